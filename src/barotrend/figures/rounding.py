@@ -1,0 +1,317 @@
+"""Rounding intervals and the integer counts a rounded percentage allows on a base.
+
+A published figure such as "68%" stands for every true value that the publisher's rounding rule
+turns into 68. These functions compute that set exactly (with :class:`fractions.Fraction`, never
+with floating-point comparisons at the edges) and the integer counts ``k`` of a base ``n`` whose
+percentage ``100 k / n`` rounds to the published figure.
+
+Conventions (``decimals`` = published decimals, step ``h = 10**-decimals``):
+
+=============  ===============================================  =================================
+convention     rule                                             true values that publish as ``v``
+=============  ===============================================  =================================
+``half_up``    nearest, ties away from zero (Excel ``ROUND``,   ``v > 0``: ``[v - h/2, v + h/2)``;
+               Python ``decimal.ROUND_HALF_UP``)                ``v < 0``: ``(v - h/2, v + h/2]``;
+                                                                ``v = 0``: ``(-h/2, h/2)``
+``half_even``  nearest, ties to the even last digit             last digit even: both closed;
+               (banker's rounding, IEC 60559)                   odd: both open
+``half_down``  nearest, ties toward zero                        ``v > 0``: ``(v - h/2, v + h/2]``;
+                                                                ``v < 0``: ``[v - h/2, v + h/2)``;
+                                                                ``v = 0``: ``[-h/2, h/2]``
+``floor``      round down (toward minus infinity; truncation    ``[v, v + h)``
+               for non-negative figures)
+``ceil``       round up (toward plus infinity)                  ``(v - h, v]``
+=============  ===============================================  =================================
+
+References
+----------
+Brown, N. J. L. and Heathers, J. A. J. (2017). The GRIM test: a simple technique detects numerous
+anomalies in the reporting of results in psychology. *Social Psychological and Personality Science*
+8(4), 363-369 (the integer-count reasoning used by :func:`feasible_counts`).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from decimal import Decimal, InvalidOperation
+from fractions import Fraction
+from typing import NamedTuple
+
+import pandas as pd
+
+__all__ = [
+    "CONVENTIONS",
+    "feasible_counts",
+    "rounding_bounds",
+    "rounding_interval",
+]
+
+#: The rounding conventions understood by every function of :mod:`barotrend.figures`.
+CONVENTIONS = ("half_up", "half_even", "half_down", "floor", "ceil")
+
+
+class Bounds(NamedTuple):
+    """Exact rounding interval: endpoints as fractions and whether each is included."""
+
+    low: Fraction
+    high: Fraction
+    low_closed: bool
+    high_closed: bool
+
+    def contains(self, x: Fraction) -> bool:
+        """Whether the exact value ``x`` publishes as the rounded figure."""
+        above = x >= self.low if self.low_closed else x > self.low
+        below = x <= self.high if self.high_closed else x < self.high
+        return above and below
+
+
+def check_decimals(decimals, name: str = "decimals") -> int:
+    """Validate a number of published decimals (a whole number 0 or more)."""
+    if isinstance(decimals, bool) or not isinstance(decimals, numbers.Integral):
+        if isinstance(decimals, float) and decimals.is_integer() and decimals >= 0:
+            return int(decimals)
+        raise ValueError(f"{name} must be a whole number 0 or more, got {decimals!r}")
+    if decimals < 0:
+        raise ValueError(f"{name} must be 0 or more, got {decimals!r}")
+    return int(decimals)
+
+
+def check_convention(convention) -> str:
+    """Validate a rounding convention name."""
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
+    return convention
+
+
+def exact_value(value, decimals: int, name: str = "value") -> Fraction:
+    """The published figure as an exact fraction; it must have at most ``decimals`` decimals."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    try:
+        d = Decimal(str(value)) if not isinstance(value, Fraction) else None
+    except InvalidOperation as err:  # pragma: no cover - str of a Real is always parseable
+        raise ValueError(f"{name} must be a number, got {value!r}") from err
+    if d is None:
+        exact = value
+    else:
+        if not d.is_finite():
+            raise ValueError(f"{name} must be a finite number, got {value!r}")
+        exact = Fraction(d)
+    scaled = exact * 10**decimals
+    if scaled.denominator != 1:
+        raise ValueError(
+            f"{name} {value!r} has more decimals than the stated decimals={decimals}"
+        )
+    return exact
+
+
+def exact_bounds(value, decimals: int = 0, convention: str = "half_up",
+                 name: str = "value") -> Bounds:
+    """Exact interval of true values that publish as ``value`` (see the module table)."""
+    decimals = check_decimals(decimals)
+    convention = check_convention(convention)
+    v = exact_value(value, decimals, name)
+    h = Fraction(1, 10**decimals)
+    if convention == "floor":
+        return Bounds(v, v + h, True, False)
+    if convention == "ceil":
+        return Bounds(v - h, v, False, True)
+    low, high = v - h / 2, v + h / 2
+    if convention == "half_even":
+        even = (v * 10**decimals).numerator % 2 == 0
+        return Bounds(low, high, even, even)
+    sign = (v > 0) - (v < 0)
+    if convention == "half_up":  # ties away from zero
+        return Bounds(low, high, sign > 0, sign < 0)
+    # half_down: ties toward zero
+    return Bounds(low, high, sign <= 0, sign >= 0)
+
+
+def rounding_bounds(value, decimals=0, convention="half_up") -> tuple[float, float]:
+    """Closed hull ``(low, high)`` of the true values that publish as ``value``.
+
+    A figure published with ``decimals`` decimals (step ``h = 10**-decimals``) under
+    ``convention`` stands for every true value ``x`` with ``round(x) == value``. The set is an
+    interval of width ``h``; this returns its two endpoints. Which endpoint is open:
+
+    - ``"half_up"`` (default; ties away from zero): for ``value > 0`` the set is
+      ``[value - h/2, value + h/2)`` (the high end is open: 68.5 publishes as 69); for
+      ``value < 0`` it is ``(value - h/2, value + h/2]``; for ``value == 0`` both ends are open.
+    - ``"half_even"`` (ties to the even last digit): both ends closed when the last published
+      digit is even, both open when it is odd.
+    - ``"half_down"`` (ties toward zero): for ``value > 0`` ``(value - h/2, value + h/2]``
+      (low end open); for ``value < 0`` ``[value - h/2, value + h/2)``; for 0 both closed.
+    - ``"floor"`` (round down; truncation of non-negative figures): ``[value, value + h)``.
+    - ``"ceil"`` (round up): ``(value - h, value]``.
+
+    Use :func:`rounding_interval` for the open/closed flags as columns. Works for percentages,
+    means or any other scale; no clipping to a scale is applied.
+
+    Parameters
+    ----------
+    value : float
+        The published figure; it may not have more than ``decimals`` decimals.
+    decimals : int, default 0
+        Number of decimals published (0 for "68%", 1 for "7.2").
+    convention : {"half_up", "half_even", "half_down", "floor", "ceil"}
+        The publisher's rounding rule.
+
+    Returns
+    -------
+    tuple of float
+        ``(low, high)``.
+
+    Raises
+    ------
+    ValueError
+        If ``decimals`` is negative or not whole, ``convention`` is unknown, or ``value`` is not
+        a finite number with at most ``decimals`` decimals.
+
+    Examples
+    --------
+    >>> rounding_bounds(68)
+    (67.5, 68.5)
+    >>> rounding_bounds(7.2, decimals=1)
+    (7.15, 7.25)
+    >>> rounding_bounds(68, convention="floor")
+    (68.0, 69.0)
+    """
+    b = exact_bounds(value, decimals, convention)
+    return float(b.low), float(b.high)
+
+
+def rounding_interval(value, decimals=0, convention="half_up") -> pd.DataFrame:
+    """One tidy row describing the rounding interval of a published figure.
+
+    Same interval as :func:`rounding_bounds`, with flags saying whether each endpoint belongs to
+    the set of true values that publish as ``value``.
+
+    Parameters
+    ----------
+    value, decimals, convention
+        As in :func:`rounding_bounds`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row with columns ``value``, ``decimals``, ``convention``, ``low``, ``high``,
+        ``low_closed``, ``high_closed``.
+
+    Examples
+    --------
+    >>> rounding_interval(68).iloc[0].to_dict()
+    {'value': 68.0, 'decimals': 0, 'convention': 'half_up', 'low': 67.5, 'high': 68.5, 'low_closed': True, 'high_closed': False}
+    """
+    b = exact_bounds(value, decimals, convention)
+    return pd.DataFrame([{
+        "value": float(value), "decimals": int(decimals), "convention": convention,
+        "low": float(b.low), "high": float(b.high),
+        "low_closed": bool(b.low_closed), "high_closed": bool(b.high_closed),
+    }])
+
+
+def check_base(n, name: str = "n") -> int:
+    """Validate a base (a whole number of respondents, 1 or more)."""
+    if isinstance(n, bool) or not isinstance(n, numbers.Real):
+        raise ValueError(f"{name} must be a positive whole number, got {n!r}")
+    if isinstance(n, numbers.Integral):
+        n = int(n)
+    elif math.isfinite(n) and float(n).is_integer():
+        n = int(n)
+    else:
+        raise ValueError(f"{name} must be a positive whole number, got {n!r}")
+    if n <= 0:
+        raise ValueError(f"{name} must be a positive whole number, got {n!r}")
+    return n
+
+
+def check_percent(percent, decimals: int, name: str = "percent") -> Fraction:
+    """Validate a published percentage (0-100) and return it exactly."""
+    p = exact_value(percent, decimals, name)
+    if not 0 <= p <= 100:
+        raise ValueError(f"{name} must lie within 0-100, got {percent!r}")
+    return p
+
+
+def count_range(bounds: Bounds, n: int, scale: int = 100) -> tuple[int, int]:
+    """Smallest and largest integer ``k`` in 0..n with ``scale * k / n`` inside ``bounds``.
+
+    Pure integer arithmetic: ``k >= low * n / scale`` gives ``k_min = ceil(low * n / scale)``,
+    moved up by one when the low end is open and hit exactly; likewise for ``k_max``. Returns
+    ``(k_min, k_max)`` with ``k_min > k_max`` when no count qualifies.
+    """
+    lo = bounds.low * n / scale
+    hi = bounds.high * n / scale
+    k_min = math.ceil(lo)
+    if not bounds.low_closed and k_min == lo:
+        k_min += 1
+    k_max = math.floor(hi)
+    if not bounds.high_closed and k_max == hi:
+        k_max -= 1
+    return max(k_min, 0), min(k_max, n)
+
+
+def feasible_counts(percent, n, decimals=0, convention="half_up") -> pd.DataFrame:
+    """Every integer count ``k`` of base ``n`` whose percentage rounds to ``percent``.
+
+    A count ``k`` is feasible when ``100 k / n`` lies in the rounding interval of ``percent``
+    (:func:`rounding_bounds`), i.e. ``low <= 100 k / n < high`` for half-up rounding of a
+    positive figure. The search is arithmetic, not a scan: ``k`` runs from
+    ``ceil(low * n / 100)`` to ``floor(high * n / 100)``, computed with exact fractions, with an
+    endpoint dropped when it falls exactly on an open end. Cost is proportional to the number of
+    feasible counts (about ``n * 10**-decimals / 100 + 1``), whatever ``n`` is.
+
+    Parameters
+    ----------
+    percent : float
+        Published percentage, 0-100, with at most ``decimals`` decimals.
+    n : int
+        The base (number of respondents answering the question), 1 or more.
+    decimals : int, default 0
+        Decimals of the published percentage.
+    convention : str, default "half_up"
+        Rounding rule, see :func:`rounding_bounds`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per feasible count with columns ``count``, ``n``, ``share`` (``count / n`` as a
+        proportion 0-1) and ``percent_exact`` (``100 * count / n``). No rows means the figure is
+        impossible on this base (a GRIM-style inconsistency).
+
+    Raises
+    ------
+    ValueError
+        If ``percent`` lies outside 0-100 or has too many decimals, ``n`` is not a positive whole
+        number, ``decimals`` is negative or ``convention`` unknown.
+
+    References
+    ----------
+    Brown and Heathers (2017), the GRIM test, applied to percentages.
+
+    Examples
+    --------
+    68% of 94 can only be 64 respondents (63/94 = 67.02%, 65/94 = 69.15%):
+
+    >>> feasible_counts(68, 94)
+       count   n     share  percent_exact
+    0     64  94  0.680851      68.085106
+
+    50% of 85 is impossible: 42/85 = 49.41% and 43/85 = 50.59%.
+
+    >>> len(feasible_counts(50, 85))
+    0
+    """
+    decimals = check_decimals(decimals)
+    check_convention(convention)
+    check_percent(percent, decimals)
+    n = check_base(n)
+    k_min, k_max = count_range(exact_bounds(percent, decimals, convention, "percent"), n)
+    counts = pd.Series(range(k_min, k_max + 1) if k_min <= k_max else [], dtype="int64")
+    return pd.DataFrame({
+        "count": counts,
+        "n": pd.Series([n] * len(counts), dtype="int64"),
+        "share": counts / n,
+        "percent_exact": 100 * counts / n,
+    })
