@@ -24,7 +24,8 @@ def _summary(name: str) -> str:
     for _, wr in w.iterrows():
         part = d.figures[(d.figures["survey"] == wr["survey"]) & (d.figures["wave"] == wr["wave"])]
         shown = part[fig_cols].assign(category=part["category"].map(_clip))
-        out += ["", f"{wr['survey']} / {wr['wave']} ({wr['wave_label']}): {len(part)} figures",
+        out += ["", f"{wr['survey']} / {wr['wave']} ({wr['wave_label']}): {len(part)} "
+                f"figure{'' if len(part) == 1 else 's'}",
                 shown.to_string(index=False) if len(part) else "(none)"]
     return "\n".join(out)
 
