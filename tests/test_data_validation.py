@@ -93,3 +93,27 @@ def test_loaded_dtypes():
     assert str(f["base"].dtype) == "Int64"
     assert str(f["implied"].dtype) == "boolean"
     assert f["quote"].map(len).min() > 0
+
+
+def test_headlines_load_and_quote_their_articles():
+    d = datasets.load()
+    assert len(d.headlines) == 14
+    assert set(d.headlines["source"]) <= set(d.sources["source"])
+    ccg = datasets.load("hsj_ccg_barometer").headlines
+    # the cross-survey and NHSCC headlines need figures outside the CCG barometer
+    assert "h000-contrast-trust-ces" not in set(ccg["headline_id"])
+    assert "h001-area-team-drop" in set(ccg["headline_id"])
+
+
+@pytest.mark.parametrize(("column", "value", "message"), [
+    ("test", "vibes", r"headlines.csv, line 2, column 'test': expected one of"),
+    ("figure_ids", "ccg-w1-nope", r"line 2, column 'figure_ids': figure not in figures.csv \(got 'ccg-w1-nope'\)"),
+    ("threshold", "", r"line 2, column 'threshold': test 'mean_vs_threshold' needs a threshold"),
+    ("direction", "up", r"line 2, column 'direction': expected one of"),
+])
+def test_broken_headline_is_named(folder, column, value, message):
+    shutil.copy(datasets.data_dir() / "headlines.csv", folder / "headlines.csv")
+    _edit(folder, "headlines.csv", 0, column, value)
+    _, figures, sources = datasets.read_tables(folder)
+    with pytest.raises(DataValidationError, match=message):
+        datasets.read_headlines(folder, figures, sources)

@@ -15,13 +15,15 @@ from pathlib import Path
 import pandas as pd
 
 from barotrend.validation import (
+    HEADLINES_SCHEMA,
     DataValidationError,
     validate_figures,
+    validate_headlines,
     validate_sources,
     validate_waves,
 )
 
-__all__ = ["Dataset", "DataValidationError", "data_dir", "list_datasets", "load", "read_tables"]
+__all__ = ["Dataset", "DataValidationError", "data_dir", "list_datasets", "load", "read_headlines", "read_tables"]
 
 #: Registered data sets: name -> (description, surveys kept or None for all).
 _DATASETS: dict[str, tuple[str, tuple[str, ...] | None]] = {
@@ -40,12 +42,15 @@ DEFAULT = "nhs_leadership_2012_13"
 
 @dataclass(frozen=True)
 class Dataset:
-    """A validated set of published figures: ``waves``, ``figures`` and ``sources`` tables."""
+    """A validated set of published figures: ``waves``, ``figures``, ``sources`` and the
+    ``headlines`` (claims the articles make from the figures, each with the test that checks it;
+    empty when a folder has no ``headlines.csv``)."""
 
     name: str
     waves: pd.DataFrame
     figures: pd.DataFrame
     sources: pd.DataFrame
+    headlines: pd.DataFrame
 
     def __repr__(self) -> str:
         per = self.figures.groupby(["survey", "wave"], sort=False).size()
@@ -94,6 +99,15 @@ def read_tables(folder: str | Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
     return waves, figures, sources
 
 
+def read_headlines(folder: str | Path, figures: pd.DataFrame,
+                   sources: pd.DataFrame) -> pd.DataFrame:
+    """Read and validate ``headlines.csv`` from ``folder``; an empty table when there is none."""
+    path = Path(folder) / "headlines.csv"
+    if not path.is_file():
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in HEADLINES_SCHEMA})
+    return validate_headlines(_read(path), path, figures, sources)
+
+
 def load(name: str = DEFAULT) -> Dataset:
     """Load an embedded data set by name (see :func:`list_datasets`).
 
@@ -108,13 +122,17 @@ def load(name: str = DEFAULT) -> Dataset:
     if name not in _DATASETS:
         raise ValueError(f"unknown data set {name!r}; available: {', '.join(_DATASETS)}")
     waves, figures, sources = read_tables(data_dir())
+    headlines = read_headlines(data_dir(), figures, sources)
     keep = _DATASETS[name][1]
     if keep is not None:
         waves = waves[waves["survey"].isin(keep)].reset_index(drop=True)
         figures = figures[figures["survey"].isin(keep)].reset_index(drop=True)
         used = set(figures["source"])
         sources = sources[sources["source"].isin(used)].reset_index(drop=True)
-    return Dataset(name, waves, figures, sources)
+        kept = set(figures["figure_id"])
+        inside = headlines["figure_ids"].map(lambda ids: set(ids.split(";")) <= kept)
+        headlines = headlines[inside.astype(bool)].reset_index(drop=True)
+    return Dataset(name, waves, figures, sources, headlines)
 
 
 def _read(path: Path) -> pd.DataFrame:

@@ -31,6 +31,14 @@ FIGURES_SCHEMA = {
     "source": "text!", "quote": "text!", "note": "text",
 }
 SOURCES_SCHEMA = {"source": "text!", "title": "text!", "surveys": "text", "note": "text"}
+HEADLINE_TESTS = ("mean_vs_threshold", "share_vs_threshold", "change_mean", "change_share",
+                  "group_difference", "categories_same_question", "items_same_sample",
+                  "cross_survey", "consistency")
+DIRECTIONS = ("greater", "less", "two-sided")
+HEADLINES_SCHEMA = {
+    "headline_id": "text!", "source": "text!", "claim": "text!", "test": "text!",
+    "figure_ids": "text!", "direction": "text!", "threshold": "float", "note": "text",
+}
 
 
 class DataValidationError(ValueError):
@@ -181,4 +189,26 @@ def validate_figures(raw: pd.DataFrame, path, waves: pd.DataFrame,
         elif r["reference_wave"]:
             _fail(path, line, "reference_wave", "only change rows take a reference_wave",
                   r["reference_wave"])
+    return df
+
+
+def validate_headlines(raw: pd.DataFrame, path, figures: pd.DataFrame,
+                       sources: pd.DataFrame) -> pd.DataFrame:
+    """Convert and check a headlines table: each claim names a known test and existing figures."""
+    df = _convert(raw, path, HEADLINES_SCHEMA)
+    _unique(df, path, ["headline_id"])
+    known = set(figures["figure_id"])
+    for i, r in df.iterrows():
+        line = i + 2
+        if r["source"] not in set(sources["source"]):
+            _fail(path, line, "source", "source not listed in sources.csv", r["source"])
+        if r["test"] not in HEADLINE_TESTS:
+            _fail(path, line, "test", f"expected one of {HEADLINE_TESTS}", r["test"])
+        if r["direction"] not in DIRECTIONS:
+            _fail(path, line, "direction", f"expected one of {DIRECTIONS}", r["direction"])
+        for fid in r["figure_ids"].split(";"):
+            if fid not in known:
+                _fail(path, line, "figure_ids", "figure not in figures.csv", fid)
+        if r["test"].endswith("_vs_threshold") and pd.isna(r["threshold"]):
+            _fail(path, line, "threshold", f"test {r['test']!r} needs a threshold")
     return df
