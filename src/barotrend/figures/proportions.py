@@ -245,7 +245,7 @@ def proportion_ci(count=None, n=None, *, percent=None, decimals=0, method="wilso
 
     >>> r = proportion_ci(n=94, percent=68, rounding="union")
     >>> r[["estimate", "ci_low", "ci_high"]].round(3).iloc[0].tolist()
-    [0.68, 0.583, 0.765]
+    [0.68, 0.581, 0.766]
     """
     if method not in PROPORTION_METHODS:
         raise ValueError(f"method must be one of {tuple(PROPORTION_METHODS)}, got {method!r}")
