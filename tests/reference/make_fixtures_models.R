@@ -1,0 +1,137 @@
+# Reference values from R's survey package for barotrend's proportion intervals, domain
+# contrasts, Rao-Scott / Wald tests of association and survey-weighted GLMs.
+#
+# Run from the repository root:  Rscript tests/reference/make_fixtures_models.R
+# Reads (and, when missing, first writes) the api data sets as CSV in tests/reference/data/,
+# so that R and Python work from the same files; writes tests/reference/fixtures_models.json.
+# JSON is written by hand (jsonlite may be absent) with 17 significant digits.
+
+suppressMessages(library(survey))
+data(api)
+datadir <- file.path("tests", "reference", "data")
+dir.create(datadir, showWarnings = FALSE, recursive = TRUE)
+for (nm in c("apistrat", "apiclus1", "apiclus2")) {
+  f <- file.path(datadir, paste0(nm, ".csv"))
+  if (!file.exists(f)) write.csv(get(nm), f, row.names = FALSE)
+}
+rd <- function(nm) read.csv(file.path(datadir, paste0(nm, ".csv")), stringsAsFactors = TRUE)
+apistrat <- rd("apistrat")
+apiclus1 <- rd("apiclus1")
+apiclus2 <- rd("apiclus2")
+
+dstrat <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat, fpc = ~fpc)
+dclus1 <- svydesign(id = ~dnum, weights = ~pw, data = apiclus1, fpc = ~fpc)
+dclus2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)
+djk1 <- as.svrepdesign(dclus1, type = "JK1")
+
+# The JK1 replicate weights (analysis weights, pw times the replicate factor) for Python.
+rw <- weights(djk1, "analysis")
+colnames(rw) <- paste0("rep", seq_len(ncol(rw)))
+write.csv(data.frame(rw), file.path(datadir, "apiclus1_jk1.csv"), row.names = FALSE)
+
+designs <- list(dclus1 = dclus1, dstrat = dstrat, dclus2 = dclus2, jk1 = djk1)
+
+# ---- a tiny JSON writer -------------------------------------------------------------------
+num <- function(x) ifelse(is.na(x) | !is.finite(x), "null", sprintf("%.17g", x))
+to_json <- function(x) {
+  if (is.list(x)) {
+    if (!is.null(names(x))) {
+      inner <- mapply(function(k, v) paste0('"', k, '": ', to_json(v)), names(x), x)
+      return(paste0("{", paste(inner, collapse = ", "), "}"))
+    }
+    return(paste0("[", paste(sapply(x, to_json), collapse = ", "), "]"))
+  }
+  if (is.character(x) || is.factor(x)) {
+    s <- paste0('"', as.character(x), '"')
+  } else if (is.logical(x)) {
+    s <- ifelse(x, "true", "false")
+  } else {
+    s <- num(as.numeric(x))
+  }
+  if (length(x) == 1 && is.null(attr(x, "as_array"))) s else paste0("[", paste(s, collapse = ", "), "]")
+}
+arr <- function(x) structure(unname(x), as_array = TRUE)
+
+out <- list()
+out$jk1 <- list(scale = djk1$scale, rscales = arr(djk1$rscales), mse = djk1$mse, df = degf(djk1))
+
+# ---- proportion intervals (svyciprop) -----------------------------------------------------
+methods <- c("logit", "likelihood", "asin", "beta", "mean", "xlogit")
+ciprop <- list()
+for (dn in c("dclus1", "dstrat", "dclus2", "jk1")) {
+  d <- designs[[dn]]
+  for (yv in c("sch_wide", "stype_H")) {
+    d2 <- update(d, y = as.numeric(if (yv == "sch_wide") sch.wide == "Yes" else stype == "H"))
+    m <- svymean(~y, d2)
+    g <- svyglm(y ~ 1, d2, family = quasibinomial())
+    for (lev in c(0.95, 0.9)) {
+      rec <- list(design = dn, variable = yv, level = lev, estimate = coef(m)[[1]],
+                  se = SE(m)[[1]], n = nrow(d2), df = degf(d2), se_logit = SE(g)[[1]],
+                  dispersion = summary(g)$dispersion[[1]])
+      for (meth in methods) {
+        # R's profile-likelihood spline can fail on a coarse profile; record null then.
+        ci <- tryCatch(attr(svyciprop(~y, d2, method = meth, level = lev), "ci"),
+                       error = function(e) c(NA, NA))
+        rec[[meth]] <- arr(as.numeric(ci))
+      }
+      ciprop[[length(ciprop) + 1]] <- rec
+    }
+  }
+}
+out$ciprop <- ciprop
+
+# ---- domain contrasts (svyby covmat + svycontrast) and svyttest ----------------------------
+compare <- list()
+for (dn in names(designs)) {
+  d <- designs[[dn]]
+  b <- svyby(~api00, ~stype, d, svymean, covmat = TRUE)
+  k <- svycontrast(b, c(E = 1, H = -1))
+  tt <- svyttest(api00 ~ sch.wide, d)
+  seb <- setNames(as.numeric(SE(b)), names(coef(b)))
+  est <- coef(k)[[1]]
+  se <- SE(k)[[1]]
+  compare[[dn]] <- list(
+    a = "E", b = "H", estimate_a = coef(b)[["E"]], estimate_b = coef(b)[["H"]],
+    se_a = seb[["E"]], se_b = seb[["H"]], difference = est, se = se,
+    cov_ab = vcov(b)["E", "H"], df = degf(d), statistic = est / se,
+    p_value = 2 * pt(-abs(est / se), degf(d)),
+    ttest = list(difference = tt$estimate[[1]], statistic = tt$statistic[[1]],
+                 df = tt$parameter[[1]], p_value = tt$p.value[[1]],
+                 ci = arr(as.numeric(tt$conf.int))))
+}
+out$compare <- compare
+
+# ---- tests of association (svychisq) ------------------------------------------------------
+chisq <- list()
+for (dn in names(designs)) {
+  d <- designs[[dn]]
+  res <- list()
+  for (st in c("F", "Chisq", "Wald", "adjWald")) {
+    r <- svychisq(~sch.wide + stype, d, statistic = st)
+    res[[st]] <- list(statistic = r$statistic[[1]], parameter = arr(as.numeric(r$parameter)),
+                      p_value = r$p.value[[1]])
+  }
+  chisq[[dn]] <- res
+}
+out$chisq <- chisq
+
+# ---- survey-weighted GLMs (svyglm) ---------------------------------------------------------
+ctl <- glm.control(epsilon = 1e-14, maxit = 100)
+tab <- function(g) {
+  s <- summary(g)$coefficients
+  list(terms = arr(rownames(s)), estimate = arr(s[, 1]), se = arr(s[, 2]),
+       statistic = arr(s[, 3]), p_value = arr(s[, 4]), df = g$df.residual)
+}
+glms <- list()
+for (dn in names(designs)) {
+  d <- update(designs[[dn]], sch_wide_yes = as.numeric(sch.wide == "Yes"))
+  glms[[dn]] <- list(
+    gaussian = tab(svyglm(api00 ~ ell + meals + mobility, d, control = ctl)),
+    binomial = tab(svyglm(sch_wide_yes ~ ell + meals, d, family = quasibinomial(),
+                          control = ctl)))
+}
+out$glm <- glms
+out$versions <- list(R = R.version.string, survey = as.character(packageVersion("survey")))
+
+writeLines(to_json(out), file.path("tests", "reference", "fixtures_models.json"))
+cat("wrote tests/reference/fixtures_models.json\n")
