@@ -1,0 +1,139 @@
+"""Difference between two published figures: a wave-on-wave change, a group gap, two surveys.
+
+The inference is delegated: shares to
+:func:`barotrend.figures.proportions.compare_proportions`, means to
+:func:`barotrend.figures.means.compare_means`. This module resolves what those need from the
+Tracker's tables (bases, decimals, scales), labels the rows and carries every assumption into
+``note``. Where a base is unknown the row gives the difference of the published figures with
+NaN standard error, interval and p-value, and says why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+from barotrend.tracking.series import figure_notes, join_notes
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return [None]
+    if isinstance(x, Iterable) and not isinstance(x, str):
+        vals = list(x)
+        if not vals:
+            raise ValueError(f"correlation must be a number or a non-empty sequence, got {x!r}")
+        return vals
+    return [x]
+
+
+def _value(fig: Mapping) -> float:
+    v = float(fig["value"])
+    return v / 100 if fig["statistic"] == "share" else v
+
+
+def compare_figures(fa: Mapping, fb: Mapping, na: float, nb: float, *, labels: Mapping,
+                    notes: Iterable[str] = (), correlation=None, overlap=None,
+                    sd=None, sd_range=None, conf_level: float = 0.95) -> list[dict]:
+    """Rows comparing figure ``fa`` with figure ``fb`` (difference ``a - b``).
+
+    Parameters
+    ----------
+    fa, fb : mapping
+        Rows of the Tracker's figure table with the same ``statistic`` (share or mean).
+    na, nb : float
+        Resolved bases (NaN when unknown).
+    labels : mapping
+        Label columns for every row (survey, wave, item, group, category...).
+    notes : iterable of str
+        Notes (base assumptions, comparability) added to every row.
+    correlation : float or sequence of float, optional
+        Stated correlation between the two estimates (overlapping samples); a sequence gives
+        one row per value (a sensitivity analysis).
+    overlap : int, optional
+        Stated number of units in both samples (shares only); ``correlation`` is then the
+        unit-level correlation of their two answers (see ``compare_proportions``).
+    sd : float, optional
+        Stated SD of both means.
+    sd_range : tuple, optional
+        SD range for the unknown-SD analysis of means.
+    conf_level : float
+        Confidence level.
+
+    Returns
+    -------
+    list of dict
+        Result rows in the schema; extra columns ``category`` and ``correlation``.
+
+    Examples
+    --------
+    >>> fa = {"wave": "W3", "statistic": "share", "value": 68.0}
+    >>> fb = {"wave": "W1", "statistic": "share", "value": 73.0}
+    >>> r = compare_figures(fa, fb, 94.0, np.nan, labels={"item": "x"})
+    >>> round(r[0]["difference"], 2), r[0]["p_value"]
+    (-0.05, nan)
+    """
+    stat = fa["statistic"]
+    if fb["statistic"] != stat:
+        raise ValueError(f"cannot compare a {stat} with a {fb['statistic']} here; "
+                         "use compare_surveys for a mean against a share")
+    base_notes = list(notes) + figure_notes(fb) + figure_notes(fa)
+    if stat not in ("share", "mean"):
+        raise ValueError(f"statistic must be share or mean, got {stat!r}")
+    if not (np.isfinite(na) and np.isfinite(nb)):
+        d = _value(fa) - _value(fb)
+        return [dict(labels, estimate_a=_value(fa), estimate_b=_value(fb), difference=d,
+                     estimate=d, se=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan,
+                     method="difference of published figures (not testable)",
+                     note=join_notes(base_notes, "base unknown: the difference cannot be "
+                                     "tested; state a base with assumed_bases= to test it"))]
+    rows = []
+    for c in _as_list(correlation):
+        if stat == "share":
+            res = _shares(fa, fb, na, nb, c, overlap, conf_level)
+        else:
+            res = _means(fa, fb, na, nb, c, sd, sd_range, conf_level)
+        for r in res.to_dict("records"):
+            out = dict(r)
+            out.update(labels)
+            out["correlation"] = np.nan if c is None else float(c)
+            extra = [] if c is None else [f"correlation {c:g} between waves stated by the user"]
+            out["note"] = join_notes(base_notes, extra, r.get("note", ""))
+            if "estimate" not in out or (isinstance(out["estimate"], float)
+                                         and np.isnan(out["estimate"])):
+                out["estimate"] = out.get("difference", np.nan)
+            rows.append(out)
+    return rows
+
+
+def _shares(fa, fb, na, nb, c, overlap, conf_level):
+    from barotrend.figures.proportions import compare_proportions
+
+    da, db = int(fa.get("decimals", 0) or 0), int(fb.get("decimals", 0) or 0)
+    return compare_proportions(percent_a=float(fa["value"]), n_a=int(na),
+                               percent_b=float(fb["value"]), n_b=int(nb),
+                               decimals=min(da, db), conf_level=conf_level,
+                               correlation=c, overlap=overlap)
+
+
+def _means(fa, fb, na, nb, c, sd, sd_range, conf_level):
+    from barotrend.figures.means import compare_means
+
+    scale = None
+    if fa.get("scale_min") is not None and not _isna(fa.get("scale_min")):
+        scale = (float(fa["scale_min"]), float(fa["scale_max"]))
+    da, db = int(fa.get("decimals", 0) or 0), int(fb.get("decimals", 0) or 0)
+    kw = {}
+    if sd_range is not None:
+        kw["sd_range"] = sd_range
+    return compare_means(float(fa["value"]), int(na), float(fb["value"]), int(nb),
+                         sd_a=sd, sd_b=sd, scale=scale, decimals=min(da, db),
+                         conf_level=conf_level, correlation=c, **kw)
+
+
+def _isna(x) -> bool:
+    try:
+        return bool(np.isnan(x))
+    except TypeError:
+        return x is None

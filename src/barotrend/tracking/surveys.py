@@ -1,0 +1,104 @@
+"""Comparing one concept between two surveys (e.g. CCG leaders vs trust chief executives).
+
+Figures of two surveys are linked by their ``concept`` key. The comparability record of each
+(wording, response category, measure, scale, population) is checked and every difference is
+warned and noted (:mod:`barotrend.tracking.comparability`). Two samples of different surveys are
+independent.
+
+* Same measure (share and share, mean and mean): the difference ``a - b`` through
+  :func:`~barotrend.tracking.change.compare_figures` on the resolved bases.
+* A mean against a share (e.g. a mean confidence of 7.3 on 1-10 against "44% not confident"):
+  not the same quantity, so no test. The share of the mean's respondents at or below a threshold
+  is bounded with :func:`barotrend.figures.bounds.mean_share_bounds`, and the row says whether
+  the other survey's share lies inside those bounds. The threshold is an assumption: stated by
+  the user, or by default the integer scores below the scale midpoint (scores 1-5 on 1-10), and
+  the note says which.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from barotrend.tracking import table as _table
+from barotrend.tracking.change import compare_figures
+from barotrend.tracking.comparability import compare_records
+from barotrend.tracking.series import join_notes
+
+ESTIMABLE = ("share", "mean")
+
+
+def _pick(t, concept, survey, wave, category, name):
+    f = t._figures
+    rows = f[(f["concept"] == concept) & (f["survey"] == survey)
+             & f["statistic"].isin(ESTIMABLE) & (f["group"] == "all")]
+    if rows.empty:
+        known = sorted(f.loc[f["concept"] == concept, "survey"].unique())
+        raise ValueError(f"{name}={survey!r} has no figure for concept {concept!r}; surveys "
+                         f"with it: {known}")
+    w = rows["wave"].iloc[-1] if wave is None else t._wave(rows, wave, f"wave_{name[-1]}")
+    rows = rows[rows["wave"] == w]
+    cats = list(dict.fromkeys(rows["category"]))
+    if category is None and len(cats) > 1:
+        raise ValueError(f"category_{name[-1]} must be given for {survey}/{concept}; one of "
+                         f"{cats!r}")
+    cat = cats[0] if category is None else category
+    hit = rows[rows["category"] == cat]
+    if hit.empty:
+        raise ValueError(f"category_{name[-1]}={category!r} not found; one of {cats!r}")
+    return hit.iloc[0].to_dict()
+
+
+def compare_surveys(t, concept, survey_a, survey_b, *, wave_a=None, wave_b=None,
+                    category_a=None, category_b=None, threshold=None, strict=False):
+    """Rows comparing ``concept`` in ``survey_a`` with ``survey_b`` (see module note).
+
+    ``wave_a``/``wave_b`` default to each survey's latest wave holding the concept.
+    """
+    fa = _pick(t, concept, survey_a, wave_a, category_a, "survey_a")
+    fb = _pick(t, concept, survey_b, wave_b, category_b, "survey_b")
+    diffs = compare_records(_table.record(fa), _table.record(fb), strict=strict,
+                            what=f"{concept}: {survey_a} vs {survey_b}")
+    labels = {"survey": f"{survey_a} vs {survey_b}", "wave": f"{fa['wave']} vs {fb['wave']}",
+              "item": f"{fa['item']} vs {fb['item']}", "group": "all",
+              "category": f"{fa['category']} vs {fb['category']}", "concept": concept}
+    na, note_a = t._base(fa)
+    nb, note_b = t._base(fb)
+    notes = [f"{survey_a} {note_a}" if note_a else "", f"{survey_b} {note_b}" if note_b else "",
+             *diffs]
+    if fa["statistic"] == fb["statistic"]:
+        return compare_figures(fa, fb, na, nb, labels=labels, notes=notes,
+                               conf_level=t.conf_level)
+    mean, share = (fa, fb) if fa["statistic"] == "mean" else (fb, fa)
+    return [_mean_vs_share(mean, share, threshold, labels, notes)]
+
+
+def _mean_vs_share(mean, share, threshold, labels, notes) -> dict:
+    from barotrend.figures.bounds import mean_share_bounds
+
+    lo, hi = float(mean["scale_min"]), float(mean["scale_max"])
+    if threshold is None:
+        threshold = math.ceil((lo + hi) / 2) - 1 if (lo + hi) % 2 == 1 else (lo + hi) / 2 - 1
+        t_note = (f"threshold {threshold:g} is a default assumption (scores {lo:g}-{threshold:g}"
+                  f", below the scale midpoint {(lo + hi) / 2:g}, read as "
+                  f"{share['category'] or 'the share'!r}); pass threshold= to state another")
+    else:
+        t_note = f"threshold {threshold:g} stated by the user"
+    b = mean_share_bounds(float(mean["value"]), scale=(lo, hi), threshold=threshold,
+                          decimals=int(mean.get("decimals", 0) or 0))
+    r = b.iloc[0].to_dict()
+    low, high = float(r.get("ci_low", r.get("share_min", np.nan))), float(
+        r.get("ci_high", r.get("share_max", np.nan)))
+    p = float(share["value"]) / 100
+    inside = low <= p <= high
+    verdict = ("inside the bounds: the published figures cannot tell the two surveys apart"
+               if inside else "outside the bounds: the two surveys differ whatever the "
+               "distribution of scores")
+    return dict(labels, estimate=np.nan, estimate_a=float(mean["value"]), estimate_b=p,
+                ci_low=low, ci_high=high, p_value=np.nan, threshold=float(threshold),
+                method="mean vs share: bounds on the share at or below threshold "
+                       "(mean_share_bounds), no test",
+                note=join_notes(notes, "different measures: a mean and a share are not "
+                                "the same quantity", t_note,
+                                f"{share['survey']} share {p:.2f} is {verdict}", r.get("note", "")))
