@@ -5,11 +5,23 @@
 # sprintf("%.17g") so that no JSON package is needed).
 #
 # Data: the California API samples shipped with survey (data(api)): apistrat (stratified by
-# school type, fpc) and apiclus1 (one-stage cluster sample of districts, fpc). Population
-# targets come from apipop. Every case records the adjusted weights and svymean(~api00) and
-# svytotal(~enroll) with their standard errors.
+# school type, fpc) and apiclus1 (one-stage cluster sample of districts, fpc), read from the
+# CSV files in tests/reference/data/ shared with the design fixtures (written from data(api)
+# when missing), so that R and Python use the same numbers. The JK1 replicate weights of
+# apiclus1 are those of tests/reference/data/apiclus1_jk1.csv (as.svrepdesign(dclus1, "JK1")).
+# Population targets come from apipop. Every case records the adjusted weights and
+# svymean(~api00) and svytotal(~enroll) with their standard errors.
 suppressPackageStartupMessages(library(survey))
 data(api)
+datadir <- file.path("tests", "reference", "data")
+dir.create(datadir, showWarnings = FALSE, recursive = TRUE)
+for (nm in c("apistrat", "apiclus1")) {
+  f <- file.path(datadir, paste0(nm, ".csv"))
+  if (!file.exists(f)) write.csv(get(nm), f, row.names = FALSE)
+}
+rd <- function(nm) read.csv(file.path(datadir, paste0(nm, ".csv")), stringsAsFactors = TRUE)
+apistrat <- rd("apistrat")
+apiclus1 <- rd("apiclus1")
 
 num <- function(x) ifelse(is.na(x), "null", sprintf("%.17g", x))
 arr <- function(x) paste0("[", paste(num(x), collapse = ", "), "]")
@@ -82,8 +94,7 @@ for (dn in names(designs)) {
 
 # Replicate designs: jackknife (JK1) of apiclus1 with the replicate weights written out, then
 # each adjustment redone on every replicate (survey's svyrep methods).
-rep1 <- as.svrepdesign(svydesign(id = ~dnum, weights = ~pw, data = apiclus1), type = "JK1")
-repw <- weights(rep1, "analysis")
+rep1 <- as.svrepdesign(designs$clus1, type = "JK1")
 rep_adjust <- adjust[c("poststratify_stype", "rake_stype_schwide", "calibrate_linear",
                        "calibrate_raking")]
 # the replicates of apiclus1 cannot meet the logit bounds 0.5-1.6, so wider bounds here
@@ -117,7 +128,6 @@ out <- paste0(
   str_("cases"), ": [\n", paste(cases, collapse = ",\n"), "\n],\n",
   str_("jk1_clus1"), ": {", str_("scale"), ": ", num(rep1$scale), ", ",
   str_("rscales"), ": ", arr(rep1$rscales), ", ", str_("mse"), ": ",
-  ifelse(isTRUE(rep1$mse), "true", "false"), ", ",
-  str_("repweights"), ": [", paste(apply(repw, 2, arr), collapse = ", "), "],\n",
+  ifelse(isTRUE(rep1$mse), "true", "false"), ",\n",
   str_("cases"), ": [\n", paste(rep_cases, collapse = ",\n"), "\n]}\n}\n")
 writeLines(out, "tests/reference/fixtures_weighting.json")
