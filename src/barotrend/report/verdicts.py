@@ -1,0 +1,346 @@
+"""A verdict for every headline: does what was published support the claim made from it?
+
+Each headline (``data/headlines.csv``) names the figures it rests on and the test that checks
+it. The verdict is one of:
+
+* ``supported``: significant at ``alpha`` (two-sided) in the claimed direction, for every base,
+  count and correlation consistent with what was published (the least favourable case decides);
+* ``within sampling error``: not significant in at least one case consistent with the figures;
+* ``not comparable``: the figures measure different things, so no test without an assumption;
+* ``cannot be tested from what was published``: a base or SD needed for the test is missing
+  (the reason then says what would settle it, e.g. the SD below which the change is significant).
+
+Bases: the article's stated base; else the wave's respondents (item non-response unknown,
+said in the note); when the published shares of a question are impossible on that number,
+every base up to it on which they are achievable (:func:`~barotrend.figures.bases.infer_base`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+from statsmodels.stats.proportion import proportions_ztest
+
+from barotrend.figures.bases import infer_base, infer_group_sizes
+from barotrend.figures.means import bhatia_davis_sd, compare_means
+from barotrend.figures.proportions import compare_proportions, proportion_ci
+from barotrend.figures.rounding import feasible_counts, rounding_bounds
+from barotrend.figures.same_sample import compare_categories, compare_items
+
+SUPPORTED = "supported"
+WITHIN = "within sampling error"
+NOT_COMPARABLE = "not comparable"
+UNTESTABLE = "cannot be tested from what was published"
+VERDICTS = (SUPPORTED, WITHIN, NOT_COMPARABLE, UNTESTABLE)
+
+COLUMNS = ["headline_id", "source", "claim", "test", "published", "estimate", "ci_low", "ci_high",
+           "p_value", "verdict", "reason", "method", "note"]
+
+
+def headline_verdicts(dataset, alpha: float = 0.05, min_item_response: float = 0.8) -> pd.DataFrame:
+    """One row per headline of ``dataset`` with the evidence and the verdict.
+
+    Parameters
+    ----------
+    dataset : barotrend.datasets.Dataset
+        Figures, waves and headlines (``barotrend.datasets.load()``).
+    alpha : float, default 0.05
+        Two-sided significance level.
+    min_item_response : float, default 0.8
+        Smallest item base considered, as a share of the wave's respondents, when the published
+        shares are impossible on the respondents themselves.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``headline_id, source, claim, test, published, estimate, ci_low, ci_high,
+        p_value, verdict, reason, method, note``; ``estimate`` is the share, mean or difference
+        the claim rests on (shares as proportions), ``p_value`` the least favourable one.
+
+    Examples
+    --------
+    >>> from barotrend import datasets
+    >>> v = headline_verdicts(datasets.load()).set_index("headline_id")
+    >>> v.loc["h001-area-team-drop", "verdict"]
+    'within sampling error'
+    """
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
+    if not 0 < min_item_response <= 1:
+        raise ValueError(f"min_item_response must lie in (0, 1], got {min_item_response!r}")
+    ctx = _Context(dataset, alpha, min_item_response)
+    rows = []
+    for h in dataset.headlines.itertuples(index=False):
+        figs = [ctx.figure(f) for f in h.figure_ids.split(";")]
+        row = _TESTS[h.test](ctx, h, figs)
+        published = "; ".join(_describe(f) for f in figs)
+        rows.append({"headline_id": h.headline_id, "source": h.source, "claim": h.claim,
+                     "test": h.test, "published": published, **row})
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    for c in ("estimate", "ci_low", "ci_high", "p_value"):
+        out[c] = pd.to_numeric(out[c]).astype(float)
+    return out
+
+
+class _Context:
+    def __init__(self, dataset, alpha, min_item_response):
+        self.figures = dataset.figures.set_index("figure_id", drop=False)
+        self.waves = dataset.waves.set_index(["survey", "wave"])
+        self.alpha = alpha
+        self.min_item_response = min_item_response
+
+    def figure(self, fid):
+        return self.figures.loc[fid]
+
+    def bases(self, fig) -> tuple[list[int], str]:
+        """Candidate bases for a share figure and a note saying where they come from."""
+        if pd.notna(fig["base"]):
+            return [int(fig["base"])], f"base {int(fig['base'])} as published"
+        n = self.waves.loc[(fig["survey"], fig["wave"]), "respondents"]
+        if pd.isna(n):
+            return [], "neither the item base nor the wave's respondents were published"
+        n = int(n)
+        if fig["statistic"] != "share" or not fig["exhaustive"]:
+            return [n], f"base assumed = the wave's {n} respondents (item non-response unknown)"
+        same = self.figures[(self.figures["survey"] == fig["survey"])
+                            & (self.figures["wave"] == fig["wave"])
+                            & (self.figures["item"] == fig["item"])
+                            & (self.figures["group"] == fig["group"])
+                            & (self.figures["statistic"] == "share")]
+        low = math.ceil(self.min_item_response * n)
+        feasible = infer_base(same["value"].tolist(), min_base=low, max_base=n)
+        ok = feasible["n"].astype(int).tolist()
+        if n in ok:
+            return [n], f"base assumed = the wave's {n} respondents (item non-response unknown)"
+        return ok, (f"the published shares of this question are impossible on the wave's {n} "
+                    f"respondents; the bases from {low} to {n} on which they are achievable are "
+                    f"considered ({', '.join(map(str, ok)) or 'none'})")
+
+
+def _describe(f) -> str:
+    v = f"{f['value']:g}"
+    if f["statistic"] == "share":
+        v += "%"
+    elif f["statistic"] == "mean":
+        v += f" (scale {int(f['scale_min'])}-{int(f['scale_max'])})"
+    grp = "" if f["group"] == "all" else f" {f['group']}"
+    return f"{f['survey']} {f['wave']}{grp}: {v}" + (" (implied)" if f["implied"] else "")
+
+
+def _judge(p_worst, sign_ok, alpha):
+    return SUPPORTED if (p_worst < alpha and sign_ok) else WITHIN
+
+
+def _sign_ok(diff, direction):
+    return {"greater": diff > 0, "less": diff < 0}.get(direction, diff != 0)
+
+
+def _row(estimate, low, high, p, verdict, reason, method, note=""):
+    return {"estimate": estimate, "ci_low": low, "ci_high": high, "p_value": p,
+            "verdict": verdict, "reason": reason, "method": method, "note": note}
+
+
+def _untestable(reason, method="", estimate=np.nan, note=""):
+    return _row(estimate, np.nan, np.nan, np.nan, UNTESTABLE, reason, method, note)
+
+
+def _share_vs_threshold(ctx, h, figs):
+    (f,) = figs
+    bases, note = ctx.bases(f)
+    t = h.threshold / 100
+    if not bases:
+        return _untestable(note, estimate=f["value"] / 100)
+    worst_p, worst = -1.0, None
+    for n in bases:
+        for k in feasible_counts(f["value"], n, int(f["decimals"]))["count"]:
+            _, p = proportions_ztest(int(k), n, value=t, prop_var=t)
+            if p > worst_p:
+                worst_p, worst = float(p), (int(k), n)
+    n = worst[1]
+    ci = proportion_ci(n=n, percent=f["value"], decimals=int(f["decimals"]),
+                       rounding="union").iloc[0]
+    verdict = _judge(worst_p, _sign_ok(worst[0] / n - t, h.direction), ctx.alpha)
+    reason = (f"{f['value']:g}% against {h.threshold:g}%: least favourable count {worst[0]} of "
+              f"{n} gives p = {worst_p:.3g}; 95% CI {100 * ci['ci_low']:.1f}%-"
+              f"{100 * ci['ci_high']:.1f}% (Wilson, over all counts the rounding allows)")
+    return _row(f["value"] / 100, ci["ci_low"], ci["ci_high"], worst_p, verdict, reason,
+                "score test of one proportion against the threshold (statsmodels "
+                "proportions_ztest with null variance)", note)
+
+
+def _mean_vs_threshold(ctx, h, figs):
+    (f,) = figs
+    scale = (float(f["scale_min"]), float(f["scale_max"]))
+    low, _ = rounding_bounds(f["value"], int(f["decimals"]))
+    gap = low - h.threshold if h.direction != "less" else h.threshold - low
+    sd_max = bhatia_davis_sd(f["value"], scale)
+    z = stats.norm.ppf(1 - ctx.alpha / 2)
+    n_min = math.ceil((z * sd_max / gap) ** 2) if gap > 0 else None
+    n = ctx.waves.loc[(f["survey"], f["wave"]), "respondents"]
+    need = (f"at the largest SD the scale allows ({sd_max:.2f}, Bhatia-Davis) a base of "
+            f"{n_min} or more would make {low:g} (the lowest value rounding to {f['value']:g}) "
+            f"significantly above {h.threshold:g}" if n_min else
+            "the published mean does not exceed the threshold")
+    if pd.isna(n):
+        return _untestable(f"neither the base nor the SD was published; {need}",
+                           "z test of a mean against a threshold, SD bounded by the scale",
+                           estimate=f["value"])
+    n = int(n)
+    sd_tip = gap * math.sqrt(n) / z
+    if n_min is not None and n >= n_min:
+        return _row(f["value"], np.nan, np.nan, np.nan, SUPPORTED, need + f"; base {n}",
+                    "z test of a mean against a threshold, SD bounded by the scale")
+    return _untestable(f"SD not published: significant if the SD is below {sd_tip:.2f}; {need}",
+                       "z test of a mean against a threshold, SD bounded by the scale",
+                       estimate=f["value"])
+
+
+def _change_mean(ctx, h, figs):
+    a, b = figs  # from, to
+    na = ctx.waves.loc[(a["survey"], a["wave"]), "respondents"]
+    nb = ctx.waves.loc[(b["survey"], b["wave"]), "respondents"]
+    diff = b["value"] - a["value"]
+    if pd.isna(na) or pd.isna(nb):
+        return _untestable("a wave's base was not published", estimate=diff)
+    scale = (float(b["scale_min"]), float(b["scale_max"]))
+    r = compare_means(b["value"], int(nb), a["value"], int(na), scale=scale,
+                      decimals=int(b["decimals"]), conf_level=1 - ctx.alpha)
+    tips = r.set_index("row")["sd"]
+    sd_max = max(bhatia_davis_sd(a["value"], scale), bhatia_davis_sd(b["value"], scale))
+    reason = (f"SD not published: the change {a['value']:g} -> {b['value']:g} (n {int(na)} and "
+              f"{int(nb)}) is significant at {ctx.alpha:g} if the common SD is below "
+              f"{tips['tipping_sd']:.2f} ({tips['tipping_sd_rounded']:.2f} for the least "
+              f"favourable rounding of the means); the scale allows SDs up to {sd_max:.2f}")
+    return _untestable(reason, "two-sample comparison of means from summaries (tipping-point SD)",
+                       estimate=diff)
+
+
+def _change_share(ctx, h, figs):
+    a, b = figs
+    (na,), note_a = _one_base(ctx, a)
+    (nb,), note_b = _one_base(ctx, b)
+    if na is None or nb is None:
+        return _untestable(note_a if na is None else note_b, estimate=(b["value"] - a["value"]) / 100)
+    r = compare_proportions(n_a=nb, n_b=na, percent_a=b["value"], percent_b=a["value"],
+                            method="newcombe", test="z").iloc[0]
+    verdict = _judge(r["p_value"], _sign_ok(r["difference"], h.direction), ctx.alpha)
+    reason = (f"{a['value']:g}% (n {na}) to {b['value']:g}% (n {nb}): difference "
+              f"{100 * r['difference']:+.0f} points, 95% CI {100 * r['ci_low']:+.1f} to "
+              f"{100 * r['ci_high']:+.1f}, p = {r['p_value']:.3g}")
+    return _row(r["difference"], r["ci_low"], r["ci_high"], r["p_value"], verdict, reason,
+                r["method"], f"{note_a}; {note_b}")
+
+
+def _one_base(ctx, f):
+    bases, note = ctx.bases(f)
+    return ([max(bases)] if bases else [None]), note
+
+
+def _group_difference(ctx, h, figs):
+    ga, gb = figs
+    overall = ctx.figures[(ctx.figures["survey"] == ga["survey"])
+                          & (ctx.figures["wave"] == ga["wave"])
+                          & (ctx.figures["item"] == ga["item"])
+                          & (ctx.figures["category"] == ga["category"])
+                          & (ctx.figures["group"] == "all")].iloc[0]
+    bases, note = ctx.bases(overall)
+    if not bases:
+        return _untestable(note, estimate=(ga["value"] - gb["value"]) / 100)
+    sizes = infer_group_sizes(overall["value"], {ga["group"]: ga["value"],
+                                                 gb["group"]: gb["value"]}, n=bases)
+    if not sizes.attrs.get("feasible", len(sizes) > 0) or sizes.empty:
+        return _untestable(f"no group sizes are consistent with the published shares ({note})",
+                           estimate=(ga["value"] - gb["value"]) / 100)
+    a, b = ga["group"], gb["group"]
+    worst = None
+    for d in sizes.to_dict("records"):
+        r = compare_proportions(int(d[f"count_{a}"]), int(d[f"size_{a}"]), int(d[f"count_{b}"]),
+                                int(d[f"size_{b}"]), method="newcombe", test="z").iloc[0]
+        if worst is None or r["p_value"] > worst[0]["p_value"]:
+            worst = (r, d)
+    r, d = worst
+    verdict = _judge(r["p_value"], _sign_ok(r["difference"], h.direction), ctx.alpha)
+    least = (f"{d[f'count_{a}']}/{d[f'size_{a}']} vs {d[f'count_{b}']}/{d[f'size_{b}']}")
+    reason = (f"subgroup bases not published: {len(sizes)} combination(s) of group sizes are "
+              f"consistent with {overall['value']:g}% overall, {ga['value']:g}% and "
+              f"{gb['value']:g}% ({note}); least favourable: {least}, p = {r['p_value']:.3g}")
+    return _row(r["difference"], r["ci_low"], r["ci_high"], r["p_value"], verdict, reason,
+                r["method"], "groups assumed to partition the respondents")
+
+
+def _categories(ctx, h, figs):
+    a, b = figs
+    bases, note = ctx.bases(a)
+    if not bases:
+        return _untestable(note, estimate=(a["value"] - b["value"]) / 100)
+    worst = None
+    for n in bases:
+        r = compare_categories(a["value"], b["value"], n, decimals=int(a["decimals"])).iloc[-1]
+        if worst is None or r["p_value"] > worst["p_value"]:
+            worst = r
+    verdict = _judge(worst["p_value"], _sign_ok(a["value"] - b["value"], h.direction), ctx.alpha)
+    reason = (f"{a['value']:g}% vs {b['value']:g}% of one question: least favourable "
+              f"p = {worst['p_value']:.3g} ({worst['note']}; {note})")
+    return _row((a["value"] - b["value"]) / 100, worst["ci_low"], worst["ci_high"],
+                worst["p_value"], verdict, reason, worst["method"])
+
+
+def _items(ctx, h, figs):
+    a, b = figs
+    bases, note = ctx.bases(a)
+    method = "paired difference of two items, Frechet-bounded covariance (Wild & Seber 1993)"
+    diff = (a["value"] - b["value"]) / 100
+    if not bases:
+        one = compare_items(a["value"], b["value"], 1).set_index("row").loc["worst_case"]
+        z = stats.norm.ppf(1 - ctx.alpha / 2)
+        n_min = math.ceil((z / abs(one["statistic"])) ** 2)
+        return _untestable(f"{note}; whatever the overlap of the two answers, a base of {n_min} "
+                           f"or more would make the {abs(100 * diff):g}-point gap significant",
+                           method, estimate=diff)
+    r = compare_items(a["value"], b["value"], bases[0]).set_index("row").loc["worst_case"]
+    verdict = _judge(r["p_value"], _sign_ok(diff, h.direction), ctx.alpha)
+    reason = (f"{a['value']:g}% vs {b['value']:g}% of the same {bases[0]} respondents: p = "
+              f"{r['p_value']:.3g} even at the least favourable overlap of answers ({note})")
+    return _row(diff, r["ci_low"], r["ci_high"], r["p_value"], verdict, reason, method)
+
+
+def _cross_survey(ctx, h, figs):
+    a, b = figs
+    stats_ = {a["statistic"], b["statistic"]}
+    reason = (f"{_describe(a)} and {_describe(b)} come from different surveys and populations "
+              f"({a['survey']} vs {b['survey']})")
+    if stats_ == {"mean", "share"}:
+        reason += ("; a mean rating and a share beyond a threshold are different measures: "
+                   "comparing them needs an assumed distribution of ratings (e.g. which ratings "
+                   "count as 'not confident')")
+    if a["question"] != b["question"]:
+        reason += "; the questions differ in wording"
+    return _row(np.nan, np.nan, np.nan, np.nan, NOT_COMPARABLE, reason, "comparability rules")
+
+
+def _consistency(ctx, h, figs):
+    (f,) = figs
+    w = ctx.waves.loc[(f["survey"], f["wave"])]
+    k, n = int(w["responding_units"]), int(w["population_units"])
+    counts = feasible_counts(f["value"], n, int(f["decimals"]))["count"].tolist()
+    ok = k in counts
+    reason = (f"{k} of {n} = {100 * k / n:.1f}%, which {'rounds' if ok else 'does not round'} "
+              f"to the published {f['value']:g}%")
+    return _row(k / n, np.nan, np.nan, np.nan, SUPPORTED if ok else WITHIN, reason,
+                "arithmetic check of a published percentage against its counts")
+
+
+_TESTS = {
+    "share_vs_threshold": _share_vs_threshold,
+    "mean_vs_threshold": _mean_vs_threshold,
+    "change_mean": _change_mean,
+    "change_share": _change_share,
+    "group_difference": _group_difference,
+    "categories_same_question": _categories,
+    "items_same_sample": _items,
+    "cross_survey": _cross_survey,
+    "consistency": _consistency,
+}
