@@ -107,3 +107,23 @@ def test_original_design_unchanged():
     calibrate(poststratify(d, "stype", POP["stype"]), CAL_TOTALS)
     np.testing.assert_array_equal(d.weights, w)
     assert d.score_adjusters == ()
+
+
+def _jk1():
+    data = pd.concat([_data("apiclus1"), _data("apiclus1_jk1")], axis=1)
+    jk = FIX["jk1_clus1"]
+    return Design.from_replicate_weights(data, r"^rep\d+$", weights="pw", type="JK1",
+                                         scale=jk["scale"], rscales=jk["rscales"], mse=jk["mse"])
+
+
+@pytest.mark.parametrize("case", FIX["jk1_clus1"]["cases"], ids=lambda c: c["adjustment"])
+def test_replicate_design_matches_r(case):
+    # R redoes each adjustment on every JK1 replicate (svyrep.design methods)
+    d = _jk1()
+    if case["adjustment"] != "none":
+        d = STEPS[case["adjustment"]](d)
+    assert d.is_replicate
+    np.testing.assert_allclose(d.weights, case["weights"], rtol=RTOL)
+    (m, sm), (t, st) = mean_and_total(d)
+    np.testing.assert_allclose([m, sm], case["mean_api00"], rtol=RTOL)
+    np.testing.assert_allclose([t, st], case["total_enroll"], rtol=RTOL)

@@ -81,7 +81,7 @@ def poststratify(design, strata, population):
                     what="poststratify")
 
 
-def rake(design, margins, max_iter=100, tol=1e-10):
+def rake(design, margins, max_iter=1000, tol=1e-12):
     """Rake a design to several margins by iterative proportional fitting (R's ``rake``).
 
     Each sweep post-stratifies to every margin in turn; sweeps repeat until every margin is met
@@ -103,8 +103,7 @@ def rake(design, margins, max_iter=100, tol=1e-10):
     Design
         Raked weights. Linearised variance as R's ``svyrecvar`` for a raking: ten backfitting
         sweeps that centre the influence values within each margin's categories (unweighted
-        means, R survey 4.1). Replicate designs: every replicate is raked with the same number
-        of sweeps as the full sample.
+        means, R survey 4.1). Replicate designs: every replicate is raked to convergence.
 
     Raises
     ------
@@ -132,15 +131,15 @@ def rake(design, margins, max_iter=100, tol=1e-10):
     state = {}
 
     def compute(w, r):
+        new, k, err, last = cm.rake_weights(w, parsed, max_iter=max_iter, tol=tol)
+        if err >= tol:
+            where = "" if r is None else f" for replicate {r + 1}"
+            raise ValueError(f"margins: raking{where} did not converge in max_iter={max_iter} "
+                             f"sweeps (largest relative margin gap {err:.3g} > tol={tol:g}); "
+                             "check the margins are consistent or raise max_iter")
         if r is None:
-            new, k, err, last = cm.rake_weights(w, parsed, max_iter=max_iter, tol=tol)
-            if err >= tol:
-                raise ValueError(f"margins: raking did not converge in max_iter={max_iter} "
-                                 f"sweeps (largest relative margin gap {err:.3g} > tol={tol:g});"
-                                 " check the margins are consistent or raise max_iter")
-            state.update(sweeps=k, last=last)
-            return new
-        return cm.rake_weights(w, parsed, sweeps=state["sweeps"])[0]
+            state.update(last=last)
+        return new
 
     def adjuster(w0, w1):
         ratios = [cm.weight_ratio_safe(lw, w1) for lw in state["last"]]
