@@ -1,0 +1,188 @@
+"""Design-based tests of association in a two-way table (R's ``svychisq``).
+
+Let ``p`` be the estimated cell proportions of the ``r x c`` table (rows vary fastest),
+``V`` their design covariance, ``N`` the number of sampled rows with both variables present, and
+``X2`` Pearson's statistic computed on the weighted table rescaled to total ``N``.
+
+Rao-Scott (``"F"`` and ``"Chisq"``)
+    With ``C`` the ``rc x (r-1)(c-1)`` interaction contrasts (the interaction columns of the
+    saturated model made orthogonal to the main effects) and ``D = diag(p)``,
+    ``Delta = (C' D^{-1} C / N)^{-1} (C' D^{-1} V D^{-1} C)``, the generalised design effects.
+    First order, ``"Chisq"``: ``X2 / mean(eig Delta)`` referred to chi-square on
+    ``(r-1)(c-1)`` df (the reported ``statistic`` is ``X2``, as in R). Second order, ``"F"``:
+    ``F = X2 / tr(Delta)`` on ``d0 = tr(Delta)^2 / tr(Delta^2)`` and ``d0 * nu`` degrees of freedom,
+    ``nu`` the design df (PSUs minus strata).
+Wald (``"Wald"``, ``"adjWald"``)
+    From the estimated totals ``N_ij``, margins ``N_i.``, ``N_.j`` and ``N_..``, the
+    interaction residuals ``Y_ij = N_ij - N_i. N_.j / N_..`` for ``i, j >= 2``, with covariance
+    ``J Sigma J'`` (``J`` the Jacobian, ``Sigma`` the design covariance of the totals) give
+    ``W = Y' (J Sigma J')^{-1} Y``. ``"Wald"``: ``F = W / k`` on ``k = (r-1)(c-1)`` and ``nu`` df;
+    ``"adjWald"``: ``F = W (nu - k + 1) / (k nu)`` on ``k`` and ``nu - k + 1`` df.
+
+Rows with a missing row or column value are left out of the table (domain estimation on the
+full design); R instead keeps them in ``N``, which matters only when values are missing.
+
+References
+----------
+Rao, J. N. K. and Scott, A. J. (1984). On chi-squared tests for multiway contingency tables
+with cell proportions estimated from survey data. *Annals of Statistics* 12, 46-60.
+Koch, G. G., Freeman, D. H. and Freeman, J. L. (1975). Strategies in the multivariate analysis
+of data from complex surveys. *International Statistical Review* 43, 59-78.
+Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*, section 6.1; R package
+``survey``, function ``svychisq``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from barotrend.results import result_frame
+
+STATISTICS = ("F", "Chisq", "Wald", "adjWald")
+
+
+def _levels(col: pd.Series, name: str, argname: str) -> list:
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        levels = [x for x in col.cat.categories if (col == x).any()]
+    else:
+        levels = sorted(pd.unique(col.dropna()).tolist())
+    if len(levels) < 2:
+        raise ValueError(f"{argname}: column {name!r} has fewer than two observed levels "
+                         f"({levels!r})")
+    return levels
+
+
+def _indicators(col: pd.Series, levels: list) -> np.ndarray:
+    return np.column_stack([(col == v).to_numpy(dtype=bool, na_value=False) for v in levels])
+
+
+def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
+    """Test of association between two categorical columns under the design.
+
+    Parameters
+    ----------
+    design : Design
+        A linearised or replicate design.
+    row, col : str
+        The two categorical columns (each with at least two observed levels).
+    statistic : {"F", "Chisq", "Wald", "adjWald"}
+        Rao-Scott second order (F form), Rao-Scott first order (chi-square), Wald, or adjusted
+        Wald; see the module docstring for the formulas.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``item`` (``"row x col"``), ``statistic``, ``df`` (denominator df; NaN for
+        ``"Chisq"``), ``p_value``, ``n`` and extra ``df_num`` (numerator df), ``pearson``
+        (``X2``) and ``delta_mean`` (mean generalised design effect, Rao-Scott only);
+        ``method`` names the test.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> df = pd.DataFrame({"a": list("xxxxyyyyxy"), "b": list("uuuvvvvuuv")})
+    >>> r = chisq(Design(df), "a", "b", statistic="F")
+    >>> round(float(r["pearson"].iloc[0]), 4)
+    3.6
+    """
+    if statistic not in STATISTICS:
+        raise ValueError(f"statistic: expected one of {STATISTICS}, got {statistic!r}")
+    data = design.data
+    for arg, name in (("row", row), ("col", col)):
+        if not isinstance(name, str) or name not in data.columns:
+            raise ValueError(f"{arg}: column {name!r} not found in the design data")
+    if row == col:
+        raise ValueError(f"col: must differ from row ({row!r})")
+    rlev = _levels(data[row], row, "row")
+    clev = _levels(data[col], col, "col")
+    nr, nc = len(rlev), len(clev)
+    mr = _indicators(data[row], rlev).astype(float)
+    mc = _indicators(data[col], clev).astype(float)
+    ok = (mr.sum(axis=1) > 0) & (mc.sum(axis=1) > 0)
+    mr[~ok] = 0.0
+    mc[~ok] = 0.0
+    # cells, rows fastest: k = i + nr * j
+    mm = (mr[:, :, None] * mc[:, None, :]).transpose(0, 2, 1).reshape(len(data), nr * nc)
+    one = ok.astype(float)
+    n_obs = int(ok.sum())
+    w = np.asarray(design.weights, dtype=float)
+    nu = float(design.df)
+
+    tot = w @ mm
+    p = tot / tot.sum()
+    table = (n_obs * p).reshape(nc, nr).T
+    expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n_obs
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pearson = float(np.nansum((table - expected) ** 2 / expected))
+    k = (nr - 1) * (nc - 1)
+
+    if statistic in ("F", "Chisq"):
+        nhat = w @ one
+        scores = mm - one[:, None] * p
+        scores /= nhat
+
+        def estimator(wr):
+            wr = np.asarray(wr, dtype=float)
+            return (wr.T @ mm) / (wr.T @ one)[:, None]
+
+        v = np.asarray(design.vcov(estimator, scores), dtype=float)
+        cells = pd.DataFrame({"r": np.tile(np.arange(nr), nc), "c": np.repeat(np.arange(nc), nr)})
+        rd = (cells["r"].to_numpy()[:, None] == np.arange(1, nr)).astype(float)
+        cd = (cells["c"].to_numpy()[:, None] == np.arange(1, nc)).astype(float)
+        x1 = np.column_stack([np.ones(nr * nc), rd, cd])
+        x12 = np.column_stack([rd[:, i] * cd[:, j] for j in range(nc - 1)
+                               for i in range(nr - 1)])
+        cmat = x12 - x1 @ np.linalg.lstsq(x1, x12, rcond=None)[0]
+        with np.errstate(divide="ignore"):
+            idiag = np.where(p == 0, 0.0, 1.0 / p)
+        denom = cmat.T @ (cmat * (idiag / n_obs)[:, None])
+        ci = cmat * idiag[:, None]
+        delta = np.linalg.solve(denom, ci.T @ v @ ci)
+        tr = float(np.trace(delta))
+        d0 = tr**2 / float(np.trace(delta @ delta))
+        if statistic == "F":
+            stat = pearson / tr
+            out = {"statistic": stat, "df": d0 * nu, "df_num": d0,
+                   "p_value": stats.f.sf(stat, d0, d0 * nu),
+                   "method": "Rao-Scott F (second order)"}
+        else:
+            dm = tr / delta.shape[0]
+            out = {"statistic": pearson, "df": np.nan, "df_num": float(delta.shape[0]),
+                   "p_value": stats.chi2.sf(pearson / dm, delta.shape[0]),
+                   "method": "Rao-Scott chi-square (first order)"}
+        out["delta_mean"] = tr / delta.shape[0]
+    else:
+        z = np.column_stack([mm, mr, mc, one])
+
+        def estimator(wr):
+            return np.asarray(wr, dtype=float).T @ z
+
+        sigma = np.asarray(design.vcov(estimator, z), dtype=float)
+        t = w @ z
+        tr_, tc_, tt = t[nr * nc:nr * nc + nr], t[nr * nc + nr:nr * nc + nr + nc], t[-1]
+        ri = np.tile(np.arange(nr), nc)
+        cj = np.repeat(np.arange(nc), nr)
+        jac = np.zeros((nr * nc, z.shape[1]))
+        jac[:, :nr * nc] = np.eye(nr * nc)
+        jac[np.arange(nr * nc), nr * nc + ri] = -tc_[cj] / tt
+        jac[np.arange(nr * nc), nr * nc + nr + cj] = -tr_[ri] / tt
+        jac[:, -1] = tr_[ri] * tc_[cj] / tt**2
+        y = t[:nr * nc] - tr_[ri] * tc_[cj] / tt
+        vy = jac @ sigma @ jac.T
+        use = (ri > 0) & (cj > 0)
+        wald = float(y[use] @ np.linalg.solve(vy[np.ix_(use, use)], y[use]))
+        if statistic == "Wald":
+            stat, ddf = wald / k, nu
+            method = "Wald F"
+        else:
+            ddf = nu - k + 1
+            stat = wald * ddf / (k * nu)
+            method = "adjusted Wald F"
+        out = {"statistic": stat, "df": ddf, "df_num": float(k),
+               "p_value": stats.f.sf(stat, k, ddf) if ddf > 0 else np.nan, "method": method}
+    res = {"item": f"{row} x {col}", "n": n_obs, "note": f"{nr} x {nc} table; design "
+           f"df {nu:g}", "pearson": pearson} | out
+    return result_frame([res])
