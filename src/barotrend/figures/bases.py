@@ -153,32 +153,30 @@ def infer_base(percents, decimals=0, exhaustive=True, min_base=1, max_base=1000,
     sa, sb = a.sum(axis=0), b.sum(axis=0)
     if exhaustive:
         ok &= (sa <= ns) & (ns <= sb)
-    rows = []
-    for j in np.flatnonzero(ok):
-        n = int(ns[j])
-        ai, bi = a[:, j], b[:, j]
-        if exhaustive:
-            lo_i = np.maximum(ai, n - (sb[j] - bi))
-            hi_i = np.minimum(bi, n - (sa[j] - ai))
-        else:
-            lo_i, hi_i = ai, bi
-        rows.append({
-            "n": n,
-            "counts_min": tuple(int(x) for x in lo_i),
-            "counts_max": tuple(int(x) for x in hi_i),
-            "counts": ", ".join(str(x) if x == y else f"{x}-{y}"
-                                for x, y in zip(lo_i.tolist(), hi_i.tolist(), strict=True)),
-            "sum_min": int(sa[j]), "sum_max": int(sb[j]),
-        })
+    keep = np.flatnonzero(ok)
+    nk, ak, bk, sak, sbk = ns[keep], a[:, keep], b[:, keep], sa[keep], sb[keep]
+    if exhaustive:  # counts that occur in at least one combination summing exactly to n
+        lo_k = np.maximum(ak, nk - (sbk - bk))
+        hi_k = np.minimum(bk, nk - (sak - ak))
+    else:
+        lo_k, hi_k = ak, bk
+    lo_t = list(zip(*lo_k.tolist(), strict=True))
+    hi_t = list(zip(*hi_k.tolist(), strict=True))
+    rows = {
+        "n": nk,
+        "counts_min": pd.Series(lo_t, dtype=object), "counts_max": pd.Series(hi_t, dtype=object),
+        "counts": pd.Series([", ".join(str(x) if x == y else f"{x}-{y}" for x, y in zip(lo, hi, strict=True))
+                             for lo, hi in zip(lo_t, hi_t, strict=True)], dtype=object),
+        "sum_min": sak, "sum_max": sbk,
+    }
     what = ("each percentage achievable and the counts summing to n" if exhaustive
             else "each percentage achievable on its own")
     note = f"base n in {lo}-{hi} with {what} ({convention} rounding to {decimals} decimals)"
-    out = pd.DataFrame(rows, columns=["n", "counts_min", "counts_max", "counts", "sum_min",
-                                      "sum_max"])
+    out = pd.DataFrame(rows)
     out["note"] = note
-    out.attrs["feasible"] = bool(rows)
+    out.attrs["feasible"] = bool(keep.size)
     out.attrs["labels"] = labels
-    out.attrs["note"] = note if rows else f"no {note}: the figures are inconsistent"
+    out.attrs["note"] = note if keep.size else f"no {note}: the figures are inconsistent"
     return out
 
 

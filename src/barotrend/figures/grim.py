@@ -97,7 +97,7 @@ def grim(mean, n, decimals=2, items=1, scale=None, convention="half_up") -> pd.D
 
     Examples
     --------
-    Brown and Heathers' illustration: a mean of 5.19 from 28 integer answers is impossible
+    A mean of 5.19 from 28 integer answers is impossible
     (145/28 = 5.179 and 146/28 = 5.214).
 
     >>> grim(5.19, 28)[["consistent", "total_min", "total_max"]]
