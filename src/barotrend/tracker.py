@@ -280,7 +280,7 @@ class Tracker:
         labels = {"survey": fa["survey"], "wave": f"{fw}->{tw}", "item": item, "group": g,
                   "category": cat, "from_wave": fw, "to_wave": tw}
         out = compare_figures(fa, fb, na, nb, labels=labels,
-                              notes=[note_b, note_a, *_published_change(rows, fa, fw), *diffs],
+                              notes=[note_b, note_a, *_published_change(self._figures, fa, fw), *diffs],
                               correlation=correlation, overlap=overlap, sd=sd,
                               sd_range=sd_range, conf_level=self.conf_level)
         return result_frame(out)
@@ -330,12 +330,12 @@ class Tracker:
 
     def compare_surveys(self, concept: str, survey_a: str, survey_b: str, *, wave_a=None,
                         wave_b=None, category_a=None, category_b=None, threshold=None,
-                        strict: bool | None = None) -> pd.DataFrame:
+                        side: str = "below", strict: bool | None = None) -> pd.DataFrame:
         """Compare a concept between two surveys (``a - b``); see
         :func:`barotrend.tracking.surveys.compare_surveys`."""
         return result_frame(_surveys.compare_surveys(
             self, concept, survey_a, survey_b, wave_a=wave_a, wave_b=wave_b,
-            category_a=category_a, category_b=category_b, threshold=threshold,
+            category_a=category_a, category_b=category_b, threshold=threshold, side=side,
             strict=self.strict if strict is None else strict))
 
     # -- families --------------------------------------------------------------------------------
@@ -363,10 +363,11 @@ class Tracker:
 
 
 def _published_change(rows, fa, fw) -> list[str]:
-    hit = rows[(rows["statistic"] == "change") & (rows["wave"] == fa["wave"])
+    hit = rows[(rows["statistic"] == "change") & (rows["survey"] == fa["survey"])
+               & (rows["item"] == fa["item"]) & (rows["wave"] == fa["wave"])
                & (rows["reference_wave"] == fw) & (rows["group"] == fa["group"])
                & (rows["category"] == fa["category"])]
-    return [f"published change {v:+g} points" for v in hit["value"]]
+    return [f"published change {v:+g} (percentage) points from {fw}" for v in hit["value"]]
 
 
 def _trend_rows(s: pd.DataFrame, item: str, group: str, sd, sd_range) -> list[dict]:

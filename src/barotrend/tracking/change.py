@@ -16,6 +16,10 @@ import numpy as np
 
 from barotrend.tracking.series import figure_notes, join_notes
 
+#: Order of the rows of ``compare_means``: the first is the comparison's primary row.
+MEAN_ROW_ORDER = {"welch": 0, "tipping_sd": 1, "tipping_sd_rounded": 2, "p_at_sd": 3,
+                  "sd_max_a": 4, "sd_max_b": 5}
+
 
 def _as_list(x) -> list:
     if x is None:
@@ -94,9 +98,13 @@ def compare_figures(fa: Mapping, fb: Mapping, na: float, nb: float, *, labels: M
             res = _shares(fa, fb, na, nb, c, overlap, conf_level)
         else:
             res = _means(fa, fb, na, nb, c, sd, sd_range, conf_level)
+            if "row" in res.columns:  # primary row first: Welch, else the tipping-point SD
+                rank = res["row"].map(MEAN_ROW_ORDER).fillna(len(MEAN_ROW_ORDER))
+                res = res.iloc[np.argsort(rank.to_numpy(), kind="stable")]
         for r in res.to_dict("records"):
             out = dict(r)
             out.update(labels)
+            out.setdefault("p_value", np.nan)
             out["correlation"] = np.nan if c is None else float(c)
             extra = [] if c is None else [f"correlation {c:g} between waves stated by the user"]
             out["note"] = join_notes(base_notes, extra, r.get("note", ""))

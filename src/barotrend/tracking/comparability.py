@@ -36,7 +36,8 @@ def _norm(text) -> str:
 
 
 def compare_records(a: Mapping, b: Mapping, *, strict: bool = False,
-                    what: str = "comparison", warn: bool = True) -> list[str]:
+                    what: str = "comparison", warn: bool = True,
+                    stacklevel: int = 3) -> list[str]:
     """Name the differences between two comparability records.
 
     Parameters
@@ -50,6 +51,8 @@ def compare_records(a: Mapping, b: Mapping, *, strict: bool = False,
         Name of the comparison, used in the message.
     warn : bool, default True
         Issue a :class:`ComparabilityWarning` when a difference is found.
+    stacklevel : int, default 3
+        Passed to :func:`warnings.warn` so the warning points at the user's call.
 
     Returns
     -------
@@ -76,7 +79,7 @@ def compare_records(a: Mapping, b: Mapping, *, strict: bool = False,
         if strict:
             raise ValueError(msg + " (pass strict=False to compare anyway, with this note)")
         if warn:
-            warnings.warn(msg, ComparabilityWarning, stacklevel=3)
+            warnings.warn(msg, ComparabilityWarning, stacklevel=stacklevel)
     return diffs
 
 

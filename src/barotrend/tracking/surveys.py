@@ -9,10 +9,11 @@ independent.
   :func:`~barotrend.tracking.change.compare_figures` on the resolved bases.
 * A mean against a share (e.g. a mean confidence of 7.3 on 1-10 against "44% not confident"):
   not the same quantity, so no test. The share of the mean's respondents at or below a threshold
-  is bounded with :func:`barotrend.figures.bounds.mean_share_bounds`, and the row says whether
-  the other survey's share lies inside those bounds. The threshold is an assumption: stated by
-  the user, or by default the integer scores below the scale midpoint (scores 1-5 on 1-10), and
-  the note says which.
+  is bounded with :func:`barotrend.figures.bounds.mean_share_bounds` (``ci_low``/``ci_high``
+  hold the bounds), and the row says whether the other survey's share lies inside them. The
+  threshold is an assumption: stated by the user, or by default the integer scores below the
+  scale midpoint (``side="below"``: scores 1-5 on 1-10, for a category such as "not
+  confident"; ``side="above"`` for a positive category), and the note says which.
 """
 
 from __future__ import annotations
@@ -51,7 +52,8 @@ def _pick(t, concept, survey, wave, category, name):
 
 
 def compare_surveys(t, concept, survey_a, survey_b, *, wave_a=None, wave_b=None,
-                    category_a=None, category_b=None, threshold=None, strict=False):
+                    category_a=None, category_b=None, threshold=None, side="below",
+                    strict=False):
     """Rows comparing ``concept`` in ``survey_a`` with ``survey_b`` (see module note).
 
     ``wave_a``/``wave_b`` default to each survey's latest wave holding the concept.
@@ -59,7 +61,7 @@ def compare_surveys(t, concept, survey_a, survey_b, *, wave_a=None, wave_b=None,
     fa = _pick(t, concept, survey_a, wave_a, category_a, "survey_a")
     fb = _pick(t, concept, survey_b, wave_b, category_b, "survey_b")
     diffs = compare_records(_table.record(fa), _table.record(fb), strict=strict,
-                            what=f"{concept}: {survey_a} vs {survey_b}")
+                            what=f"{concept}: {survey_a} vs {survey_b}", stacklevel=4)
     labels = {"survey": f"{survey_a} vs {survey_b}", "wave": f"{fa['wave']} vs {fb['wave']}",
               "item": f"{fa['item']} vs {fb['item']}", "group": "all",
               "category": f"{fa['category']} vs {fb['category']}", "concept": concept}
@@ -71,34 +73,38 @@ def compare_surveys(t, concept, survey_a, survey_b, *, wave_a=None, wave_b=None,
         return compare_figures(fa, fb, na, nb, labels=labels, notes=notes,
                                conf_level=t.conf_level)
     mean, share = (fa, fb) if fa["statistic"] == "mean" else (fb, fa)
-    return [_mean_vs_share(mean, share, threshold, labels, notes)]
+    return [_mean_vs_share(mean, share, threshold, side, labels, notes)]
 
 
-def _mean_vs_share(mean, share, threshold, labels, notes) -> dict:
+def _mean_vs_share(mean, share, threshold, side, labels, notes) -> dict:
     from barotrend.figures.bounds import mean_share_bounds
 
     lo, hi = float(mean["scale_min"]), float(mean["scale_max"])
+    cat = share["category"] or "the share"
     if threshold is None:
-        threshold = math.ceil((lo + hi) / 2) - 1 if (lo + hi) % 2 == 1 else (lo + hi) / 2 - 1
-        t_note = (f"threshold {threshold:g} is a default assumption (scores {lo:g}-{threshold:g}"
-                  f", below the scale midpoint {(lo + hi) / 2:g}, read as "
-                  f"{share['category'] or 'the share'!r}); pass threshold= to state another")
+        mid = (lo + hi) / 2
+        threshold = (math.ceil(mid) - 1 if side == "below" else math.floor(mid) + 1)
+        t_note = (f"threshold {threshold:g} is a default assumption: {cat!r} read as scores "
+                  f"{'<=' if side == 'below' else '>='} {threshold:g} (beyond the scale "
+                  f"midpoint {mid:g}); pass threshold= (and side=) to state another")
     else:
-        t_note = f"threshold {threshold:g} stated by the user"
-    b = mean_share_bounds(float(mean["value"]), scale=(lo, hi), threshold=threshold,
-                          decimals=int(mean.get("decimals", 0) or 0))
+        t_note = f"{cat!r} read as scores {'<=' if side == 'below' else '>='} {threshold:g} " \
+                 "(threshold stated by the user)"
+    b = mean_share_bounds(float(mean["value"]), (lo, hi), threshold, side=side,
+                          decimals=int(mean.get("decimals", 0) or 0),
+                          published_percent=float(share["value"]))
     r = b.iloc[0].to_dict()
-    low, high = float(r.get("ci_low", r.get("share_min", np.nan))), float(
-        r.get("ci_high", r.get("share_max", np.nan)))
-    p = float(share["value"]) / 100
-    inside = low <= p <= high
+    inside = bool(r["within_bounds"])
     verdict = ("inside the bounds: the published figures cannot tell the two surveys apart"
                if inside else "outside the bounds: the two surveys differ whatever the "
                "distribution of scores")
-    return dict(labels, estimate=np.nan, estimate_a=float(mean["value"]), estimate_b=p,
-                ci_low=low, ci_high=high, p_value=np.nan, threshold=float(threshold),
-                method="mean vs share: bounds on the share at or below threshold "
-                       "(mean_share_bounds), no test",
-                note=join_notes(notes, "different measures: a mean and a share are not "
-                                "the same quantity", t_note,
-                                f"{share['survey']} share {p:.2f} is {verdict}", r.get("note", "")))
+    return dict(labels, estimate=np.nan, estimate_a=float(mean["value"]),
+                estimate_b=float(share["value"]) / 100, ci_low=float(r["share_min"]),
+                ci_high=float(r["share_max"]), p_value=np.nan, threshold=float(threshold),
+                side=side, within_bounds=inside,
+                method="mean vs share: bounds on the mean survey's share beyond the threshold "
+                       "(mean_share_bounds); no test",
+                note=join_notes(notes, "different measures: a mean and a share are not the "
+                                "same quantity", t_note,
+                                f"{share['survey']} share {float(share['value']) / 100:.2f} is "
+                                f"{verdict}", r.get("note", "")))

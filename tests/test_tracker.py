@@ -1,0 +1,346 @@
+"""Tests of barotrend.Tracker over published figures.
+
+Expected values are derived by hand in the comments (from the figures of the seed articles in
+data/figures.csv), never copied from the code's output.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from barotrend import datasets
+from barotrend.tracker import Tracker
+from barotrend.tracking.comparability import ComparabilityWarning
+
+
+@pytest.fixture(scope="module")
+def data():
+    return datasets.load()
+
+
+@pytest.fixture(scope="module")
+def t(data):
+    return Tracker.from_dataset(data)
+
+
+def _toy(values=(40.0, 50.0, 60.0), bases=(100, 100, 100), question=None, stat="share",
+         dates=("2020-01", "2021-01", "2022-01")):
+    """Three yearly waves of one share item, bases stated."""
+    waves = pd.DataFrame({
+        "survey": "toy", "wave": ["A", "B", "C"], "wave_label": ["A", "B", "C"],
+        "wave_order": [1, 2, 3], "date": list(dates), "date_precision": "month",
+        "population": "everyone", "respondents": list(bases)})
+    figures = pd.DataFrame({
+        "survey": "toy", "wave": ["A", "B", "C"], "item": "q", "concept": "q",
+        "question": question or ["Do you agree?"] * 3, "category": "agree", "group": "all",
+        "statistic": stat, "value": list(values), "decimals": 0, "base": list(bases),
+        "implied": False})
+    return figures, waves
+
+
+# -- construction and description --------------------------------------------------------------
+
+def test_waves_ordered_by_date_and_repr(t):
+    # waves.csv lists the trust barometer (Jul 2012) after the CCG waves; by date it comes first,
+    # then W1 (Oct 2012), W2 (Jan 2013), W3 (Apr-Jun 2013), NHSCC (2013, mid-year 2013.5).
+    assert t.waves["wave"].tolist() == ["2012-07", "W1", "W2", "W3", "2013"]
+    text = repr(t)
+    assert "W1 (Oct 2012)" in text and "budget_confidence" in text
+
+
+def test_from_figures_does_not_mutate(data):
+    fig, wav = data.figures.copy(), data.waves.copy()
+    Tracker.from_figures(data.figures, data.waves).series("budget_confidence")
+    pd.testing.assert_frame_equal(fig, data.figures)
+    pd.testing.assert_frame_equal(wav, data.waves)
+
+
+def test_items_table(t):
+    items = t.items().set_index(["survey", "item"])
+    assert items.loc[("hsj_ccg_barometer", "budget_confidence"), "waves"] == "W1, W2, W3"
+    assert items.loc[("hsj_ccg_barometer", "everyone_counts_grip"), "groups"] == "all, GP, non-GP"
+
+
+def test_bad_input_names_argument(t):
+    with pytest.raises(ValueError, match="item 'nope' not found"):
+        t.series("nope")
+    with pytest.raises(ValueError, match="to_wave='W9'"):
+        t.change("area_team_relationship", "W2", "W9")
+    with pytest.raises(ValueError, match="category must be given"):
+        t.change("everyone_counts_grip", "W2", "W2")
+    with pytest.raises(ValueError, match="figures must be a pandas DataFrame"):
+        Tracker([], t.waves)
+
+
+# -- series -------------------------------------------------------------------------------------
+
+def test_budget_confidence_series(t):
+    # Article 001: "the average score was 7.2 ... compares to an average of 6.5 in response to
+    # the same question in January, and 6.6 in October". W1 publishes no respondent count; W2
+    # had 85 responses (article 002), W3 94 (article 001).
+    s = t.series("budget_confidence")
+    assert s["wave"].tolist() == ["W1", "W2", "W3"]
+    assert s["estimate"].tolist() == [6.6, 6.5, 7.2]
+    assert math.isnan(s["n"][0]) and s["n"][1:].tolist() == [85.0, 94.0]
+    assert "base unknown" in s["note"][0]
+    assert "85 respondents assumed" in s["note"][1]
+    assert s["ci_low"].isna().all()  # no SD published: no interval
+    assert s["note"].str.contains("SD not published").all()
+
+
+def test_share_series_wilson(t):
+    # 68% of 94 (respondents assumed): Wilson, z = 1.959964, z^2 = 3.841459:
+    # centre = (0.68 + z^2/188) / (1 + z^2/94) = 0.700434 / 1.040867 = 0.672933
+    # half = z * sqrt(.68*.32/94 + z^2/(4*94^2)) / (1 + z^2/94)
+    #      = 1.959964 * sqrt(.0023149 + .00010869) / 1.040867 = 1.959964 * .049230 / 1.040867
+    #      = 0.092700  -> (0.5802, 0.7656)
+    s = t.series("area_team_relationship").set_index("wave")
+    assert s.loc["W3", "ci_low"] == pytest.approx(0.5802, abs=2e-4)
+    assert s.loc["W3", "ci_high"] == pytest.approx(0.7656, abs=2e-4)
+    assert "implied" in s.loc["W2", "note"]  # 73% is 68% plus the stated 5-point drop
+
+
+def test_mean_series_with_stated_sd(t):
+    # SD 2 stated: W3 half-width t(93, .975) * 2 / sqrt(94) = 1.98580 * 0.206284 = 0.40964
+    s = t.series("budget_confidence", sd=2.0).set_index("wave")
+    assert s.loc["W3", "ci_high"] - 7.2 == pytest.approx(0.4096, abs=2e-4)
+    assert "stated assumption" in s.loc["W3", "note"]
+    assert math.isnan(s.loc["W1", "ci_high"])  # W1 base still unknown
+
+
+# -- change -------------------------------------------------------------------------------------
+
+def test_area_team_change(t):
+    # 73% of 85 (implied, respondents assumed) -> 68% of 94: difference -0.05.
+    # unpooled se = sqrt(.73*.27/85 + .68*.32/94) = sqrt(.0023188 + .0023149) = 0.06807
+    # pooled p = (62.05 + 63.92) / 179 = 0.70374;
+    # se0 = sqrt(.70374 * .29626 * (1/85 + 1/94)) = 0.068343; z = -0.05 / 0.068343 = -0.7316
+    # p = 2 * Phi(-0.7316) = 0.464 (not significant)
+    r = t.change("area_team_relationship", "Jan 2013", "Q2 2013")
+    assert len(r) == 1
+    row = r.iloc[0]
+    assert row["difference"] == pytest.approx(-0.05, abs=1e-9)
+    assert row["se"] == pytest.approx(0.06807, abs=5e-5)
+    assert row["statistic"] == pytest.approx(-0.7316, abs=5e-4)
+    assert row["p_value"] == pytest.approx(0.464, abs=1e-3)
+    assert row["p_value"] > 0.05
+    assert "implied" in row["note"] and "respondents assumed" in row["note"]
+    assert "published change -5 (percentage) points from W2" in row["note"]
+    assert row["wave"] == "W2->W3"
+
+
+def test_change_correlation_sensitivity(t):
+    # v_a = .68*.32/94 = .0023149, v_b = .73*.27/85 = .0023188, sqrt(v_a v_b) = .0023169;
+    # r = 0.5: se = sqrt(.0046337 - .0023169) = 0.048133
+    r = t.change("area_team_relationship", "W2", "W3", correlation=[0.0, 0.5])
+    assert r["correlation"].tolist() == [0.0, 0.5]
+    assert r["se"][1] == pytest.approx(0.04813, abs=5e-5)
+    assert "correlation 0.5" in r["note"][1]
+
+
+def test_budget_change_tipping_sd(t):
+    # Jan 6.5 (n 85) -> Q2 7.2 (n 94), SD unpublished. k = sqrt(1/85 + 1/94) = 0.149677.
+    # Normal approximation: tipping SD = 0.7 / (1.96 k) = 2.386. compare_means uses the Welch t:
+    # df = (1/85 + 1/94)^2 / ((1/85)^2/84 + (1/94)^2/93) = 175.2, t(.975, 175.2) = 1.97357,
+    # tipping SD = 0.7 / (1.97357 * 0.149677) = 2.3697.
+    r = t.change("budget_confidence", "W2", "W3")
+    first = r.iloc[0]
+    assert first["row"] == "tipping_sd"
+    assert first["difference"] == pytest.approx(0.7)
+    assert first["sd"] == pytest.approx(2.3697, abs=1e-3)
+    assert first["sd"] == pytest.approx(0.7 / (1.96 * math.sqrt(1 / 85 + 1 / 94)), abs=0.02)
+    # over a stated SD range: SD 2 gives t = 0.7 / (2 * 0.149677) = 2.338 -> p = 0.0205
+    r = t.change("budget_confidence", "W2", "W3", sd_range=[2.0, 3.0])
+    at2 = r[(r["row"] == "p_at_sd") & (r["sd"] == 2.0)].iloc[0]
+    assert at2["p_value"] == pytest.approx(0.0205, abs=5e-4)
+
+
+def test_change_base_unknown_says_so(t):
+    # October (W1) has no published base: the difference 6.5 - 6.6 = -0.1 is all that can be said.
+    r = t.change("budget_confidence", "W1", "W2").iloc[0]
+    assert r["difference"] == pytest.approx(-0.1)
+    assert math.isnan(r["p_value"]) and math.isnan(r["se"])
+    assert "base unknown" in r["note"] and "cannot be tested" in r["note"]
+
+
+def test_assumed_base_is_used_and_named(data):
+    t = Tracker.from_dataset(data, assumed_bases={"W1": 80})
+    r = t.change("budget_confidence", "W1", "W2", sd=2.0).iloc[0]
+    # Welch with SD 2 in both: se = 2 * sqrt(1/80 + 1/85) = 2 * sqrt(.0242647) = 0.31154
+    assert r["se"] == pytest.approx(0.31154, abs=1e-4)
+    assert "n=80 assumed by the user" in r["note"]
+
+
+def test_comparability_warning_within_item():
+    fig, wav = _toy(question=["Do you agree?", "Do you agree?", "Do you strongly agree?"])
+    t = Tracker.from_figures(fig, wav)
+    with pytest.warns(ComparabilityWarning, match="wording differs"):
+        r = t.change("q", "B", "C")
+    assert "wording differs" in r["note"][0]
+    with pytest.raises(ValueError, match="strict=False"):
+        t.change("q", "B", "C", strict=True)
+
+
+# -- trend --------------------------------------------------------------------------------------
+
+def test_trend_shares_by_hand():
+    # 40%, 50%, 60% of 100 one year apart. Wave variances p(1-p)/n = .0024, .0025, .0024,
+    # weights 416.67, 400, 416.67 (symmetric): exact linear fit, slope 0.10 per year,
+    # se = 1/sqrt(416.67 * 1 + 416.67 * 1) = 0.034641, z = 2.887.
+    # Q: weighted mean 0.5, Q = 416.67 * (0.01 + 0.01) = 8.333 on 2 df, p = exp(-8.333/2) = 0.0155.
+    # Cochran-Armitage (centred scores -1, 0, 1): T = 10 + 10 = 20,
+    # Var = .5 * .5 * 100 * 2 = 50, z = 20 / sqrt(50) = 2.828.
+    fig, wav = _toy()
+    r = Tracker.from_figures(fig, wav).trend("q")
+    assert len(r) == 3
+    wls, q, ca = (r.iloc[i] for i in range(3))
+    assert "WLS" in wls["method"] and wls["estimate"] == pytest.approx(0.10, abs=1e-6)
+    assert wls["se"] == pytest.approx(0.034641, abs=1e-5)
+    assert "Cochran Q" in q["method"]
+    assert q["statistic"] == pytest.approx(8.3333, abs=1e-3) and q["df"] == 2
+    assert q["p_value"] == pytest.approx(math.exp(-8.3333 / 2), abs=1e-4)
+    assert "Cochran-Armitage" in ca["method"] and ca["statistic"] == pytest.approx(2.8284, abs=1e-3)
+
+
+def test_trend_means_needs_sd(t):
+    r = t.trend("budget_confidence")
+    assert len(r) == 1 and "cannot be tested without an SD assumption" in r["note"][0]
+    # with an SD but W1's base unknown: still not testable, and it says why
+    r = t.trend("budget_confidence", sd_range=(1.5, 2.5))
+    assert len(r) == 3 and r["note"].str.contains("base unknown for W1").all()
+
+
+def test_trend_means_over_sd_range(data):
+    # W1 base assumed 85. With SD s, variances s^2/n; Q at SD 2: weights n/4 = 21.25, 21.25, 23.5
+    # yw = (21.25*6.6 + 21.25*6.5 + 23.5*7.2) / 66 = (140.25 + 138.125 + 169.2) / 66 = 6.78144
+    # Q = 21.25*0.18144^2 + 21.25*0.28144^2 + 23.5*0.41856^2 = 0.6996 + 1.6832 + 4.1171 = 6.4999
+    t = Tracker.from_dataset(data, assumed_bases={"W1": 85})
+    r = t.trend("budget_confidence", sd_range=(1.0, 3.0))
+    q = r[r["method"].str.startswith("Cochran Q") & (r["sd_assumed"] == 2.0)].iloc[0]
+    assert q["statistic"] == pytest.approx(6.500, abs=2e-3)
+    assert r["sd_assumed"].dropna().unique().tolist() == [1.0, 2.0, 3.0]
+
+
+def test_trend_needs_three_waves(t):
+    r = t.trend("area_team_relationship")
+    assert "three or more waves" in r["note"][0]
+
+
+# -- groups ---------------------------------------------------------------------------------------
+
+def test_gp_non_gp_grip_gap(t):
+    # Article 002: 61% of GPs vs 31% of non-GPs said "too much grip"; 50% overall; 85 responses;
+    # subgroup bases not published. 50% is impossible on 85 (42/85 = 49.4%, 43/85 = 50.6%), so
+    # the item base is below 85. One feasible split: n = 80, 51 GPs (31/51 = 60.8% -> 61%) and
+    # 29 non-GPs (9/29 = 31.0% -> 31%), 40/80 = 50%. There:
+    # se = sqrt(.61*.39/51 + .31*.69/29) = sqrt(.0046647 + .0073759) = 0.10973.
+    r = t.compare_groups("everyone_counts_grip", "GP", "non-GP",
+                         category="too much grip, not consistent with the CCG model")
+    assert (r["difference"] - 0.30).abs().max() < 1e-9
+    assert "not achievable on 85" in r["note"][0]
+    s80 = r[(r["size_a"] == 51) & (r["size_b"] == 29)]
+    assert len(s80) == 1 and s80["se"].iloc[0] == pytest.approx(0.10973, abs=5e-5)
+    # the first row is the least favourable split (largest p-value)
+    assert r["p_value"].iloc[0] == r["p_value"].max()
+    assert "least favourable" in r["note"][0]
+
+
+def test_groups_stated_assumption_without_overall():
+    # No overall figure: equal split assumed, with 1:3 and 3:1 as sensitivity, and said so.
+    fig, wav = _toy(bases=(100, 100, 100))
+    fig = fig.assign(base=pd.NA)
+    extra = fig.iloc[[2, 2]].assign(group=["x", "y"], value=[70.0, 50.0])
+    fig = pd.concat([fig.iloc[:2], extra], ignore_index=True)
+    r = Tracker.from_figures(fig, wav).compare_groups("q", "x", "y", "C")
+    assert r["scenario"].tolist()[0] == "assumed equal split"
+    # equal split 50/50: se = sqrt(.7*.3/50 + .5*.5/50) = sqrt(.0042 + .005) = 0.095917
+    assert r["se"][0] == pytest.approx(0.095917, abs=5e-5)
+    assert "stated assumption" in r["note"][0]
+
+
+def test_gap_change_not_testable(t):
+    r = t.gap_change("everyone_counts_grip", "GP", "non-GP", "W2", "W3")
+    assert math.isnan(r["p_value"][0]) and "cannot be tested" in r["note"][0]
+
+
+# -- across surveys -------------------------------------------------------------------------------
+
+def test_area_team_across_surveys_warns(t):
+    # HSJ W3 "good or very good" 68% (94 assumed) vs NHSCC "effective" 64% (273 assumed):
+    # difference 0.04; se = sqrt(.68*.32/94 + .64*.36/273) = sqrt(.0023149 + .00084396) = 0.05620
+    with pytest.warns(ComparabilityWarning) as rec:
+        r = t.compare_surveys("area_team_relationship", "hsj_ccg_barometer",
+                              "nhscc_ipsos_ccg_survey")
+    assert rec[0].filename == __file__  # the warning points at the caller
+    row = r.iloc[0]
+    for phrase in ("wording differs", "response category differs", "population differs"):
+        assert phrase in row["note"]
+    assert row["difference"] == pytest.approx(0.04)
+    assert row["se"] == pytest.approx(0.05620, abs=5e-5)
+    with pytest.raises(ValueError, match="strict=False"):
+        t.compare_surveys("area_team_relationship", "hsj_ccg_barometer",
+                          "nhscc_ipsos_ccg_survey", strict=True)
+
+
+def test_care_failure_mean_vs_share(t):
+    # CCG leaders: mean 7.3 on 1-10 (published to 1 dp: 7.25 <= m < 7.35); trust chief
+    # executives: 44% "not confident". Reading "not confident" as scores <= 5 (the default,
+    # stated assumption), the share at or below 5 is largest when the rest sit at 10 and the
+    # low mass at 5: (10 - m)/(10 - 5) <= (10 - 7.25)/5 = 0.55; smallest is 0 (mass 6 and up).
+    # 0.44 lies inside [0, 0.55]: the figures cannot tell the surveys apart.
+    with pytest.warns(ComparabilityWarning, match="measure differs"):
+        r = t.compare_surveys("care_failure_detection", "hsj_ccg_barometer",
+                              "hsj_trust_ce_barometer")
+    row = r.iloc[0]
+    assert row["ci_low"] == pytest.approx(0.0) and row["ci_high"] == pytest.approx(0.55)
+    assert bool(row["within_bounds"]) and math.isnan(row["p_value"])
+    assert "default assumption" in row["note"] and "population differs" in row["note"]
+    # a stated threshold of 3: max share (10 - 7.25)/(10 - 3) = 0.3929 -> 44% is outside
+    with pytest.warns(ComparabilityWarning):
+        r = t.compare_surveys("care_failure_detection", "hsj_ccg_barometer",
+                              "hsj_trust_ce_barometer", threshold=3)
+    assert r["ci_high"][0] == pytest.approx(2.75 / 7, abs=1e-4)
+    assert not bool(r["within_bounds"][0]) and "stated by the user" in r["note"][0]
+
+
+# -- families -------------------------------------------------------------------------------------
+
+def test_changes_family(t):
+    pytest.importorskip("barotrend.compare")
+    r = t.changes()
+    # consecutive-wave changes of items in 2+ waves: budget W1->W2, W2->W3; area team W2->W3;
+    # respondent roles share no category across waves ("chair" vs "chair or accountable officer")
+    keys = set(zip(r["item"], r["wave"], strict=True))
+    assert {("budget_confidence", "W1->W2"), ("budget_confidence", "W2->W3"),
+            ("area_team_relationship", "W2->W3")} <= keys
+    assert "p_adjusted" in r
+
+
+def test_all_comparisons_holm(t):
+    pytest.importorskip("barotrend.compare")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ComparabilityWarning)  # families silence, but note
+        r = t.all_comparisons()
+    # no gap change: the GP/non-GP split is published in W2 only
+    assert set(r["comparison"]) == {"change", "groups", "surveys"}
+    tested = r.dropna(subset=["p_value"])
+    # Holm: adjusted p is at least the raw p, and at most 1
+    assert (tested["p_adjusted"] >= tested["p_value"] - 1e-12).all()
+    assert (tested["p_adjusted"] <= 1).all()
+    m = len(tested)
+    smallest = tested["p_value"].min()
+    assert tested.loc[tested["p_value"].idxmin(), "p_adjusted"] == pytest.approx(
+        min(1.0, m * smallest))
+    surveys = r[r["comparison"] == "surveys"]
+    assert surveys["note"].str.contains("differs").all()
+
+
+def test_series_all_categories_when_several(t):
+    s = t.series("everyone_counts_grip")
+    assert s["category"].nunique() == 4 and (s["group"] == "all").all()
+    assert np.isclose(s["estimate"].sum(), 1.0)  # 50 + 40 + 0 + 10 per cent, exhaustive
