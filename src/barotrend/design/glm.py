@@ -73,7 +73,9 @@ class GLMResult:
     formula: str
 
     def __repr__(self):
-        return f"Survey-weighted GLM ({self.family}): {self.formula}\n{self.table!r}"
+        cols = ["item", "estimate", "se", "statistic", "df", "p_value"]
+        return (f"Survey-weighted GLM ({self.family}): {self.formula}\n"
+                f"{self.table[cols].to_string(index=False)}")
 
     def _repr_html_(self):
         return self.table._repr_html_()

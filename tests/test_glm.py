@@ -1,0 +1,132 @@
+"""Survey-weighted GLMs against R's svyglm (fixtures: tests/reference/make_fixtures_models.R).
+
+R: svyglm(api00 ~ ell + meals + mobility, design) and
+svyglm(sch_wide_yes ~ ell + meals, design, family=quasibinomial()), both with
+glm.control(epsilon=1e-14), on one-stage cluster, stratified, two-stage (fpc at both stages)
+and JK1 replicate designs.
+"""
+
+import functools
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+
+from barotrend.design import Design
+from barotrend.design.glm import GLMResult, glm
+
+DATA = Path(__file__).parent / "reference" / "data"
+FIX = json.loads((Path(__file__).parent / "reference" / "fixtures_models.json").read_text())
+DESIGNS = ["dclus1", "dstrat", "dclus2", "jk1"]
+
+
+def _read(name):
+    frame = pd.read_csv(DATA / f"{name}.csv")
+    frame.columns = [c.replace(".", "_") for c in frame.columns]
+    return frame
+
+
+@functools.cache
+def design(name):
+    """The designs of make_fixtures_models.R, built from the same CSV files."""
+    if name == "dclus1":
+        return Design(_read("apiclus1"), weights="pw", cluster="dnum", fpc="fpc")
+    if name == "dstrat":
+        return Design(_read("apistrat"), weights="pw", strata="stype", fpc="fpc")
+    if name == "dclus2":
+        return Design(_read("apiclus2"), cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    # JK1 replicate weights exported by R (as.svrepdesign(dclus1, "JK1")), R's scale/rscales.
+    rw = pd.read_csv(DATA / "apiclus1_jk1.csv")
+    jk = FIX["jk1"]
+    return Design.from_replicate_weights(pd.concat([_read("apiclus1"), rw], axis=1),
+                                         list(rw.columns), weights="pw", type="JK1",
+                                         scale=jk["scale"], rscales=jk["rscales"], mse=jk["mse"])
+MODELS = {"gaussian": "api00 ~ ell + meals + mobility",
+          "binomial": 'I(sch_wide == "Yes") ~ ell + meals'}
+
+
+@pytest.mark.parametrize("family", list(MODELS))
+@pytest.mark.parametrize("name", DESIGNS)
+def test_matches_svyglm(name, family):
+    ref = FIX["glm"][name][family]
+    r = glm(design(name), MODELS[family], family=family)
+    t = r.table
+    assert t["item"].tolist() == ["Intercept" if x == "(Intercept)" else x for x in ref["terms"]]
+    for col in ("estimate", "se", "statistic", "p_value"):
+        np.testing.assert_allclose(t[col].to_numpy(), ref[col], rtol=1e-8, err_msg=col)
+    assert (t["df"] == ref["df"]).all()
+    assert r.df == ref["df"]
+
+
+def _data(n=40, seed=3):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    return pd.DataFrame({"x": x, "z": rng.uniform(size=n), "y": 1 + 2 * x + rng.normal(size=n),
+                         "g": np.repeat(np.arange(n // 4), 4)})
+
+
+def test_srs_sandwich_is_hc0_times_n_over_n_minus_1():
+    # By hand: with one stratum, no fpc and every row a PSU, the design variance of
+    # sum_i u_i (u_i = A^-1 x_i e_i, which sum to zero) is n/(n-1) sum u_i u_i' = n/(n-1) HC0.
+    df = _data()
+    r = glm(Design(df), "y ~ x + z")
+    x = sm.add_constant(df[["x", "z"]])
+    hc0 = sm.OLS(df["y"], x).fit(cov_type="HC0").cov_params().to_numpy()
+    np.testing.assert_allclose(r.cov_params.to_numpy(), hc0 * 40 / 39, rtol=1e-10)
+    assert r.df == 39 + 1 - 3
+
+
+def test_cluster_sandwich_is_cluster_robust_times_g_over_g_minus_1():
+    # By hand: one-stage clusters, no strata or fpc: G/(G-1) sum_g U_g U_g'; statsmodels'
+    # cluster-robust covariance without its small-sample correction is sum_g U_g U_g'.
+    df = _data()
+    r = glm(Design(df, cluster="g"), "y ~ x")
+    x = sm.add_constant(df[["x"]])
+    cr = sm.OLS(df["y"], x).fit(cov_type="cluster",
+                                cov_kwds={"groups": df["g"], "use_correction": False})
+    np.testing.assert_allclose(r.cov_params.to_numpy(), cr.cov_params().to_numpy() * 10 / 9,
+                               rtol=1e-10)
+
+
+def test_result_object():
+    r = glm(design("dclus1"), MODELS["binomial"], family="binomial")
+    assert isinstance(r, GLMResult)
+    # The statsmodels fit carries the same coefficients (its own SEs are model-based).
+    np.testing.assert_allclose(np.asarray(r.fit.params), r.table["estimate"], rtol=1e-12)
+    assert list(r.cov_params.columns) == r.table["item"].tolist()
+    text = repr(r)
+    assert text.startswith("Survey-weighted GLM (binomial)") and "meals" in text
+
+
+def test_missing_rows_are_dropped_and_counted():
+    df = _data()
+    df.loc[[3, 17], "x"] = np.nan
+    r = glm(Design(df), "y ~ x")
+    assert (r.table["n"] == 38).all()
+    # The fit equals the weighted least squares fit on the complete rows.
+    ols = sm.OLS(df["y"], sm.add_constant(df[["x"]]), missing="drop").fit()
+    np.testing.assert_allclose(r.table["estimate"], ols.params, rtol=1e-10)
+
+
+def test_weights_are_design_weights():
+    df = _data().assign(w=np.linspace(1, 3, 40))
+    r = glm(Design(df, weights="w"), "y ~ x")
+    wls = sm.WLS(df["y"], sm.add_constant(df[["x"]]), weights=df["w"]).fit()
+    np.testing.assert_allclose(r.table["estimate"], wls.params, rtol=1e-10)
+
+
+@pytest.mark.parametrize(("kwargs", "name"), [
+    ({"family": "poisson"}, "family"),
+    ({"formula": "api00"}, "formula"),
+    ({"formula": "api00 ~ nope"}, "formula"),
+    ({"formula": "api00 ~ ell", "family": "binomial"}, "formula"),
+    ({"formula": "api00 ~ ell + I(2 * ell)"}, "formula"),
+    ({"conf_level": 0}, "conf_level"),
+])
+def test_bad_input_names_argument(kwargs, name):
+    args = {"formula": "api00 ~ ell", "family": "gaussian"} | kwargs
+    with pytest.raises(ValueError, match=f"^{name}"):
+        glm(design("dclus1"), **args)
