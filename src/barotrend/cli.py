@@ -1,11 +1,20 @@
-"""The ``barotrend`` command line."""
+"""The ``barotrend`` command line: ``report`` (the main job), ``check`` and ``data``."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from barotrend import datasets
+from barotrend.validation import DataValidationError
+
+EPILOG = """examples:
+  barotrend report                      report on the embedded HSJ data into ./report
+  barotrend report --data my_figures/ --out out/   report on your own figures (folder of CSVs)
+  barotrend check my_figures/           consistency checks of your figures
+  barotrend data                        list the embedded figures per survey and wave
+"""
 
 
 def _summary(name: str) -> str:
@@ -34,16 +43,60 @@ def _clip(text: str, width: int = 40) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _check(path: str) -> int:
+    from barotrend.figures.checks import check_figures
+
+    folder = Path(path)
+    if folder.is_file():
+        folder = folder.parent
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no such file or folder: {path}")
+    waves, figures, _ = datasets.read_tables(folder)
+    checks = check_figures(figures, waves)
+    for r in checks.itertuples(index=False):
+        print(f"{r.verdict:>12}  {r.check:<16} {r.figure_ids}: {r.detail}")
+    failed = int((checks["verdict"] == "fail").sum())
+    print(f"\n{len(checks)} checks: {failed} failed, "
+          f"{int((checks['verdict'] == 'pass').sum())} passed, "
+          f"{int((checks['verdict'] == 'not testable').sum())} not testable")
+    return 1 if failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="barotrend", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="barotrend", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
+        description="Honest statistics for barometer surveys tracked wave after wave.")
     sub = parser.add_subparsers(dest="command")
+    p_rep = sub.add_parser("report", help="write the HTML report, figures and CSV tables",
+                           description="Write DIR/index.html (self-contained), a PNG per figure "
+                           "and a CSV per table.")
+    p_rep.add_argument("--data", default=datasets.DEFAULT, metavar="NAME_OR_FOLDER",
+                       help="embedded data set name, or a folder with waves.csv, figures.csv, "
+                       f"sources.csv [and headlines.csv] (default {datasets.DEFAULT})")
+    p_rep.add_argument("--out", default="report", metavar="DIR", help="output folder (default "
+                       "./report)")
+    p_rep.add_argument("--quiet", action="store_true", help="no progress messages")
+    p_chk = sub.add_parser("check", help="consistency checks of a figures folder; exit 1 if any "
+                           "check fails, 2 if the files are malformed")
+    p_chk.add_argument("path", help="folder (or its figures.csv) with waves.csv and sources.csv")
     p_data = sub.add_parser("data", help="validate an embedded data set and print its figures")
     p_data.add_argument("--dataset", default=datasets.DEFAULT,
                         help=f"embedded data set (default {datasets.DEFAULT})")
     args = parser.parse_args(argv)
     try:
+        if args.command == "report":
+            from barotrend.report.build import build_report
+
+            files = build_report(args.data, args.out, quiet=args.quiet)
+            print(f"barotrend: report written to {files['html']} ({len(files) - 1} tables and "
+                  "figures beside it)")
+            return 0
+        if args.command == "check":
+            return _check(args.path)
         print(_summary(getattr(args, "dataset", datasets.DEFAULT)))
-    except (ValueError, FileNotFoundError) as err:
+        if args.command is None:
+            print("\nRun `barotrend report` for the full report, `barotrend --help` for more.")
+    except (DataValidationError, ValueError, FileNotFoundError, OSError) as err:
         print(f"barotrend: error: {err}", file=sys.stderr)
         return 2
     return 0

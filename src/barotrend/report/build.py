@@ -1,0 +1,207 @@
+"""The main job: a report on a set of published barometer figures.
+
+``build_report`` loads and validates the figures, runs the consistency checks, gives a verdict
+for every headline, draws the series and the comparisons, and writes ``index.html`` (self-
+contained), one PNG per figure and one CSV per table into the output folder.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+import barotrend
+from barotrend import datasets
+from barotrend.figures.checks import check_figures
+from barotrend.report import html as H
+from barotrend.report.verdicts import headline_verdicts
+
+METHODS = [
+    ("Rounding", "Published percentages and means are treated as rounded half-up to their "
+     "published decimals. A percentage on base n is consistent only with the whole counts that "
+     "round to it (feasible counts); tests take the least favourable of those counts."),
+    ("Bases", "The base is the one the article states; otherwise the wave's number of "
+     "respondents, assuming no item non-response (said in every note). When a question's "
+     "published shares are impossible on that number, the bases from 80% of it up to it on "
+     "which all of them are achievable are used, and the least favourable decides."),
+    ("Subgroup sizes", "Subgroup bases that were not published (GP / non-GP) are reconstructed "
+     "from the overall and subgroup shares, assuming the groups partition the respondents; every "
+     "consistent combination is tested and the least favourable decides."),
+    ("One share", "Wilson score intervals (with the union over feasible counts for rounded "
+     "figures); a share against a threshold by the score test with the null variance."),
+    ("Two shares", "Independent samples (two waves, two groups): Newcombe's hybrid score "
+     "interval for the difference and the pooled z test. Two answers to one question: the "
+     "multinomial variance of Scott and Seber (1983). Two items answered by the same people: the "
+     "variance at the Frechet bounds of the unpublished joint share (Wild and Seber 1993)."),
+    ("Means without SDs", "No SD is published, so a change of means is not tested: the report "
+     "gives the tipping-point SD below which it would be significant (Welch df) and the largest "
+     "SD the scale allows (Bhatia-Davis bound)."),
+    ("Finite population", "Where the population is a known set of organisations (211 CCGs) the "
+     "finite-population correction (N - n)/(N - 1) applies to unit-level figures; the leaders "
+     "answering are not a sample of a listed population, so their figures are not corrected."),
+    ("Multiple comparisons", "p-values in the comparisons table are adjusted across the whole "
+     "family (Holm by default) in the p_adjusted column; verdicts use unadjusted p at 0.05."),
+    ("Different measures and surveys", "Items from different surveys, populations, wordings or "
+     "measures (a mean rating against a share) are flagged as not comparable; the bounds a mean "
+     "puts on a share are given, with the assumption any comparison would need."),
+]
+
+
+def _progress(quiet: bool):
+    start = time.perf_counter()
+
+    def step(msg: str) -> None:
+        if not quiet:
+            print(f"[{time.perf_counter() - start:5.1f}s] {msg}", file=sys.stderr, flush=True)
+    return step
+
+
+def _png(ax) -> bytes:
+    fig = ax.figure
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def _waves_table(d) -> pd.DataFrame:
+    w = d.waves
+    rate = w["responding_units"].astype("Float64") / w["population_units"].astype("Float64")
+    return pd.DataFrame({
+        "survey": w["survey_label"], "wave": w["wave_label"], "date": w["date"],
+        "date inferred": w["date_inferred"], "population": w["population"],
+        "population units": w["population_units"], "respondents": w["respondents"],
+        "responding units": w["responding_units"], "unit response rate": rate.astype(float),
+        "figures": [int(((d.figures["survey"] == s) & (d.figures["wave"] == v)).sum())
+                    for s, v in zip(w["survey"], w["wave"], strict=True)],
+    })
+
+
+def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
+                 out: str | Path = "report", *, quiet: bool = True) -> dict[str, Path]:
+    """Write the report for a data set (embedded name, folder of CSVs, or a loaded Dataset).
+
+    Returns a dict of the files written (``html``, and each table and figure by name).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> files = build_report(out=tempfile.mkdtemp())
+    >>> sorted(k for k in files if k.endswith("csv"))[:3]
+    ['checks.csv', 'comparisons.csv', 'series.csv']
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from barotrend.tracker import Tracker
+
+    step = _progress(quiet)
+    d = _load(dataset)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    step(f"loaded {d.name!r}: {len(d.figures)} figures, {len(d.waves)} waves")
+    tables: dict[str, pd.DataFrame] = {"waves": _waves_table(d)}
+    tables["checks"] = check_figures(d.figures, d.waves)
+    step(f"consistency checks: {len(tables['checks'])}")
+    tables["verdicts"] = headline_verdicts(d) if len(d.headlines) else pd.DataFrame()
+    step(f"headline verdicts: {len(tables['verdicts'])}")
+    tracker = Tracker.from_dataset(d)
+    items = tracker.items()
+    linked = items[(items["n_waves"] >= 2) & (items["categories"] == 1)
+                   & items["statistic"].isin(["share", "mean"])]
+    series_parts, pngs = [], {}
+    for r in linked.itertuples(index=False):
+        series_parts.append(tracker.series(r.item))
+        pngs[f"series_{r.item}"] = (_png(tracker.plot_series(r.item)), r)
+    tables["series"] = pd.concat(series_parts, ignore_index=True) if series_parts else \
+        pd.DataFrame()
+    step(f"series plotted: {len(pngs)}")
+    tables["comparisons"] = tracker.all_comparisons()
+    if len(tables["comparisons"]):
+        from barotrend.plot import forest
+
+        pngs["forest_comparisons"] = (_png(forest(tables["comparisons"])), None)
+    step(f"comparisons: {len(tables['comparisons'])}")
+    files = {}
+    for name, df in tables.items():
+        files[f"{name}.csv"] = out / f"{name}.csv"
+        df.to_csv(files[f"{name}.csv"], index=False)
+    for name, (png, _) in pngs.items():
+        files[f"{name}.png"] = out / f"{name}.png"
+        files[f"{name}.png"].write_bytes(png)
+    files["html"] = out / "index.html"
+    files["html"].write_text(_html(d, tables, pngs), encoding="utf-8")
+    step(f"wrote {files['html']}")
+    return files
+
+
+def _load(dataset) -> datasets.Dataset:
+    if isinstance(dataset, datasets.Dataset):
+        return dataset
+    path = Path(str(dataset))
+    if not path.is_dir() and ("/" in str(dataset) or "\\" in str(dataset)):
+        raise FileNotFoundError(f"no such data folder: {dataset}")
+    if path.is_dir():
+        waves, figures, sources = datasets.read_tables(path)
+        return datasets.Dataset(path.name, waves, figures, sources,
+                                datasets.read_headlines(path, figures, sources))
+    return datasets.load(str(dataset))
+
+
+def _html(d, tables, pngs) -> str:
+    sec = []
+    intro = (f"<p>barotrend {barotrend.__version__} report on the data set "
+             f"<b>{html.escape(d.name)}</b>: {len(d.figures)} published figures from "
+             f"{len(d.sources)} sources, {len(d.waves)} waves of {d.waves['survey'].nunique()} "
+             f"surveys. Every table is also written as CSV beside this file.</p>")
+    sec.append(("Waves, bases and response rates", intro + H.table(
+        tables["waves"], percent=("unit response rate",))))
+    v = tables["verdicts"]
+    if len(v):
+        counts = v["verdict"].value_counts()
+        summary = "; ".join(f"{k}: {n}" for k, n in counts.items())
+        shown = v[["claim", "published", "verdict", "estimate", "ci_low", "ci_high", "p_value",
+                   "reason"]]
+        sec.append(("Verdicts on the headlines", f"<p>Each claim as the article made it, the "
+                    f"figures it rests on, and what they support ({summary}). Shares and "
+                    f"differences of shares are proportions (0-1); means are on their scale.</p>" + H.table(
+                        shown, verdict_column="verdict")))
+    c = tables["checks"]
+    order = c.assign(_o=c["verdict"].map({"fail": 0, "not testable": 2}).fillna(1)).sort_values(
+        "_o", kind="stable").drop(columns="_o")
+    nfail = int((c["verdict"] == "fail").sum())
+    sec.append(("Consistency checks", f"<p>{len(c)} checks of the published figures; "
+                f"{nfail} fail (shown first).</p>" + H.table(order, verdict_column="verdict")))
+    figs = []
+    for png, r in pngs.values():
+        if r is None:
+            continue
+        cap = (f"{r.item}: published {r.statistic} per wave with 95% confidence intervals "
+               f"(shaded); a star marks a change from the previous wave with p < 0.05. Bases "
+               f"as in the methods section.")
+        figs.append(H.figure(png, cap, f"series of {r.item}"))
+    s = tables["series"]
+    sec.append(("Series", "".join(figs) + (H.table(s) if len(s) else "<p>No item is "
+                                           "published in two or more waves.</p>")))
+    comp = tables["comparisons"]
+    body = "<p>Every change, group comparison and survey comparison the figures allow, " \
+           "p-values adjusted across the family (Holm) in p_adjusted.</p>"
+    if "forest_comparisons" in pngs:
+        body += H.figure(pngs["forest_comparisons"][0], "Differences with 95% confidence "
+                         "intervals, one line per comparison; the vertical line marks no "
+                         "difference.", "forest plot of comparisons")
+    keep = [c for c in ("survey", "wave", "item", "group", "estimate_a", "estimate_b",
+                        "difference", "ci_low", "ci_high", "p_value", "p_adjusted", "method",
+                        "note") if c in comp.columns]
+    sec.append(("Comparisons", body + H.table(comp[keep])))
+    methods = "".join(f"<dt><b>{html.escape(k)}</b></dt><dd>{html.escape(t)}</dd>"
+                      for k, t in METHODS)
+    sec.append(("Methods and assumptions", f"<dl>{methods}</dl>"))
+    return H.page(f"barotrend report: {d.name}", sec)
