@@ -406,10 +406,12 @@ class Design:
         _check_columns(self.data, "by", cols)
         return cols
 
-    def domains(self, by):
+    def domains(self, by, include_missing=False):
         """Observed domains of ``by``: list of ``(values_tuple, mask)``, sorted by value.
 
-        Rows with a missing value in any ``by`` column belong to no domain (as R's ``svyby``).
+        Rows with a missing value in any ``by`` column belong to no domain, unless
+        ``include_missing`` (then they form one last domain with values ``(None, ...)``, as the
+        ``NA`` group of R's ``svyby``).
 
         Examples
         --------
@@ -437,6 +439,8 @@ class Design:
             mask = ok & (code == key)
             if mask.any():
                 out.append((values, mask))
+        if include_missing and not ok.all():
+            out.append((tuple(None for _ in cols), ~ok))
         return out
 
     def domain_mask(self, by, level) -> np.ndarray:

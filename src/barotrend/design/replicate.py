@@ -1,0 +1,388 @@
+"""Replicate-weight designs: JK1, JKn, BRR/Fay, Rao-Wu bootstrap, and supplied weights.
+
+A replicate design carries analysis weights ``w^(r)`` for replicates ``r = 1..R`` and constants
+``scale`` and ``rscales``; the variance of an estimate ``theta`` is (R's ``svrVar``)
+
+    V = scale * sum_r rscales_r (theta_r - c)(theta_r - c)'
+
+with ``c`` the mean of the replicate estimates (over ``rscales > 0``), or the full-sample
+estimate when ``mse=True``. Replicate factors per kind (``n_h`` PSUs in stratum ``h``,
+``f_h = n_h / N_h`` the first-stage sampling fraction when the design has an fpc):
+
+``JK1`` (unstratified): drop PSU ``j``, others times ``n/(n-1)``; ``scale = (1-f)(n-1)/n``.
+``JKn``: drop PSU ``j`` of stratum ``h``, the rest of ``h`` times ``n_h/(n_h-1)``, other strata
+    unchanged; ``rscales = (1-f_h)(n_h-1)/n_h``. Lonely strata as the design's ``lonely_psu``
+    (R's ``jknweights``).
+``BRR`` (exactly two PSUs per stratum): half-samples from the rows 2..H+1 of a Hadamard matrix
+    (Sylvester by default, or ``hadamard=``), the chosen PSU times ``2 - rho`` and the other
+    times ``rho`` (Fay's method when ``fay_rho > 0``); ``scale = 1/(R (1-rho)^2)``.
+``bootstrap``: Rao-Wu (1988) rescaling: in each stratum draw ``m_h = n_h - 1`` PSUs with
+    replacement, factor ``1 - lambda_h + lambda_h (n_h/m_h) count_j`` with
+    ``lambda_h = sqrt(m_h (1 - f_h)/(n_h - 1))``; ``scale = 1/(R-1)``, mean-centred.
+
+Degrees of freedom: the rank of the replicate weights minus one (R's ``degf``).
+
+References
+----------
+Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed., chapters 3-4. Springer.
+Rao, J. N. K. and Wu, C. F. J. (1988). Resampling inference with complex survey data. *JASA*
+83, 231-241. Judkins, D. R. (1990). Fay's method for variance estimation. *J. Official
+Statistics* 6, 223-239. R package ``survey``: ``as.svrepdesign``, ``svrepdesign``, ``svrVar``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from barotrend.design.design import Design
+
+KINDS = ("JK1", "JKn", "BRR", "bootstrap")
+TYPES = ("BRR", "Fay", "JK1", "JKn", "bootstrap", "other")
+
+
+def replicate_vcov(design, estimator):
+    """Replicate variance (R's ``svrVar``) of ``estimator`` over the replicate weights.
+
+    Replicates giving a non-finite estimate are dropped with a warning, as R does.
+    """
+    if estimator is None:
+        raise ValueError("estimator: a replicate design needs an estimator callable")
+    thetas = np.asarray(estimator(design.replicate_weights), dtype=float)
+    if thetas.ndim == 1:
+        thetas = thetas[:, None]
+    rscales = np.asarray(design.rscales, dtype=float)
+    ok = np.isfinite(thetas).all(axis=1)
+    if not ok.all():
+        if not ok.any():
+            k = thetas.shape[1]
+            return np.full((k, k), np.nan)
+        warnings.warn(f"{int((~ok).sum())} replicates gave NaN results and were discarded",
+                      stacklevel=3)
+        thetas, rscales = thetas[ok], rscales[ok]
+    if design.mse:
+        centre = np.asarray(estimator(design.weights[:, None]), dtype=float).reshape(1, -1)
+    else:
+        centre = thetas[rscales > 0].mean(axis=0, keepdims=True)
+    d = thetas - centre
+    return design.scale * (d * rscales[:, None]).T @ d
+
+
+def _rank_df(factors):
+    m = np.unique(np.asarray(factors, dtype=float), axis=0)
+    return int(np.linalg.matrix_rank(m)) - 1
+
+
+def _build(base, factors_by_psu, psu, weights, kind, scale, rscales, mse, data=None):
+    """A replicate Design from per-PSU factors (P, R) or full weights (n, R)."""
+    d = object.__new__(Design)
+    if base is not None:
+        d.__dict__.update(base.__dict__)
+    else:
+        d.__dict__.update(dict(
+            n=len(data), strata_name=None, cluster_names=(), fpc_names=(),
+            weights_name=None, lonely_psu="fail", nest=False,
+            strata_ids=np.zeros(len(data), dtype=np.int64), _strata_values=np.array([None]),
+            psu_ids=np.arange(len(data), dtype=np.int64), _units=[], _popsize_by_stage=None,
+            _stages=[], n_strata=1, n_psu=len(data), n_stages=1, data=data))
+    dd = d.__dict__
+    dd["_frozen"] = False
+    if psu is not None:
+        rw = factors_by_psu[psu] * weights[:, None]
+        dd["df"] = _rank_df(factors_by_psu)
+    else:
+        rw = factors_by_psu
+        dd["df"] = _rank_df(rw)
+    dd.update(weights=weights, replicate_weights=rw, scale=float(scale),
+              rscales=np.asarray(rscales, dtype=float), mse=bool(mse), replicate_kind=kind,
+              is_replicate=True, score_adjusters=())
+    dd["_frozen"] = True
+    return d
+
+
+def _psu_strata(design):
+    """PSU -> stratum code, PSUs per stratum, first-stage sampling fraction per stratum."""
+    ps = np.zeros(design.n_psu, dtype=np.int64)
+    ps[design.psu_ids] = design.strata_ids
+    nh = np.bincount(ps, minlength=design.n_strata)
+    if design._popsize_by_stage is not None:
+        f = nh / design._popsize_by_stage[0]
+    else:
+        f = np.zeros(design.n_strata)
+    return ps, nh, f
+
+
+def _first_seen(codes):
+    """Unique values of ``codes`` in order of first appearance."""
+    _, idx = np.unique(codes, return_index=True)
+    return codes[np.sort(idx)]
+
+
+def sylvester(order):
+    """Sylvester Hadamard matrix of ``order`` (a power of two), entries +1/-1.
+
+    Examples
+    --------
+    >>> sylvester(4)
+    array([[ 1,  1,  1,  1],
+           [ 1, -1,  1, -1],
+           [ 1,  1, -1, -1],
+           [ 1, -1, -1,  1]])
+    """
+    h = np.array([[1]])
+    while h.shape[0] < order:
+        h = np.block([[h, h], [h, -h]])
+    return h
+
+
+def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None, seed=None,
+                   mse=False):
+    """Convert a linearisation design into a replicate design (R's ``as.svrepdesign``).
+
+    Parameters
+    ----------
+    design : Design
+        A Taylor (non-replicate) design.
+    kind : {"JK1", "JKn", "BRR", "bootstrap"}
+        Replication method; see the module docstring for the factors and constants.
+    fay_rho : float, optional
+        BRR only: Fay's coefficient in [0, 1) (0 = plain BRR).
+    hadamard : array_like, optional
+        BRR only: a two-valued Hadamard matrix with at least strata + 1 rows; default the
+        Sylvester matrix of the smallest power-of-two order above the number of strata. Strata
+        take its rows 2, 3, ... in the sorted order of their labels (as text, as R), and the first
+        PSU of a stratum in data order is the one kept when the entry differs from ``H[0, 0]``.
+    replicates : int, optional
+        bootstrap only: number of replicates (default 50).
+    seed : int, optional
+        bootstrap only: seed of :func:`numpy.random.default_rng`.
+    mse : bool
+        Centre the variance at the full-sample estimate instead of the replicate mean.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"psu": [1, 1, 2, 2, 3, 3], "y": [1.0, 2, 3, 4, 5, 7]})
+    >>> r = Design(df, cluster="psu").replicate("JK1")
+    >>> r.replicate_weights.shape, round(r.scale, 4), r.df
+    ((6, 3), 0.6667, 2)
+    """
+    if design.is_replicate:
+        raise ValueError("design: already a replicate design")
+    if kind not in KINDS:
+        raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
+    given = {"fay_rho": fay_rho, "hadamard": hadamard, "replicates": replicates, "seed": seed}
+    allowed = {"JK1": set(), "JKn": set(), "BRR": {"fay_rho", "hadamard"},
+               "bootstrap": {"replicates", "seed"}}[kind]
+    for name, value in given.items():
+        if value is not None and name not in allowed:
+            raise ValueError(f"{name}: not used by kind={kind!r} (got {value!r})")
+    ps, nh, f = _psu_strata(design)
+    w = design.weights
+    if kind == "JK1":
+        if design.strata_name:
+            raise ValueError("kind: 'JK1' is for unstratified designs; use 'JKn'")
+        n = design.n_psu
+        fac = np.full((n, n), n / (n - 1))
+        np.fill_diagonal(fac, 0.0)
+        return _build(design, fac, design.psu_ids, w, "JK1", (1 - f[0]) * (n - 1) / n,
+                      np.ones(n), mse)
+    if kind == "JKn":
+        if not design.strata_name:
+            raise ValueError("kind: 'JKn' needs a stratified design; use 'JK1'")
+        cols, rscales = [], []
+        lonely_adjust = []
+        nstrat = design.n_strata
+        for h in _first_seen(design.strata_ids):
+            psus = _first_seen(design.psu_ids[design.strata_ids == h])
+            if f[h] >= 1 - 1e-12:  # census stratum: no replicates (R drops them)
+                continue
+            if len(psus) == 1:
+                if design.lonely_psu == "fail":
+                    raise ValueError(f"stratum {design._strata_values[h]!r} of column "
+                                     f"{design.strata_name!r} has only one PSU")
+                if design.lonely_psu == "adjust":
+                    col = np.where(ps == h, 0.0, nstrat / (nstrat - 1))
+                    cols.append(col)
+                    rscales.append((nstrat - 1) / nstrat)
+                    lonely_adjust.append(h)
+                continue
+            m = len(psus)
+            for j in psus:
+                col = np.ones(design.n_psu)
+                col[ps == h] = m / (m - 1)
+                col[j] = 0.0
+                cols.append(col)
+                rscales.append((1 - f[h]) * (m - 1) / m)
+        if not cols:
+            raise ValueError("design: every stratum was sampled exhaustively")
+        scale = 1.0
+        if design.lonely_psu == "average" and len(cols) < design.n_psu:
+            scale = design.n_psu / len(cols)
+        return _build(design, np.column_stack(cols), design.psu_ids, w, "JKn", scale,
+                      rscales, mse)
+    if kind == "BRR":
+        rho = 0.0 if fay_rho is None else float(fay_rho)
+        if not 0 <= rho < 1:
+            raise ValueError(f"fay_rho: must lie in [0, 1), got {fay_rho!r}")
+        if design.fpc_names:
+            warnings.warn("BRR ignores the finite population correction (as R's "
+                          "as.svrepdesign)", stacklevel=2)
+        if (nh != 2).any():
+            h = int(np.flatnonzero(nh != 2)[0])
+            raise ValueError(f"kind: BRR needs exactly 2 PSUs per stratum; stratum "
+                             f"{design._strata_values[h]!r} has {nh[h]}")
+        nstrat = design.n_strata
+        if hadamard is None:
+            order = 1
+            while order < nstrat + 1:
+                order *= 2
+            H = sylvester(order)
+        else:
+            H = np.asarray(hadamard)
+            vals = np.unique(H)
+            if H.ndim != 2 or len(vals) != 2 or H.shape[0] < nstrat + 1:
+                raise ValueError("hadamard: expected a two-valued matrix with at least "
+                                 f"{nstrat + 1} rows")
+            Hb = np.where(H == H.flat[0], 1, -1)
+            if not np.allclose(Hb.T @ Hb, H.shape[0] * np.eye(H.shape[1])):
+                raise ValueError("hadamard: the matrix is not a Hadamard matrix")
+        H01 = (H != H.flat[0]).astype(int)
+        # strata in sorted text order, as R's brrweights
+        labels = [str(v) for v in design._strata_values]
+        order_h = sorted(range(nstrat), key=lambda h: labels[h])
+        fac = np.empty((design.n_psu, H.shape[1]))
+        for pos, h in enumerate(order_h):
+            first, second = _first_seen(design.psu_ids[design.strata_ids == h])
+            keep_first = H01[1 + pos] == 1
+            fac[first] = np.where(keep_first, 2 - rho, rho)
+            fac[second] = np.where(keep_first, rho, 2 - rho)
+        R = H.shape[1]
+        return _build(design, fac, design.psu_ids, w, "BRR" if rho == 0 else "Fay",
+                      1 / (R * (1 - rho) ** 2), np.ones(R), mse)
+    # bootstrap
+    R = 50 if replicates is None else replicates
+    if not isinstance(R, int | np.integer) or R < 2:
+        raise ValueError(f"replicates: expected an integer >= 2, got {replicates!r}")
+    rng = np.random.default_rng(seed)
+    fac = np.ones((design.n_psu, R))
+    for h in range(design.n_strata):
+        psus = np.flatnonzero(ps == h)
+        m = len(psus)
+        if m == 1:
+            if design.lonely_psu == "fail" and f[h] < 1:
+                raise ValueError(f"stratum {design._strata_values[h]!r} has only one PSU")
+            continue
+        draws = m - 1
+        lam = np.sqrt(draws * (1 - f[h]) / (m - 1))
+        counts = np.stack([np.bincount(rng.integers(0, m, draws), minlength=m)
+                           for _ in range(R)], axis=1)
+        fac[psus] = 1 - lam + lam * (m / draws) * counts
+    return _build(design, fac, design.psu_ids, w, "bootstrap", 1 / (R - 1), np.ones(R), mse)
+
+
+def from_replicate_weights(data, repweights, weights=None, type="other", scale=None,
+                           rscales=None, mse=False, combined_weights=True, rho=None):
+    """Design from replicate weights shipped with the data (R's ``svrepdesign``).
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    repweights : list of str or str
+        Replicate weight columns, or a regular expression matching their names (as R).
+    weights : str, optional
+        Full-sample weight column (default 1 for every row).
+    type : {"BRR", "Fay", "JK1", "JKn", "bootstrap", "other"}
+        Sets the defaults: BRR ``scale = 1/R``; Fay ``scale = 1/(R (1-rho)^2)`` (needs ``rho``);
+        JK1 ``scale = (R-1)/R`` when not given; JKn needs ``rscales``; bootstrap
+        ``scale = 1/(R-1)``; other ``scale = 1``. ``rscales`` defaults to 1.
+    scale, rscales : float, array_like
+        Variance constants (``rscales`` of length R).
+    mse : bool
+        Centre at the full-sample estimate.
+    combined_weights : bool
+        True when the columns are analysis weights; False when they are factors to multiply
+        by ``weights``.
+    rho : float
+        Fay's coefficient (type "Fay" only).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"y": [1.0, 2, 3], "w": [1.0, 1, 1], "r1": [0, 1.5, 1.5],
+    ...                    "r2": [1.5, 0, 1.5], "r3": [1.5, 1.5, 0]})
+    >>> d = Design.from_replicate_weights(df, ["r1", "r2", "r3"], weights="w", type="JK1",
+    ...                                   scale=2 / 3)
+    >>> round(float(d.mean("y")["se"].iloc[0]), 6)
+    0.57735
+    """
+    if not isinstance(data, pd.DataFrame):
+        raise ValueError(f"data: expected a pandas DataFrame, got {data.__class__.__name__}")
+    if type not in TYPES:
+        raise ValueError(f"type: expected one of {TYPES}, got {type!r}")
+    if isinstance(repweights, str):
+        cols = [c for c in data.columns if re.search(repweights, str(c))]
+        if not cols:
+            raise ValueError(f"repweights: no column matches {repweights!r}")
+    else:
+        cols = list(repweights)
+        missing = [c for c in cols if c not in data.columns]
+        if missing:
+            raise ValueError(f"repweights: column {missing[0]!r} is not in the data")
+    if weights is not None and weights in cols:
+        raise ValueError(f"repweights: includes the full-sample weight column {weights!r}")
+    data = data.copy()
+    rw = np.empty((len(data), len(cols)))
+    for j, c in enumerate(cols):
+        if not pd.api.types.is_numeric_dtype(data[c]):
+            raise ValueError(f"repweights: column {c!r} is not numeric")
+        v = data[c].to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isfinite(v) | (v < 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"repweights: column {c!r} has an invalid value {v[i]!r} at row "
+                             f"{data.index[i]!r} (must be finite and non-negative)")
+        rw[:, j] = v
+    R = rw.shape[1]
+    if R < 2:
+        raise ValueError(f"repweights: need at least 2 replicate columns, got {R}")
+    if weights is None:
+        w = np.ones(len(data))
+    else:
+        if weights not in data.columns:
+            raise ValueError(f"weights: column {weights!r} is not in the data")
+        w = data[weights].to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isfinite(w) | (w <= 0)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"weights: column {weights!r} has a non-positive, missing or "
+                             f"infinite weight {w[i]!r} at row {data.index[i]!r}")
+    if not combined_weights:
+        rw = rw * w[:, None]
+    if rho is not None and type != "Fay":
+        raise ValueError(f"rho: only used by type='Fay' (got {rho!r})")
+    if type in ("BRR", "Fay") and scale is not None:
+        raise ValueError(f"scale: type={type!r} sets its own scale (got {scale!r})")
+    if type == "BRR":
+        scale = 1 / R
+    elif type == "Fay":
+        if rho is None or not 0 <= rho < 1:
+            raise ValueError(f"rho: type='Fay' needs rho in [0, 1), got {rho!r}")
+        scale = 1 / (R * (1 - rho) ** 2)
+    elif type == "JK1" and scale is None:
+        scale = (R - 1) / R
+    elif type == "bootstrap" and scale is None:
+        scale = 1 / (R - 1)
+    elif scale is None:
+        scale = 1.0
+    if type == "JKn" and rscales is None:
+        raise ValueError("rscales: type='JKn' needs rscales ((n_h - 1)/n_h per replicate)")
+    rs = np.ones(R) if rscales is None else np.broadcast_to(
+        np.asarray(rscales, dtype=float), (R,)).copy() if np.ndim(rscales) == 0 else \
+        np.asarray(rscales, dtype=float)
+    if rs.shape != (R,):
+        raise ValueError(f"rscales: expected {R} values (one per replicate), got {rs.shape[0]}")
+    if not np.isfinite(scale) or scale <= 0:
+        raise ValueError(f"scale: must be positive and finite, got {scale!r}")
+    return _build(None, rw, None, w, type, scale, rs, mse, data=data)
