@@ -27,7 +27,13 @@ from scipy import stats
 
 from barotrend.figures.means import check_finite, check_in_scale, check_scale
 from barotrend.figures.proportions import check_conf_level, fpc_factor
-from barotrend.figures.rounding import check_base, check_convention, check_decimals, rounding_bounds
+from barotrend.figures.rounding import (
+    check_base,
+    check_convention,
+    check_decimals,
+    exact_value,
+    rounding_bounds,
+)
 from barotrend.results import result_frame
 
 __all__ = ["manski_bounds", "mean_share_bounds", "poststratify_shares"]
@@ -39,6 +45,7 @@ def _value_range(value, decimals, convention, name) -> tuple[float, float]:
     if decimals is None:
         return float(value), float(value)
     decimals = check_decimals(decimals)
+    exact_value(value, decimals, name)  # names the argument when it has too many decimals
     return rounding_bounds(value, decimals, convention)
 
 

@@ -33,7 +33,7 @@ from barotrend.figures.proportions import (
     check_positive,
     fpc_factor,
 )
-from barotrend.figures.rounding import check_base, check_decimals, rounding_bounds
+from barotrend.figures.rounding import check_base, check_decimals, exact_value, rounding_bounds
 from barotrend.results import result_frame
 
 __all__ = ["bhatia_davis_sd", "compare_means"]
@@ -61,7 +61,7 @@ def check_scale(scale, name: str = "scale") -> tuple[float, float]:
 def check_in_scale(value: float, scale: tuple[float, float], name: str) -> None:
     """A published mean must lie on its scale."""
     if not scale[0] <= value <= scale[1]:
-        raise ValueError(f"{name}={value!r} lies outside the scale {scale[0]:g}-{scale[1]:g}")
+        raise ValueError(f"{name}={value:g} lies outside the scale {scale[0]:g}-{scale[1]:g}")
 
 
 def bhatia_davis_sd(mean, scale, n=None) -> float:
@@ -104,6 +104,7 @@ def _sd_grid(sd_range) -> np.ndarray:
 def _rounded_range(m: float, decimals, convention: str, name: str) -> tuple[float, float]:
     if decimals is None:
         return m, m
+    exact_value(m, decimals, name)  # names the argument when it has too many decimals
     return rounding_bounds(m, decimals, convention)
 
 
