@@ -1,15 +1,43 @@
 """Proportion intervals against R's survey::svyciprop (fixtures from make_fixtures_models.R)."""
 
+import functools
 import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from statsmodels.stats.proportion import proportion_confint
 
-from barotrend.design.intervals import METHODS, proportion_interval
+from barotrend.design import Design
+from barotrend.design.intervals import METHODS, logit_se, proportion_interval
 
+DATA = Path(__file__).parent / "reference" / "data"
 FIX = json.loads((Path(__file__).parent / "reference" / "fixtures_models.json").read_text())
+DESIGNS = ["dclus1", "dstrat", "dclus2", "jk1"]
+
+
+def _read(name):
+    frame = pd.read_csv(DATA / f"{name}.csv")
+    frame.columns = [c.replace(".", "_") for c in frame.columns]
+    return frame
+
+
+@functools.cache
+def design(name):
+    """The designs of make_fixtures_models.R, built from the same CSV files."""
+    if name == "dclus1":
+        return Design(_read("apiclus1"), weights="pw", cluster="dnum", fpc="fpc")
+    if name == "dstrat":
+        return Design(_read("apistrat"), weights="pw", strata="stype", fpc="fpc")
+    if name == "dclus2":
+        return Design(_read("apiclus2"), cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    # JK1 replicate weights exported by R (as.svrepdesign(dclus1, "JK1")), R's scale/rscales.
+    rw = pd.read_csv(DATA / "apiclus1_jk1.csv")
+    jk = FIX["jk1"]
+    return Design.from_replicate_weights(pd.concat([_read("apiclus1"), rw], axis=1),
+                                         list(rw.columns), weights="pw", type="JK1",
+                                         scale=jk["scale"], rscales=jk["rscales"], mse=jk["mse"])
 CASES = [r for r in FIX["ciprop"] if r["se"] > 0]
 
 
@@ -25,8 +53,9 @@ def test_matches_svyciprop(case, method):
     lo, hi = proportion_interval(case["estimate"], case["se"], df=case["df"], method=method,
                                  conf_level=case["level"], n=case["n"],
                                  se_logit=case["se_logit"] if method == "logit" else None)
-    # logit: R's IRLS stops at its default tolerance, so allow 1e-8 there.
-    np.testing.assert_allclose([lo, hi], case[method], rtol=1e-8 if method == "logit" else 1e-12)
+    # logit: svyciprop fits its svyglm with R's default IRLS tolerance (epsilon 1e-8, not
+    # adjustable through svyciprop), so its limits carry errors of a few 1e-8.
+    np.testing.assert_allclose([lo, hi], case[method], rtol=5e-8 if method == "logit" else 1e-12)
 
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["likelihood"][0] is not None],
@@ -111,3 +140,38 @@ def test_bad_input_names_argument(kwargs, name):
     args = {"estimate": 0.3, "se": 0.05, "df": 10, "method": "logit"} | kwargs
     with pytest.raises(ValueError, match=name):
         proportion_interval(**args)
+
+
+def _indicator(d, variable):
+    if variable == "sch_wide":
+        return (d.data["sch_wide"] == "Yes").to_numpy(dtype=float)
+    return (d.data["stype"] == "H").to_numpy(dtype=float)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["level"] == 0.95], ids=_case_id)
+def test_logit_se_matches_svyglm_intercept(case):
+    # R: SE of the intercept of svyglm(y ~ 1, family=quasibinomial); replicate refits on JK1.
+    d = design(case["design"])
+    assert logit_se(d, _indicator(d, case["variable"])) == pytest.approx(case["se_logit"],
+                                                                        rel=1e-10)
+
+
+def test_logit_interval_on_replicate_design_with_logit_se():
+    case = next(c for c in CASES if c["design"] == "jk1" and c["variable"] == "stype_H")
+    d = design("jk1")
+    lo, hi = proportion_interval(case["estimate"], case["se"], df=d.df, method="logit",
+                                 se_logit=logit_se(d, _indicator(d, "stype_H")))
+    np.testing.assert_allclose([lo, hi], case["logit"], rtol=5e-8)  # R's default IRLS tolerance
+
+
+def test_logit_se_in_a_domain_and_bad_shapes():
+    d = Design(pd.DataFrame({"y": [1.0, 0, 1, 1, 0, 0], "g": list("aaaabb")}))
+    y = d.data["y"].to_numpy()
+    inside = d.data["g"].eq("a").to_numpy()
+    # Domain a: p = 3/4; all-zero domain b gives NaN (logit undefined).
+    assert np.isfinite(logit_se(d, y, inside))
+    assert np.isnan(logit_se(d, y, ~inside))
+    with pytest.raises(ValueError, match="^y"):
+        logit_se(d, y[:3])
+    with pytest.raises(ValueError, match="^mask"):
+        logit_se(d, y, inside[:2])

@@ -63,7 +63,10 @@ for (dn in c("dclus1", "dstrat", "dclus2", "jk1")) {
   for (yv in c("sch_wide", "stype_H")) {
     d2 <- update(d, y = as.numeric(if (yv == "sch_wide") sch.wide == "Yes" else stype == "H"))
     m <- svymean(~y, d2)
-    g <- svyglm(y ~ 1, d2, family = quasibinomial())
+    # Tight IRLS tolerance: the replicate refits of a JK1 design are then fully converged
+    # (svyciprop itself fits with the default epsilon 1e-8).
+    g <- svyglm(y ~ 1, d2, family = quasibinomial(),
+                control = glm.control(epsilon = 1e-14, maxit = 100))
     for (lev in c(0.95, 0.9)) {
       rec <- list(design = dn, variable = yv, level = lev, estimate = coef(m)[[1]],
                   se = SE(m)[[1]], n = nrow(d2), df = degf(d2), se_logit = SE(g)[[1]],

@@ -200,3 +200,58 @@ def proportion_interval(estimate, se, n_eff=None, df=np.inf, method="logit", con
     if scalar:
         return float(low), float(high)
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+
+
+def logit_se(design, y, mask=None) -> float:
+    """Design-based standard error of ``logit(p)``, ``p`` the weighted mean of 0/1 ``y``.
+
+    The ``se_logit`` that :func:`proportion_interval` needs to match R's ``"logit"`` and
+    ``"likelihood"`` intervals on replicate designs. Linearised designs use the delta-method
+    influence ``z_i = m_i (y_i - p) / (N p (1 - p))`` (``m`` the domain mask, ``N = sum w m``),
+    which gives ``se / (p (1 - p))``; replicate designs recompute ``logit(p_r)`` with every set of
+    replicate weights, which is what R's ``svyglm(y ~ 1, family=quasibinomial)`` refits give
+    (an intercept-only logistic fit is the logit of the weighted mean).
+
+    Parameters
+    ----------
+    design : Design
+        A linearised or replicate design.
+    y : array_like (n,)
+        0/1 indicator (NaN rows are left out).
+    mask : array_like of bool (n,), optional
+        Domain rows; default all rows.
+
+    Returns
+    -------
+    float
+        NaN when ``p`` is 0 or 1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> d = Design(pd.DataFrame({"y": [1.0, 0, 1, 1]}))
+    >>> round(logit_se(d, d.data["y"].to_numpy()), 6)  # se = 0.25, p (1 - p) = 0.1875
+    1.333333
+    """
+    y = np.asarray(y, dtype=float)
+    if y.shape != (design.n,):
+        raise ValueError(f"y: expected {design.n} values, got shape {y.shape}")
+    m = np.ones(design.n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    if m.shape != (design.n,):
+        raise ValueError(f"mask: expected {design.n} values, got shape {m.shape}")
+    m = m & ~np.isnan(y)
+    y0 = np.where(m, y, 0.0)
+    mf = m.astype(float)
+    w = np.asarray(design.weights, dtype=float)
+    total = w @ mf
+    p = (w @ y0) / total if total > 0 else np.nan
+    if not 0.0 < p < 1.0:
+        return float("nan")
+    scores = (mf * (y0 - p) / (total * p * (1.0 - p)))[:, None]
+
+    def estimator(wr):
+        wr = np.asarray(wr, dtype=float)
+        return special.logit((wr.T @ y0) / (wr.T @ mf))[:, None]
+
+    return float(np.sqrt(np.asarray(design.vcov(estimator, scores), dtype=float)[0, 0]))
