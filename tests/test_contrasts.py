@@ -114,6 +114,18 @@ def test_missing_values_leave_the_domains():
     assert r["estimate_b"] == pytest.approx((4 + 6 + 8) / 3)
 
 
+def test_several_grouping_columns():
+    # Domains of (stype, sch_wide): the contrast equals the one on a combined column.
+    d = design("dstrat")
+    r = compare(d, "api00", ["stype", "sch_wide"], ("E", "Yes"), ["M", "No"]).iloc[0]
+    data = d.data.assign(key=d.data["stype"] + "/" + d.data["sch_wide"])
+    ref = compare(Design(data, weights="pw", strata="stype", fpc="fpc"), "api00", "key",
+                  "E/Yes", "M/No").iloc[0]
+    assert r["group"] == "E/Yes - M/No" == ref["group"]
+    for c in ("difference", "se", "p_value", "n"):
+        assert r[c] == pytest.approx(ref[c], rel=1e-12)
+
+
 def test_does_not_change_the_data():
     d = design("dclus1")
     before = d.data.copy()

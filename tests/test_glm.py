@@ -91,6 +91,18 @@ def test_cluster_sandwich_is_cluster_robust_times_g_over_g_minus_1():
                                rtol=1e-10)
 
 
+def test_formula_sees_the_callers_functions_and_boolean_response():
+    def square(v):
+        return v**2
+
+    df = _data().assign(hit=lambda f: f["y"] > 1)
+    r = glm(Design(df), "hit ~ square(x)", family="binomial")
+    assert r.table["item"].tolist() == ["Intercept", "square(x)"]
+    logit = sm.GLM(df["hit"].astype(float), sm.add_constant(df["x"] ** 2),
+                   family=sm.families.Binomial()).fit(tol=1e-12)
+    np.testing.assert_allclose(r.table["estimate"], logit.params, rtol=1e-8)
+
+
 def test_result_object():
     r = glm(design("dclus1"), MODELS["binomial"], family="binomial")
     assert isinstance(r, GLMResult)

@@ -48,6 +48,8 @@ def numeric_column(design, var: str, argname: str = "var") -> np.ndarray:
 
 def domain_indicator(design, by, level, argname: str) -> np.ndarray:
     """``design.domain_mask(by, level)`` with errors that name ``argname`` (e.g. ``a``)."""
+    if isinstance(level, list):
+        level = tuple(level)
     try:
         return np.asarray(design.domain_mask(by, level), dtype=bool)
     except ValueError as err:
@@ -55,6 +57,12 @@ def domain_indicator(design, by, level, argname: str) -> np.ndarray:
         if msg.startswith("level:"):
             msg = f"{argname}:" + msg[len("level:"):]
         raise ValueError(msg) from None
+
+
+def _label(level) -> str:
+    if isinstance(level, tuple | list):
+        return "/".join(str(v) for v in level)
+    return str(level)
 
 
 def compare(design, var: str, by, a, b, *, conf_level: float = 0.95, df=None) -> pd.DataFrame:
@@ -130,7 +138,7 @@ def compare(design, var: str, by, a, b, *, conf_level: float = 0.95, df=None) ->
     q = stats.t.ppf(0.5 + conf_level / 2, dfv)
     t = diff / se if se > 0 else np.nan
     row = {
-        "item": var, "group": f"{a} - {b}", "estimate_a": means[0], "estimate_b": means[1],
+        "item": var, "group": f"{_label(a)} - {_label(b)}", "estimate_a": means[0], "estimate_b": means[1],
         "difference": diff, "se": se, "ci_low": diff - q * se, "ci_high": diff + q * se,
         "df": dfv, "statistic": t, "p_value": 2 * stats.t.sf(abs(t), dfv),
         "n": int(ia.sum() + ib.sum()), "method": "domain contrast (t)",
