@@ -15,6 +15,7 @@ Lumley, T. (2010). Complex Surveys: A Guide to Analysis Using R. Wiley, ch. 7.
 from __future__ import annotations
 
 import numpy as np
+from scipy.special import expit
 
 CALFUNS = ("linear", "raking", "logit")
 
@@ -107,15 +108,17 @@ def _calfun(calfun, lo, hi):
             e = np.exp(u)
             return np.where((e > lo) & (e < hi), e, 0.0)
     elif calfun == "logit":
+        # g = L + (U - L) expit(A u + log((1 - L) / (U - 1))), the same function written
+        # without overflow; dg/du = (U - L) A s (1 - s)
         a = (hi - lo) / ((hi - 1) * (1 - lo))
+        shift = np.log((1 - lo) / (hi - 1))
 
         def g(u):
-            e = np.exp(a * u)
-            return (lo * (hi - 1) + hi * (1 - lo) * e) / (hi - 1 + (1 - lo) * e)
+            return lo + (hi - lo) * expit(a * u + shift)
 
         def dg(u):
-            e = np.exp(a * u)
-            return a * e * (1 - lo) * (hi - 1) * (hi - lo) / (hi - 1 + (1 - lo) * e) ** 2
+            s = expit(a * u + shift)
+            return (hi - lo) * a * s * (1 - s)
     else:
         raise ValueError(f"calfun: expected one of {CALFUNS}, got {calfun!r}")
     return g, dg
@@ -154,11 +157,18 @@ def calibration_g(X, d, totals, calfun="linear", bounds=None, max_iter=50, tol=1
     g = G(u)
     scale = 1 + np.abs(totals)
     error = float(np.max(np.abs(totals - X.T @ (d * g)) / scale))
+    with np.errstate(over="ignore", invalid="ignore"):
+        return _newton(X, d, totals, G, dF, lam, u, g, scale, error, tol, max_iter)
+
+
+def _newton(X, d, totals, G, dF, lam, u, g, scale, error, tol, max_iter):
     it = 0
     while error >= tol and it < max_iter:
         it += 1
         T = (X * (d * dF(u))[:, None]).T @ X
         misfit = totals - X.T @ (d * G(u))
+        if not (np.all(np.isfinite(T)) and np.all(np.isfinite(misfit))):
+            break
         step = np.linalg.pinv(T, rcond=256 * np.finfo(float).eps) @ misfit
         new = lam + step
         for _ in range(max_iter):

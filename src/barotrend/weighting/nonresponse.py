@@ -88,7 +88,7 @@ def _frame_parts(frame, responded, weights):
     return data, d, r, design
 
 
-def _fit_propensity(data, r, model):
+def _fit_propensity(data, r, model, max_iter=100):
     """Fitted response propensities from a logistic model (statsmodels Logit)."""
     import statsmodels.formula.api as smf
     from statsmodels.tools.sm_exceptions import (
@@ -107,7 +107,7 @@ def _fit_propensity(data, r, model):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            fit = smf.logit(f"_responded_ ~ {rhs}", data=frame).fit(disp=0, maxiter=100)
+            fit = smf.logit(f"_responded_ ~ {rhs}", data=frame).fit(disp=0, maxiter=max_iter)
         except PerfectSeparationError as e:
             raise ValueError(f"model: the response model {model!r} separates respondents "
                              "from non-respondents perfectly; use fewer or coarser "
@@ -176,7 +176,7 @@ def _class_table(codes, labels, d, r, min_respondents, p=None):
 
 
 def nonresponse_diagnostics(frame, responded, by=None, model=None, n_classes=5, weights=None,
-                            min_respondents=5):
+                            min_respondents=5, max_iter=100):
     """Response rates and adjustment factors by weighting class or propensity class.
 
     Parameters are those of :func:`adjust_nonresponse`. With ``by`` the classes are its
@@ -207,7 +207,7 @@ def nonresponse_diagnostics(frame, responded, by=None, model=None, n_classes=5, 
     if by is not None:
         codes, labels = _class_codes(data, by)
         return _class_table(codes, labels, d, r, min_respondents)
-    p = _fit_propensity(data, r, model)
+    p = _fit_propensity(data, r, model, max_iter)
     codes, labels = _propensity_classes(p, n_classes)
     return _class_table(codes, labels, d, r, min_respondents, p=p)
 
@@ -228,7 +228,7 @@ def _respondent_design(data, r, w, design, weight_name):
 
 
 def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_classes=5,
-                       weights=None, min_respondents=5, weight_name="nr_weight"):
+                       weights=None, min_respondents=5, weight_name="nr_weight", max_iter=100):
     """Non-response adjusted Design of the respondents, from a frame of all units.
 
     Parameters
@@ -253,6 +253,8 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
         Classes with fewer respondents raise a warning naming them.
     weight_name : str
         Name of the adjusted weight column added to the respondents' data.
+    max_iter : int
+        Newton iterations for the response model; not converging is an error.
 
     Returns
     -------
@@ -292,7 +294,7 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
     else:
         if model is None or by is not None:
             raise ValueError(f"model: method={method!r} needs model= (and no by=)")
-        p = _fit_propensity(data, r, model)
+        p = _fit_propensity(data, r, model, max_iter)
     if method == "propensity":
         w = d / p
         big = (w[r] / d[r]) > 10
