@@ -76,6 +76,11 @@ def _no_missing(data, name, col):
         raise ValueError(f"{name}: column {col!r} has a missing id at row {row!r}")
 
 
+def _py(v):
+    """Plain Python scalar for messages (``1`` rather than ``np.int64(1)``)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _codes(values) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64), np.asarray(uniques)
@@ -253,7 +258,7 @@ class Design:
         bad = np.flatnonzero(lo != hi)
         if len(bad):
             row = int(np.flatnonzero(c == bad[0])[0])
-            raise ValueError(f"cluster: id {self.data[col].iloc[row]!r} of column {col!r} "
+            raise ValueError(f"cluster: id {_py(self.data[col].iloc[row])!r} of column {col!r} "
                              f"occurs in more than one stratum of {self.strata_name!r}; "
                              "use nest=True if ids are only unique within strata")
 
@@ -266,7 +271,7 @@ class Design:
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(f"weights: column {col!r} has a non-positive, missing or infinite "
-                             f"weight {w[i]!r} at row {self.data.index[i]!r}")
+                             f"weight {float(w[i])!r} at row {self.data.index[i]!r}")
         return w
 
     def _popsize(self, fpc_cols, stage_strata, sampsize):
@@ -279,7 +284,7 @@ class Design:
             bad = ~np.isfinite(v) | (v <= 0)
             if bad.any():
                 i = int(np.flatnonzero(bad)[0])
-                raise ValueError(f"fpc: column {col!r} has an invalid value {v[i]!r} at row "
+                raise ValueError(f"fpc: column {col!r} has an invalid value {float(v[i])!r} at row "
                                  f"{self.data.index[i]!r} (must be positive and finite)")
             vals.append(v)
         allv = np.concatenate(vals)
@@ -303,7 +308,7 @@ class Design:
             small = pop < sampsize[s] * (1 - 1e-12)
             if small.any():
                 j = int(np.flatnonzero(small)[0])
-                raise ValueError(f"fpc: column {col!r} gives population {pop[j]!r} smaller than "
+                raise ValueError(f"fpc: column {col!r} gives population {float(pop[j])!r} smaller than "
                                  f"the {sampsize[s][j]} sampled units in "
                                  f"{self._stratum_label(s, stage_strata)(j)}")
             out.append(pop)
@@ -314,10 +319,10 @@ class Design:
             if s == 0:
                 if self.strata_name is None:
                     return "the design (unstratified)"
-                return f"stratum {self._strata_values[g]!r} of column {self.strata_name!r}"
+                return f"stratum {_py(self._strata_values[g])!r} of column {self.strata_name!r}"
             row = int(np.flatnonzero(stage_strata[s] == g)[0])
             col = self.cluster_names[s - 1]
-            return f"unit {self.data[col].iloc[row]!r} of column {col!r} (stage {s + 1})"
+            return f"unit {_py(self.data[col].iloc[row])!r} of column {col!r} (stage {s + 1})"
         return label
 
     # ------------------------------------------------------------------ immutability
@@ -460,7 +465,7 @@ class Design:
         for c, v in zip(cols, values, strict=True):
             m = (self.data[c] == v).to_numpy(dtype=bool, na_value=False)
             if not m.any():
-                raise ValueError(f"level: {v!r} does not occur in column {c!r}")
+                raise ValueError(f"level: {_py(v)!r} does not occur in column {c!r}")
             mask &= m
         if not mask.any():
             raise ValueError(f"level: the domain {level!r} of {by!r} has no rows")

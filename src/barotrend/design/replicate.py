@@ -38,7 +38,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from barotrend.design.design import Design
+from barotrend.design.design import Design, _py
 
 KINDS = ("JK1", "JKn", "BRR", "bootstrap")
 TYPES = ("BRR", "Fay", "JK1", "JKn", "bootstrap", "other")
@@ -201,7 +201,7 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
                 continue
             if len(psus) == 1:
                 if design.lonely_psu == "fail":
-                    raise ValueError(f"stratum {design._strata_values[h]!r} of column "
+                    raise ValueError(f"stratum {_py(design._strata_values[h])!r} of column "
                                      f"{design.strata_name!r} has only one PSU")
                 if design.lonely_psu == "adjust":
                     col = np.where(ps == h, 0.0, nstrat / (nstrat - 1))
@@ -233,7 +233,7 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
         if (nh != 2).any():
             h = int(np.flatnonzero(nh != 2)[0])
             raise ValueError(f"kind: BRR needs exactly 2 PSUs per stratum; stratum "
-                             f"{design._strata_values[h]!r} has {nh[h]}")
+                             f"{_py(design._strata_values[h])!r} has {nh[h]}")
         nstrat = design.n_strata
         if hadamard is None:
             order = 1
@@ -273,7 +273,7 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
         m = len(psus)
         if m == 1:
             if design.lonely_psu == "fail" and f[h] < 1:
-                raise ValueError(f"stratum {design._strata_values[h]!r} has only one PSU")
+                raise ValueError(f"stratum {_py(design._strata_values[h])!r} has only one PSU")
             continue
         draws = m - 1
         lam = np.sqrt(draws * (1 - f[h]) / (m - 1))
@@ -341,7 +341,7 @@ def from_replicate_weights(data, repweights, weights=None, type="other", scale=N
         bad = ~np.isfinite(v) | (v < 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"repweights: column {c!r} has an invalid value {v[i]!r} at row "
+            raise ValueError(f"repweights: column {c!r} has an invalid value {float(v[i])!r} at row "
                              f"{data.index[i]!r} (must be finite and non-negative)")
         rw[:, j] = v
     R = rw.shape[1]
@@ -357,7 +357,7 @@ def from_replicate_weights(data, repweights, weights=None, type="other", scale=N
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(f"weights: column {weights!r} has a non-positive, missing or "
-                             f"infinite weight {w[i]!r} at row {data.index[i]!r}")
+                             f"infinite weight {float(w[i])!r} at row {data.index[i]!r}")
     if not combined_weights:
         rw = rw * w[:, None]
     if rho is not None and type != "Fay":
