@@ -32,13 +32,18 @@ anomalies in the reporting of results in psychology. *Social Psychological and P
 
 from __future__ import annotations
 
-import math
-import numbers
-from decimal import Decimal, InvalidOperation
-from fractions import Fraction
-from typing import NamedTuple
-
 import pandas as pd
+
+# the exact helpers are re-exported here: other modules import them from barotrend.figures.rounding
+from barotrend.figures.exact import CONVENTIONS as CONVENTIONS
+from barotrend.figures.exact import Bounds as Bounds
+from barotrend.figures.exact import check_base as check_base
+from barotrend.figures.exact import check_convention as check_convention
+from barotrend.figures.exact import check_decimals as check_decimals
+from barotrend.figures.exact import check_percent as check_percent
+from barotrend.figures.exact import count_range as count_range
+from barotrend.figures.exact import exact_bounds as exact_bounds
+from barotrend.figures.exact import exact_value as exact_value
 
 __all__ = [
     "CONVENTIONS",
@@ -46,86 +51,6 @@ __all__ = [
     "rounding_bounds",
     "rounding_interval",
 ]
-
-#: The rounding conventions understood by every function of :mod:`barotrend.figures`.
-CONVENTIONS = ("half_up", "half_even", "half_down", "floor", "ceil")
-
-
-class Bounds(NamedTuple):
-    """Exact rounding interval: endpoints as fractions and whether each is included."""
-
-    low: Fraction
-    high: Fraction
-    low_closed: bool
-    high_closed: bool
-
-    def contains(self, x: Fraction) -> bool:
-        """Whether the exact value ``x`` publishes as the rounded figure."""
-        above = x >= self.low if self.low_closed else x > self.low
-        below = x <= self.high if self.high_closed else x < self.high
-        return above and below
-
-
-def check_decimals(decimals, name: str = "decimals") -> int:
-    """Validate a number of published decimals (a whole number 0 or more)."""
-    if isinstance(decimals, bool) or not isinstance(decimals, numbers.Integral):
-        if isinstance(decimals, float) and decimals.is_integer() and decimals >= 0:
-            return int(decimals)
-        raise ValueError(f"{name} must be a whole number 0 or more, got {decimals!r}")
-    if decimals < 0:
-        raise ValueError(f"{name} must be 0 or more, got {decimals!r}")
-    return int(decimals)
-
-
-def check_convention(convention) -> str:
-    """Validate a rounding convention name."""
-    if convention not in CONVENTIONS:
-        raise ValueError(f"convention must be one of {CONVENTIONS}, got {convention!r}")
-    return convention
-
-
-def exact_value(value, decimals: int, name: str = "value") -> Fraction:
-    """The published figure as an exact fraction; it must have at most ``decimals`` decimals."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    try:
-        d = Decimal(str(value)) if not isinstance(value, Fraction) else None
-    except InvalidOperation as err:  # pragma: no cover - str of a Real is always parseable
-        raise ValueError(f"{name} must be a number, got {value!r}") from err
-    if d is None:
-        exact = value
-    else:
-        if not d.is_finite():
-            raise ValueError(f"{name} must be a finite number, got {value!r}")
-        exact = Fraction(d)
-    scaled = exact * 10**decimals
-    if scaled.denominator != 1:
-        raise ValueError(
-            f"{name} {value!r} has more decimals than the stated decimals={decimals}"
-        )
-    return exact
-
-
-def exact_bounds(value, decimals: int = 0, convention: str = "half_up",
-                 name: str = "value") -> Bounds:
-    """Exact interval of true values that publish as ``value`` (see the module table)."""
-    decimals = check_decimals(decimals)
-    convention = check_convention(convention)
-    v = exact_value(value, decimals, name)
-    h = Fraction(1, 10**decimals)
-    if convention == "floor":
-        return Bounds(v, v + h, True, False)
-    if convention == "ceil":
-        return Bounds(v - h, v, False, True)
-    low, high = v - h / 2, v + h / 2
-    if convention == "half_even":
-        even = (v * 10**decimals).numerator % 2 == 0
-        return Bounds(low, high, even, even)
-    sign = (v > 0) - (v < 0)
-    if convention == "half_up":  # ties away from zero
-        return Bounds(low, high, sign > 0, sign < 0)
-    # half_down: ties toward zero
-    return Bounds(low, high, sign <= 0, sign >= 0)
 
 
 def rounding_bounds(value, decimals=0, convention="half_up") -> tuple[float, float]:
@@ -211,47 +136,6 @@ def rounding_interval(value, decimals=0, convention="half_up") -> pd.DataFrame:
     }])
 
 
-def check_base(n, name: str = "n") -> int:
-    """Validate a base (a whole number of respondents, 1 or more)."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Real):
-        raise ValueError(f"{name} must be a positive whole number, got {n!r}")
-    if isinstance(n, numbers.Integral):
-        n = int(n)
-    elif math.isfinite(n) and float(n).is_integer():
-        n = int(n)
-    else:
-        raise ValueError(f"{name} must be a positive whole number, got {n!r}")
-    if n <= 0:
-        raise ValueError(f"{name} must be a positive whole number, got {n!r}")
-    return n
-
-
-def check_percent(percent, decimals: int, name: str = "percent") -> Fraction:
-    """Validate a published percentage (0-100) and return it exactly."""
-    p = exact_value(percent, decimals, name)
-    if not 0 <= p <= 100:
-        raise ValueError(f"{name} must lie within 0-100, got {percent!r}")
-    return p
-
-
-def count_range(bounds: Bounds, n: int, scale: int = 100) -> tuple[int, int]:
-    """Smallest and largest integer ``k`` in 0..n with ``scale * k / n`` inside ``bounds``.
-
-    Pure integer arithmetic: ``k >= low * n / scale`` gives ``k_min = ceil(low * n / scale)``,
-    moved up by one when the low end is open and hit exactly; likewise for ``k_max``. Returns
-    ``(k_min, k_max)`` with ``k_min > k_max`` when no count qualifies.
-    """
-    lo = bounds.low * n / scale
-    hi = bounds.high * n / scale
-    k_min = math.ceil(lo)
-    if not bounds.low_closed and k_min == lo:
-        k_min += 1
-    k_max = math.floor(hi)
-    if not bounds.high_closed and k_max == hi:
-        k_max -= 1
-    return max(k_min, 0), min(k_max, n)
-
-
 def feasible_counts(percent, n, decimals=0, convention="half_up") -> pd.DataFrame:
     """Every integer count ``k`` of base ``n`` whose percentage rounds to ``percent``.
 
@@ -315,3 +199,4 @@ def feasible_counts(percent, n, decimals=0, convention="half_up") -> pd.DataFram
         "share": counts / n,
         "percent_exact": 100 * counts / n,
     })
+
