@@ -193,7 +193,7 @@ def adjust_pvalues(results, method="holm", column="p_value") -> pd.DataFrame:
     ok = ~np.isnan(p)
     bad = p[ok][(p[ok] < 0) | (p[ok] > 1)]
     if bad.size:
-        raise ValueError(f"{column} must lie within 0-1, got {bad[0]!r}")
+        raise ValueError(f"{column} must lie within 0-1, got {float(bad[0])!r}")
     adj = np.full(len(p), np.nan)
     if ok.any():
         adj[ok] = multipletests(p[ok], method=method)[1]
