@@ -303,3 +303,14 @@ def test_group_sizes_three_groups():
 def test_group_sizes_errors(kwargs, match):
     with pytest.raises(ValueError, match=match):
         infer_group_sizes(**kwargs)
+
+
+def test_float_noise_is_tolerated_but_extra_decimals_are_not():
+    # 0.1 + 0.2 = 0.30000000000000004 in binary floating point: it stands for 0.3 at 1 decimal,
+    # so its half-up interval is [0.25, 0.35)
+    lo, hi = rounding_bounds(0.1 + 0.2, decimals=1)
+    assert (lo, hi) == (pytest.approx(0.25), pytest.approx(0.35))
+    # 57.99999999999999 (= 0.58 * 100) is 58 at 0 decimals: 58% of 50 -> [28.75, 29.25) -> 29
+    assert _counts(0.58 * 100, 50) == [29]
+    with pytest.raises(ValueError, match="value 0.35 has more decimals.*decimals=1"):
+        rounding_bounds(0.35, decimals=1)

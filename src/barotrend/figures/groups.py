@@ -98,12 +98,14 @@ def infer_group_sizes(overall, groups, n=None, decimals=0, partition=True,
 
     Examples
     --------
-    >>> r = infer_group_sizes(50, {"GP": 61, "non-GP": 31}, n=10)
+    On 70 respondents only 44 GPs (27 saying "too much grip", 61.4%) and 26 non-GPs (8, 30.8%)
+    give 35 of 70 = 50% overall; on 85 respondents 50% itself is impossible.
+
+    >>> r = infer_group_sizes(50, {"GP": 61, "non-GP": 31}, n=70)
     >>> r[["n", "count", "size_GP", "count_GP", "size_non-GP", "count_non-GP"]]
-    Empty DataFrame
-    Columns: [n, count, size_GP, count_GP, size_non-GP, count_non-GP]
-    Index: []
-    >>> r.attrs["feasible"]
+        n  count  size_GP  count_GP  size_non-GP  count_non-GP
+    0  70     35       44        27           26             8
+    >>> infer_group_sizes(50, {"GP": 61, "non-GP": 31}, n=85).attrs["feasible"]
     False
     """
     decimals = check_decimals(decimals)
