@@ -139,9 +139,11 @@ def _class_codes(data, by):
         if data[c].isna().any():
             raise ValueError(f"by: column {c!r} has {int(data[c].isna().sum())} missing "
                              "value(s); give them a class of their own")
-    labels = data[cols].astype(str).agg("/".join, axis=1)
-    codes, uniques = pd.factorize(labels, sort=True)
-    return codes.astype(np.intp), [str(u) for u in uniques]
+    if len(cols) == 1:
+        codes, uniques = pd.factorize(data[cols[0]].astype(str), sort=True)
+        return codes.astype(np.intp), [str(u) for u in uniques]
+    codes, uniques = pd.factorize(pd.MultiIndex.from_frame(data[cols].astype(str)), sort=True)
+    return codes.astype(np.intp), ["/".join(u) for u in uniques]
 
 
 def _propensity_classes(p, n_classes):
