@@ -305,3 +305,23 @@ def test_check_figures_errors():
         check_figures(_table({"value": 50.0}), convention="nearest")
     with pytest.raises(ValueError, match="waves is missing the column 'respondents'"):
         check_figures(_table({"value": 50.0}), pd.DataFrame({"survey": ["s"], "wave": ["w1"]}))
+
+
+def test_grimmer_integer_minimum_sd():
+    # mean 2.50 of 2 integer answers -> total 5; the answers differ by at least 1, so the SD is
+    # at least sqrt(0.5 * 0.5 * 2/1) = 0.707: SD 0.00 is impossible. SD 0.71: Q = s^2 + 12.5
+    # with s^2 in [0.497, 0.5112) -> Q = 13 (odd like 5): answers 2 and 3
+    assert not grimmer(2.5, 0.0, 2).iloc[0]["consistent"]
+    assert grimmer(2.5, 0.71, 2).iloc[0]["consistent"]
+
+
+def test_grimmer_large_n_is_closed_form():
+    # n = 100,000 answers on 1-5 with mean 3.00 and SD 1.41: 1.41^2 = 1.988 is below the scale
+    # maximum (5-3)(3-1) * n/(n-1) = 4.00004, so consistent; SD 2.01 (s^2 >= 4.0200) exceeds it
+    assert grimmer(3.0, 1.41, 100_000, scale=(1, 5)).iloc[0]["consistent"]
+    assert not grimmer(3.0, 2.01, 100_000, scale=(1, 5)).iloc[0]["consistent"]
+
+
+def test_scale_needs_finite_numbers():
+    with pytest.raises(ValueError, match=r"scale must hold two finite numbers.*nan"):
+        grim(3.0, 10, scale=(1, float("nan")))

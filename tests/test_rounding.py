@@ -298,6 +298,8 @@ def test_group_sizes_three_groups():
     ({"overall": 50, "groups": {"a": 50, "b": -3}, "n": 10}, r"groups\[b\].*-3"),
     ({"overall": 50, "groups": {"a": 50, "b": 50}, "n": 0}, "n.*0"),
     ({"overall": 50, "groups": {"a": 50, "b": 50}, "n": "85"}, "n.*'85'"),
+    ({"overall": 50, "groups": {"a": 50, "b": 50}, "n": []}, r"n must be a base.*\[\]"),
+    ({"overall": 50, "groups": {"a": 50, "b": 50}, "n": [10, 0]}, "n must be a positive.*0"),
     ({"overall": 50, "groups": {"a": 50, "b": 50}, "n": 10, "decimals": -1}, "decimals.*-1"),
 ])
 def test_group_sizes_errors(kwargs, match):

@@ -135,8 +135,12 @@ def grimmer(mean, sd, n, decimals=2, scale=None, sd_decimals=None,
     the sum of squares ``Q = (n - 1) s**2 + T**2 / n`` is an integer with the parity of ``T``.
     The rounding interval ``[s_lo, s_hi]`` of ``sd`` gives the interval
     ``[(n - 1) s_lo**2 + T**2 / n, (n - 1) s_hi**2 + T**2 / n]`` for ``Q`` (computed exactly);
-    the pair is consistent when some ``T`` has an integer ``Q`` of the right parity in it and,
-    with ``scale``, an SD within :func:`sd_bounds` for the mean ``T / n``.
+    the pair is consistent when some ``T`` has an integer ``Q`` of the right parity in it that
+    integer answers allow: at least ``n (m**2 + f (1 - f))`` (answers at the two integers around
+    ``m = T / n``, ``f`` its fractional part) and, with ``scale = (a, b)``, at most
+    ``n (m**2 + (b - m)(m - a))`` (Bhatia-Davis; see :func:`sd_bounds`). These are necessary
+    conditions: a "consistent" verdict means no contradiction was found, not that a data set
+    with exactly these statistics exists. The search is closed-form per total ``T``.
 
     Parameters
     ----------
@@ -191,20 +195,9 @@ def grimmer(mean, sd, n, decimals=2, scale=None, sd_decimals=None,
     lo_closed = sb.low_closed or sb.low < 0
     found = None
     for t in range(t_min, t_max + 1):
-        base = Fraction(t * t, n)
-        q_lo = (n - 1) * s_lo**2 + base
-        q_hi = (n - 1) * sb.high**2 + base
-        q = math.ceil(q_lo)
-        if not lo_closed and q == q_lo:
-            q += 1
-        if q % 2 != t % 2:
-            q += 1
-        while q < q_hi or (sb.high_closed and q == q_hi):
-            if sc is None or _within_scale(Fraction(t, n), q, t, n, sc):
-                found = (t, q)
-                break
-            q += 2
-        if found:
+        q = _smallest_q(t, n, s_lo, lo_closed, sb.high, sb.high_closed, sc)
+        if q is not None:
+            found = (t, q)
             break
     grim_ok = t_min <= t_max
     if not grim_ok:
@@ -219,14 +212,33 @@ def grimmer(mean, sd, n, decimals=2, scale=None, sd_decimals=None,
                           "note": note}])
 
 
-def _within_scale(m: Fraction, q: int, t: int, n: int, sc) -> bool:
-    """Whether a sum of squares ``q`` is possible for integers in ``sc`` with total ``t``."""
-    lo, hi = sc
-    # Bhatia-Davis on the population variance: q/n - m**2 <= (hi - m)(m - lo)
-    if Fraction(q, n) - m * m > (hi - m) * (m - lo):
-        return False
+def _smallest_q(t, n, s_lo, lo_closed, s_hi, hi_closed, sc) -> int | None:
+    """Smallest integer sum of squares ``Q`` with the parity of ``t`` that integer answers with
+    total ``t`` can have and whose SD lies in the SD interval; None if there is none.
+
+    Necessary conditions, all closed-form: the SD interval gives
+    ``(n - 1) s**2 + t**2 / n``; integer answers need ``Q >= n (m**2 + f (1 - f))`` with
+    ``m = t / n`` and ``f`` its fractional part; a scale ``[a, b]`` needs
+    ``Q <= n (m**2 + (b - m)(m - a))`` (Bhatia-Davis).
+    """
+    m = Fraction(t, n)
+    lower = (n - 1) * s_lo**2 + m * m * n
+    upper = (n - 1) * s_hi**2 + m * m * n
     f = m - math.floor(m)
-    return Fraction(q, n) - m * m >= f * (1 - f)
+    q_int = n * (m * m + f * (1 - f))
+    if q_int > lower or (q_int == lower and not lo_closed):
+        lower, lo_closed = q_int, True
+    if sc is not None:
+        a, b = sc
+        q_scale = n * (m * m + (b - m) * (m - a))
+        if q_scale < upper or (q_scale == upper and not hi_closed):
+            upper, hi_closed = q_scale, True
+    q = math.ceil(lower)
+    if q == lower and not lo_closed:
+        q += 1
+    if q % 2 != t % 2:
+        q += 1
+    return q if q < upper or (q == upper and hi_closed) else None
 
 
 def sd_bounds(mean, n, scale_min, scale_max) -> pd.DataFrame:
