@@ -195,3 +195,21 @@ def test_frame_not_mutated():
     before = frame.copy()
     adjust_nonresponse(frame, np.random.default_rng(1).random(211) < p, by="region")
     pd.testing.assert_frame_equal(frame, before)
+
+
+def test_finite_population_variance_hand_example():
+    # Population frame: class A has N=4 units of which 2 respond (y = 1, 3); class B has N=3
+    # of which 2 respond (y = 2, 4). Stratified SRSWOR of respondents within classes:
+    # total = 4 * 2 + 3 * 3 = 17; var = sum_c N_c^2 (1 - r_c/N_c) s_c^2 / r_c with s_c^2 = 2:
+    # A: 16 * 0.5 * 2 / 2 = 8; B: 9 * (1/3) * 2 / 2 = 3; var = 11.
+    f = pd.DataFrame({"c": list("AAAABBB"), "r": [1, 1, 0, 0, 1, 1, 0],
+                      "y": [1.0, 3, np.nan, np.nan, 2, 4, np.nan]})
+    d = adjust_nonresponse(f, "r", by="c", min_respondents=1, finite_population=True)
+    y = d.data["y"].to_numpy()
+    assert np.sum(d.weights * y) == pytest.approx(17)
+    assert d.vcov(None, y[:, None])[0, 0] == pytest.approx(11, rel=1e-12)
+    # Without fpc: classes as post-strata of a with-replacement design of 4 PSUs. Residuals
+    # y - class mean are -1, 1, -1, 1; times weights 2, 2, 1.5, 1.5: -2, 2, -1.5, 1.5 (mean 0);
+    # variance n/(n-1) * sum = 4/3 * (4 + 4 + 2.25 + 2.25) = 50/3.
+    d0 = adjust_nonresponse(f, "r", by="c", min_respondents=1)
+    assert d0.vcov(None, y[:, None])[0, 0] == pytest.approx(50 / 3, rel=1e-12)

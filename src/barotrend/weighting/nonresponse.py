@@ -25,6 +25,8 @@ Kalton, G. and Flores-Cervantes, I. (2003). Weighting methods. J. Official Stati
 81-97.
 Little, R. J. A. (1986). Survey nonresponse adjustments for estimates of means. Int.
 Statistical Review 54, 139-157.
+Oh, H. L. and Scheuren, F. J. (1983). Weighting adjustment for unit nonresponse. In
+Incomplete Data in Sample Surveys, vol. 2, 143-184. Academic Press.
 Kim, J. K. and Kim, J. J. (2007). Nonresponse weighting adjustment using estimated response
 probability. Canadian J. Statistics 35, 501-514.
 """
@@ -229,8 +231,24 @@ def _respondent_design(data, r, w, design, weight_name):
                   nest=design.nest)
 
 
+def _finite_population_design(data, r, w, codes, labels, weight_name):
+    from barotrend.design import Design
+
+    resp = data.loc[r].copy()
+    cls, big_n = f"{weight_name}_class", f"{weight_name}_N"
+    for c in (weight_name, cls, big_n):
+        if c in resp.columns:
+            raise ValueError(f"weight_name: column {c!r} already exists in the frame")
+    counts = np.bincount(codes, minlength=len(labels)).astype(float)
+    resp[weight_name] = w[r]
+    resp[cls] = np.asarray(labels, dtype=object)[codes[r]]
+    resp[big_n] = counts[codes[r]]
+    return Design(resp, weights=weight_name, strata=cls, fpc=big_n, lonely_psu="certainty")
+
+
 def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_classes=5,
-                       weights=None, min_respondents=5, weight_name="nr_weight", max_iter=100):
+                       weights=None, min_respondents=5, weight_name="nr_weight", max_iter=100,
+                       finite_population=False):
     """Non-response adjusted Design of the respondents, from a frame of all units.
 
     Parameters
@@ -257,6 +275,14 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
         Name of the adjusted weight column added to the respondents' data.
     max_iter : int
         Newton iterations for the response model; not converging is an error.
+    finite_population : bool
+        For a DataFrame frame that is the whole population (no ``weights``) and a class
+        method: treat the respondents of each class as a simple random sample without
+        replacement of its ``N_c`` frame units (the quasi-randomisation view of response,
+        Oh & Scheuren 1983). The design is then stratified by class with fpc ``N_c`` (columns
+        ``<weight_name>_class`` and ``<weight_name>_N`` are added), so the variance shrinks
+        by ``1 - r_c / N_c`` -- large when most of a small population responded. Otherwise
+        the classes act as post-strata of a with-replacement design.
 
     Returns
     -------
@@ -322,6 +348,11 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
     factor = np.bincount(codes, weights=d, minlength=m) / \
         np.bincount(codes, weights=d * r, minlength=m)
     w = d * factor[codes]
+    if finite_population:
+        if design is not None or weights is not None:
+            raise ValueError("finite_population: needs a DataFrame frame of the whole "
+                             "population without base weights")
+        return _finite_population_design(data, r, w, codes, labels, weight_name)
     out = _respondent_design(data, r, w, design, weight_name)
     rc = codes[r]
     return out._replace(score_adjusters=(*out.score_adjusters,
