@@ -85,6 +85,12 @@ def infer_base(percents, decimals=0, exhaustive=True, min_base=1, max_base=1000,
         On percentages outside 0-100, an empty set, bad bases (``min_base`` < 1,
         ``max_base < min_base``), negative ``decimals`` or an unknown convention.
 
+    References
+    ----------
+    Brown and Heathers (2017), the GRIM test: the granularity of ``k / n`` that makes a rounded
+    figure impossible on some bases. The sum-to-``n`` interval argument is elementary: integers
+    from runs ``[a_i, b_i]`` add up to exactly the integers in ``[sum a_i, sum b_i]``.
+
     Examples
     --------
     January 2013 roles: 48% chairs, 44% accountable officers, 8% others of 85 respondents.

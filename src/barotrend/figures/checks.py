@@ -95,6 +95,11 @@ def check_figures(figures: pd.DataFrame, waves: pd.DataFrame | None = None,
         Columns ``check``, ``figure_ids``, ``survey``, ``wave``, ``item``, ``group``,
         ``verdict``, ``detail``.
 
+    References
+    ----------
+    Brown and Heathers (2017), GRIM; Anaya (2016), GRIMMER; Bhatia and Davis (2000), the
+    variance bound (full citations in :mod:`barotrend.figures.grim`).
+
     Examples
     --------
     >>> from barotrend import datasets

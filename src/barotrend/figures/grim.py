@@ -165,8 +165,8 @@ def grimmer(mean, sd, n, decimals=2, scale=None, sd_decimals=None,
 
     References
     ----------
-    Anaya (2016); the parity argument is in Heathers, Anaya, van der Zee and Brown (2018),
-    *PeerJ Preprints* 6:e26968v1.
+    Anaya, J. (2016). The GRIMMER test: a method for testing the validity of reported measures
+    of variability. *PeerJ Preprints* 4:e2400v1 (integer sums of squares and their parity).
 
     Examples
     --------

@@ -96,6 +96,12 @@ def infer_group_sizes(overall, groups, n=None, decimals=0, partition=True,
         On percentages outside 0-100, an empty ``groups`` (or fewer than two groups when
         ``partition``), a bad base, negative ``decimals`` or an unknown convention.
 
+    References
+    ----------
+    Brown and Heathers (2017), the GRIM test (granularity of ``k / n``), applied to each group
+    and to the whole; the overall share as the size-weighted average of partitioning groups is
+    the law of total probability.
+
     Examples
     --------
     On 70 respondents only 44 GPs (27 saying "too much grip", 61.4%) and 26 non-GPs (8, 30.8%)
