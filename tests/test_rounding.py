@@ -316,3 +316,13 @@ def test_float_noise_is_tolerated_but_extra_decimals_are_not():
     assert _counts(0.58 * 100, 50) == [29]
     with pytest.raises(ValueError, match="value 0.35 has more decimals.*decimals=1"):
         rounding_bounds(0.35, decimals=1)
+
+
+def test_group_sizes_max_rows_guard():
+    # on 70 exactly one combination exists (test above), so max_rows=1 is enough ...
+    assert len(infer_group_sizes(50, {"GP": 61, "non-GP": 31}, n=70, max_rows=1)) == 1
+    # ... but on 70 and 72 there are two (70: 44/26, 72: 46/26)
+    with pytest.raises(ValueError, match="max_rows=1 "):
+        infer_group_sizes(50, {"GP": 61, "non-GP": 31}, n=[70, 72], max_rows=1)
+    with pytest.raises(ValueError, match="max_rows.*0"):
+        infer_group_sizes(50, {"GP": 61, "non-GP": 31}, n=70, max_rows=0)

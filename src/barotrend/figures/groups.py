@@ -43,7 +43,8 @@ def _bases(n, min_base, max_base) -> list[int]:
 
 
 def infer_group_sizes(overall, groups, n=None, decimals=0, partition=True,
-                      convention="half_up", min_base=1, max_base=1000) -> pd.DataFrame:
+                      convention="half_up", min_base=1, max_base=1000,
+                      max_rows=1_000_000) -> pd.DataFrame:
     """Subgroup sizes and counts consistent with an overall share and subgroup shares.
 
     Example: 50% of ``N`` respondents said "too much grip"; 61% of GPs and 31% of non-GPs did;
@@ -80,6 +81,10 @@ def infer_group_sizes(overall, groups, n=None, decimals=0, partition=True,
         Rounding rule, see :func:`~barotrend.figures.rounding.rounding_bounds`.
     min_base, max_base : int
         Bases searched when ``n`` is None.
+    max_rows : int, default 1,000,000
+        Guard against listing an unmanageable number of combinations (large bases give many);
+        exceeding it raises ``ValueError``. The search enumerates the sizes of all but the
+        last two groups and vectorises the last split, so it is fast for two or three groups.
 
     Returns
     -------
@@ -133,7 +138,8 @@ def infer_group_sizes(overall, groups, n=None, decimals=0, partition=True,
     if partition:
         note = ("assumes the groups partition the base: every respondent in exactly one "
                 "non-empty group, group sizes add up to n and group counts to the overall count")
-        rows = _partition_rows(bases, oa, ob, ga, gb, labels)
+        max_rows = check_base(max_rows, "max_rows")
+        rows = _partition_rows(bases, oa, ob, ga, gb, labels, max_rows)
         cols = ["n", "count"] + [f"{p}_{lab}" for lab in labels for p in ("size", "count")]
     else:
         note = ("assumes only that each group is a subset of the base (groups may overlap or "
@@ -161,7 +167,7 @@ def infer_group_sizes(overall, groups, n=None, decimals=0, partition=True,
     return out
 
 
-def _partition_rows(bases, oa, ob, ga, gb, labels) -> list[dict]:
+def _partition_rows(bases, oa, ob, ga, gb, labels, max_rows) -> list[dict]:
     m = len(labels)
     rows = []
     for N, A, B in zip(bases, oa.tolist(), ob.tolist(), strict=True):
@@ -191,5 +197,9 @@ def _partition_rows(bases, oa, ob, ga, gb, labels) -> list[dict]:
                             row[f"size_{lab}"] = int(s)
                             row[f"count_{lab}"] = int(c)
                         rows.append(row)
+                        if len(rows) > max_rows:
+                            raise ValueError(
+                                f"more than max_rows={max_rows} combinations on bases up to "
+                                f"{N}; pass fewer bases or a larger max_rows")
     return rows
 
