@@ -61,6 +61,7 @@ def test_manski_full_response_is_a_point():
     ((7.2, 86, 211), {"kind": "mean", "scale": (10, 1)}, r"scale min must be below its max"),
     ((68, 86, 211), {"decimals": -1}, r"decimals must be 0 or more, got -1"),
     ((68.5, 86, 211), {"decimals": 0}, r"percent_or_share 68.5 has more decimals"),
+    ((68, 86, 211), {"convention": "up"}, r"convention must be one of .* got 'up'"),
 ])
 def test_manski_bad_input(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -135,6 +136,7 @@ def test_poststratify_shares_as_proportions():
     ({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": -1, "b": 2}, r"population\['a'\] must be a number 0 or more, got -1"),
     ({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": 50, "b": 8}, r"population\['b'\] must be at least the base n=10, got 8"),
     ({}, {}, {}, r"shares must be a non-empty dict"),
+    ({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": 0, "b": 0}, r"population values must not all be 0"),
 ])
 def test_poststratify_bad_input(shares, bases, pop, match):
     with pytest.raises(ValueError, match=match):
@@ -189,7 +191,13 @@ def test_published_share_outside_bounds():
     ((7.3, (0.5, 10), 5), {}, r"integer=True needs whole-number scale ends, got scale=\(0.5, 10\)"),
     ((7.3, (1, 10), 5), {"decimals": -1}, r"decimals must be 0 or more, got -1"),
     ((7.3, 10, 5), {}, r"scale must be a pair \(min, max\), got 10"),
+    ((7.3, (1, 10), 5), {"convention": "up"}, r"convention must be one of .* got 'up'"),
 ])
 def test_mean_share_bounds_bad_input(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         mean_share_bounds(*args, **kwargs)
+
+
+def test_poststratify_conf_level_checked():
+    with pytest.raises(ValueError, match=r"conf_level must lie strictly between 0 and 1, got 2"):
+        poststratify_shares(SHARES, BASES, {"GP": 0.6, "non-GP": 0.4}, conf_level=2)

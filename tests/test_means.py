@@ -153,6 +153,7 @@ def test_welch_rounding_columns():
     ((6.5, 85, 7.2, 94), {"conf_level": 0}, r"conf_level must lie strictly between 0 and 1, got 0"),
     ((6.5, 85, 7.2, 94), {"correlation": -2}, r"correlation must lie within -1 to 1, got -2"),
     ((6.5, 85, 7.2, 94), {"population_size_b": 50}, r"population_size_b must be at least the base n=94, got 50"),
+    ((6.5, 85, 7.2, 94), {"convention": "nearest"}, r"convention must be one of .* got 'nearest'"),
     ((6.5, 85, 7.2, 94), {"sd_a": 0, "sd_b": 0}, r"variance of the difference is zero"),
     ((6.55, 85, 7.2, 94), {"decimals": 1}, r"mean_a 6.55 has more decimals than the stated decimals=1"),
 ])

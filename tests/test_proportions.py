@@ -185,6 +185,7 @@ def test_rounding_union_on_large_base_is_fast():
     ({"count": 3, "n": 10, "method": "exact"}, r"method must be one of .* got 'exact'"),
     ({"count": 3, "n": 10, "conf_level": 95}, r"conf_level must lie strictly between 0 and 1, got 95"),
     ({"count": 3, "n": 10, "population_size": 8}, r"population_size must be at least the base n=10, got 8"),
+    ({"count": 3, "n": 10, "population_size": 0}, r"population_size must be a positive whole number, got 0"),
     ({"count": 3, "n": 10, "deff": 2, "n_eff": 5}, r"either deff or n_eff, not both"),
     ({"count": 3, "n": 10, "deff": 0}, r"deff must be a finite number greater than 0, got 0"),
     ({"count": 3, "n": 10, "n_eff": -1}, r"n_eff must be a finite number greater than 0, got -1"),

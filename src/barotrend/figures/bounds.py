@@ -129,7 +129,8 @@ def manski_bounds(percent_or_share, n_respondents, population_size, *, kind="per
     return result_frame([{
         "estimate": est, "n": n, "method": "manski", "note": note, "bound_low": low,
         "bound_high": high, "response_rate": rate, "population_size": big_n,
-    }], extra=["bound_low", "bound_high", "response_rate", "population_size"])
+    }], extra=["bound_low", "bound_high", "response_rate", "population_size"],
+        shares=kind != "mean")
 
 
 # --------------------------------------------------------------------------------------------
@@ -297,7 +298,7 @@ def poststratify_shares(shares: dict, sizes_or_bases: dict, population: dict, *,
             "note": "range of the re-weighted share over the stated composition ranges; the "
                     "interval is the hull of the intervals at the two extreme compositions; "
                     + assumption}]
-    return result_frame(rows, extra=["row", "weights"])
+    return result_frame(rows, extra=["row", "weights"], shares=True)
 
 
 # --------------------------------------------------------------------------------------------

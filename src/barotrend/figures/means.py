@@ -33,7 +33,13 @@ from barotrend.figures.proportions import (
     check_positive,
     fpc_factor,
 )
-from barotrend.figures.rounding import check_base, check_decimals, exact_value, rounding_bounds
+from barotrend.figures.rounding import (
+    check_base,
+    check_convention,
+    check_decimals,
+    exact_value,
+    rounding_bounds,
+)
 from barotrend.results import result_frame
 
 __all__ = ["bhatia_davis_sd", "compare_means"]
@@ -181,6 +187,7 @@ def compare_means(mean_a, n_a, mean_b, n_b, *, sd_a=None, sd_b=None, sd_range=No
     [-1.8608, 17.7765, 0.0794]
     """
     conf_level = check_conf_level(conf_level)
+    convention = check_convention(convention)
     m_a, m_b = check_finite(mean_a, "mean_a"), check_finite(mean_b, "mean_b")
     n_a, n_b = check_base(n_a, "n_a"), check_base(n_b, "n_b")
     for nm, nv in (("n_a", n_a), ("n_b", n_b)):
@@ -251,7 +258,7 @@ def compare_means(mean_a, n_a, mean_b, n_b, *, sd_a=None, sd_b=None, sd_range=No
                 if s > bound + 1e-12:
                     note += f"; sd_{nm}={s:g} exceeds the largest SD the scale allows ({bound:.4g})"
         row["note"] = "; ".join(x for x in (note, tail) if x)
-        return result_frame([row], extra=["row"])
+        return result_frame([row], extra=["row"], shares=False)
 
     k = math.sqrt(c_a + c_b - 2 * r * math.sqrt(c_a * c_b))
     df0 = (c_a + c_b) ** 2 / (c_a**2 / (n_a - 1) + c_b**2 / (n_b - 1))
@@ -305,4 +312,4 @@ def compare_means(mean_a, n_a, mean_b, n_b, *, sd_a=None, sd_b=None, sd_range=No
                 note += f"; exceeds the largest SD the scale allows ({sd_cap:.4g})"
             row["note"] = "; ".join(x for x in (note, tail) if x)
             rows.append(row)
-    return result_frame(rows, extra=["row", "sd"])
+    return result_frame(rows, extra=["row", "sd"], shares=False)

@@ -305,7 +305,7 @@ def proportion_ci(count=None, n=None, *, percent=None, decimals=0, method="wilso
     return result_frame([{
         "estimate": p, "se": se, "ci_low": low, "ci_high": high, "n": n,
         "n_eff": n_design, "deff": deff_v, "method": method, "note": "; ".join(notes),
-    }])
+    }], shares=True)
 
 
 def _one(p: float, n_design: float, f: float, method: str, conf_level: float):
@@ -521,7 +521,7 @@ def compare_proportions(count_a=None, n_a=None, count_b=None, n_b=None, *, perce
         "estimate_a": p_a, "estimate_b": p_b, "difference": d, "se": se, "ci_low": low,
         "ci_high": high, "statistic": stat, "p_value": pval, "n_a": n_a, "n_b": n_b,
         "method": method, "note": "; ".join(notes),
-    }], extra=["n_a", "n_b"])
+    }], extra=["n_a", "n_b"], shares=True)
 
 
 def _eff(n: int, f: float) -> float:
