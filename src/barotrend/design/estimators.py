@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from barotrend.design import linearization as lin
 from barotrend.results import result_frame
 
 
@@ -58,117 +59,189 @@ def _numeric(design, var, what="var"):
     return col.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _domain_list(design, by):
-    """[(group label, extra columns dict, mask)] for the whole sample or each domain."""
+def _domain_codes(design, by):
+    """Domain labels, their ``by`` values and a code per row (0..D-1).
+
+    Without ``by`` one domain holding every row. Rows with a missing ``by`` value form a last
+    domain labelled ``"NA"`` (as R's ``svyby``).
+    """
     if by is None:
-        return [("", {}, np.ones(design.n, dtype=bool))]
+        return [("", {})], np.zeros(design.n, dtype=np.int64)
     cols = [by] if isinstance(by, str) else list(by)
-    out = []
-    for values, mask in design.domains(by, include_missing=True):
+    labels = []
+    g = np.full(design.n, -1, dtype=np.int64)
+    for d, (values, mask) in enumerate(design.domains(by, include_missing=True)):
         if values[0] is None:
             label = "NA"
         elif len(cols) == 1:
             label = str(values[0])
         else:
             label = ", ".join(f"{c}={v}" for c, v in zip(cols, values, strict=True))
-        out.append((label, dict(zip(cols, values, strict=True)), mask))
-    return out
+        labels.append((label, dict(zip(cols, values, strict=True))))
+        g[mask] = d
+    return labels, g
 
 
-def ratio_engine(design, a_cols, b_cols, masks, total=False):
-    """Estimates, covariance and design effects for a set of ratios of domain totals.
+def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
+    """Estimates of every (domain, level) cell: ratios of weighted domain totals.
 
     Parameters
     ----------
-    design : Design
-    a_cols, b_cols : list of ndarray (n,)
-        Numerators and denominators (``b`` ignored when ``total``); NaN marks rows to drop.
-    masks : list of ndarray of bool (n,)
-        Domain of each statistic (rows with NaN in its ``a`` or ``b`` already removed).
-    total : bool
-        Estimate totals ``sum w I a`` instead of ratios.
+    a : ndarray (n,) or None
+        Numerator values (NaN = missing); None with ``lev`` for level indicators.
+    b : ndarray (n,) or None
+        Denominator values (None = 1; NaN = missing). Ignored when ``total``.
+    g : ndarray of int (n,)
+        Domain code 0..n_dom-1 of each row.
+    lev : ndarray of int (n,), optional
+        Level code 0..n_lev-1 of each row, -1 when missing.
 
     Returns
     -------
-    theta, vcov, deff, n : ndarray
+    dict with ``theta``, ``vcov`` (K, K), ``deff``, ``n``, ``df``, ``missing`` (K = n_dom x
+    n_lev cells, domain-major).
     """
     w = design.weights
-    k = len(a_cols)
-    A = np.empty((design.n, k))
-    B = np.empty((design.n, k))
-    for j in range(k):
-        m = masks[j]
-        A[:, j] = np.where(m, np.nan_to_num(a_cols[j]), 0.0)
-        B[:, j] = m if total else np.where(m, np.nan_to_num(b_cols[j]), 0.0)
-    wb = w @ B
+    miss = np.zeros(design.n, dtype=bool)
+    if a is not None:
+        miss |= np.isnan(a)
+    if lev is not None:
+        miss |= lev < 0
+    if b is not None and not total:
+        miss |= np.isnan(b)
+    has_missing = np.zeros(n_dom, dtype=bool)
+    if miss.any():
+        if not na_rm:
+            has_missing[np.unique(g[miss])] = True
+        g = np.where(miss, -1, g)
+    keep = g >= 0
+    K = n_dom * n_lev
+    cell = g if lev is None else g * n_lev + np.maximum(lev, 0)
+    av = np.ones(design.n) if a is None else np.where(miss, 0.0, a)
+    bv = np.ones(design.n) if (b is None or total) else np.where(miss, 0.0, b)
+    wk = np.where(keep, w, 0.0)
+    gk = np.maximum(g, 0)
+    ck = np.maximum(cell, 0)
+    Wd = np.bincount(gk, wk, minlength=n_dom)
+    nd = np.bincount(gk, (wk != 0).astype(float), minlength=n_dom)
+    Wa = np.bincount(ck, wk * av, minlength=K)
+    Wb_dom = np.bincount(gk, wk * bv, minlength=n_dom)
+    Wb = np.repeat(Wb_dom, n_lev)
     with np.errstate(divide="ignore", invalid="ignore"):
-        if total:
-            theta = w @ A
-            z = A
-        else:
-            theta = (w @ A) / wb
-            z = (A - B * theta) / wb
+        theta = Wa if total else Wa / Wb
+        centre = Wa / np.repeat(Wd, n_lev) if total else theta
+    if design.is_replicate or design.score_adjusters:
+        vcov = _vcov_rows(design, av, bv, keep, cell, g, K, n_lev, theta, Wb, total)
+    else:
+        vcov = _vcov_totals(design, av, bv, wk, ck, gk, K, n_dom, n_lev, theta, Wb, total)
+    # design effect against SRS with replacement (R's deff="replace")
+    if lev is None:
+        r = av - centre[ck] * (1.0 if total else bv)
+        ss = np.bincount(gk, wk * r * r, minlength=n_dom)
+        sr = np.bincount(gk, wk * r, minlength=n_dom)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ss = ss - sr * sr / Wd
+    else:
+        ss = np.repeat(Wd, n_lev) * theta * (1 - theta)
+    nk = np.repeat(nd, n_lev)
+    Wdk = np.repeat(Wd, n_lev)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if not total:
+            ss = ss / Wb**2
+        vsrs = Wdk / (nk - 1) * ss
+        deff = np.where(nk > 1, np.diag(vcov) / vsrs, np.nan)
+    return {"theta": theta, "vcov": vcov, "deff": deff, "n": nk,
+            "df": np.repeat(_domain_dfs(design, g, n_dom), n_lev),
+            "missing": np.repeat(has_missing, n_lev)}
+
+
+def _vcov_totals(design, av, bv, wk, ck, gk, K, n_dom, n_lev, theta, Wb, total):
+    """Taylor variance from per-(finest unit, cell) sums: one bincount, then small algebra."""
+    stages = design._stages
+    u = stages[-1].unit
+    M = len(stages[-1].parent)
+    S_a = np.bincount(u * K + ck, wk * av, minlength=M * K).reshape(M, K)
+    if total:
+        t = S_a
+    else:
+        S_b = np.bincount(u * n_dom + gk, wk * bv, minlength=M * n_dom).reshape(M, n_dom)
+        if n_lev > 1:
+            S_b = np.repeat(S_b, n_lev, axis=1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            t = (S_a - S_b * theta) / Wb
+    return lin.taylor_vcov_totals(t, stages)
+
+
+def _vcov_rows(design, av, bv, keep, cell, g, K, n_lev, theta, Wb, total):
+    """Row-level path: dense influence values (replicate designs, score adjusters)."""
+    A = np.zeros((design.n, K))
+    B = np.zeros((design.n, K))
+    rows = np.flatnonzero(keep)
+    A[rows, cell[rows]] = av[rows]
+    if n_lev > 1:
+        for lv in range(n_lev):
+            B[rows, g[rows] * n_lev + lv] = bv[rows]
+    else:
+        B[rows, cell[rows]] = bv[rows]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = A if total else (A - B * theta) / Wb
 
     def estimator(W):
-        if total:
-            return W.T @ A
-        return (W.T @ A) / (W.T @ B)
-
-    vcov = design.vcov(estimator, z)
-    # design effect against SRS with replacement (R's deff="replace")
-    deff = np.full(k, np.nan)
-    n = np.zeros(k)
-    for j in range(k):
-        inset = masks[j] & (w != 0)
-        n[j] = inset.sum()
-        if n[j] < 2:
-            continue
-        wd = w[inset]
-        zd = z[inset, j]
-        zbar = (wd @ zd) / wd.sum()
-        vsrs = wd.sum() / (n[j] - 1) * (wd @ (zd - zbar) ** 2)
         with np.errstate(divide="ignore", invalid="ignore"):
-            deff[j] = vcov[j, j] / vsrs
-    return theta, vcov, deff, n
+            return W.T @ A if total else (W.T @ A) / (W.T @ B)
+
+    return design.vcov(estimator, z)
 
 
-def _rows(design, specs, total=False):
-    """specs: list of (row dict, a, b, mask, has_missing)."""
-    a_cols = [s[1] for s in specs]
-    b_cols = [s[2] for s in specs]
-    masks = [s[3] for s in specs]
-    theta, vcov, deff, n = ratio_engine(design, a_cols, b_cols, masks, total=total)
+def _domain_dfs(design, g, n_dom):
+    """PSUs minus strata among each domain's rows with non-zero weight (R's ``degf``)."""
+    if design.is_replicate:
+        return np.full(n_dom, float(design.df))
+    inset = (g >= 0) & (design.weights != 0)
+    gi = g[inset]
+    psu = np.bincount(design.psu_ids[inset] * n_dom + gi,
+                      minlength=design.n_psu * n_dom).reshape(-1, n_dom) > 0
+    st = np.bincount(design.strata_ids[inset] * n_dom + gi,
+                     minlength=design.n_strata * n_dom).reshape(-1, n_dom) > 0
+    return (psu.sum(0) - st.sum(0)).astype(float)
+
+
+def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95):
+    """Result rows (domain-major, then level) in the schema."""
+    n_lev = 1 if levels is None else len(levels)
     rows = []
-    for j, (row, _a, _b, mask, missing) in enumerate(specs):
-        se = float(np.sqrt(vcov[j, j]))
-        est = float(theta[j])
-        if missing:
-            est = se = np.nan
-        df = float(design.domain_df(mask))
-        row = dict(row)
-        row.update(estimate=est, se=se, df=df, n=float(n[j]),
-                   deff=float(deff[j]) if not missing else np.nan)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            row["n_eff"] = row["n"] / row["deff"] if row["deff"] > 0 else np.nan
+    q = None
+    for k in range(len(res["theta"])):
+        label, extra = labels[k // n_lev]
+        row = {"item": item, "group": label, **extra}
+        if levels is not None:
+            row["category"] = levels[k % n_lev]
+        est = float(res["theta"][k])
+        se = float(np.sqrt(res["vcov"][k, k]))
+        deff = float(res["deff"][k])
+        if res["missing"][k]:
+            est = se = deff = np.nan
+        df = float(res["df"][k])
+        n = float(res["n"][k])
+        row.update(estimate=est, se=se, df=df, n=n, deff=deff,
+                   n_eff=n / deff if deff > 0 else np.nan)
+        if method is None:
+            q = stats.t.ppf(0.5 + conf_level / 2, df) if df > 0 else np.nan
+            row["ci_low"], row["ci_high"] = est - q * se, est + q * se
+            row["method"] = _variance_label(design)
+        else:
+            from barotrend.design.intervals import proportion_interval
+            ok = np.isfinite(est) and np.isfinite(se) and df > 0 and n >= 2 and 0 < est < 1 \
+                and se > 0
+            if ok or (method == "mean" and np.isfinite(se) and df > 0):
+                lo, hi = proportion_interval(est, se, df=df, method=method,
+                                             conf_level=conf_level, n=max(n, 2.0))
+            else:
+                lo = hi = np.nan
+            row["ci_low"], row["ci_high"] = float(lo), float(hi)
+            row["method"] = f"{method}, {_variance_label(design)}"
         rows.append(row)
-    return rows, vcov
-
-
-def _add_t_interval(rows, conf_level=0.95):
-    for r in rows:
-        df = r["df"] if r["df"] > 0 else np.nan
-        q = stats.t.ppf(0.5 + conf_level / 2, df)
-        r["ci_low"] = r["estimate"] - q * r["se"]
-        r["ci_high"] = r["estimate"] + q * r["se"]
-    return rows
-
-
-def _with_missing(values, mask, na_rm):
-    """Return (domain mask, has_missing) after R's na.rm rule."""
-    nas = np.isnan(values) & mask
-    if na_rm:
-        return mask & ~np.isnan(values), False
-    return mask, bool(nas.any())
+    return result_frame(rows, extra=["category"] if levels is not None else ())
 
 
 def mean(design, var, by=None, na_rm=False):
@@ -203,14 +276,9 @@ def mean(design, var, by=None, na_rm=False):
     0       2.5  0.645497  3.0
     """
     y = _numeric(design, var)
-    specs = []
-    for label, extra, mask in _domain_list(design, by):
-        m, missing = _with_missing(y, mask, na_rm)
-        specs.append(({"item": var, "group": label, **extra}, y, np.ones(design.n), m, missing))
-    rows, _ = _rows(design, specs)
-    for r in _add_t_interval(rows):
-        r["method"] = _variance_label(design)
-    return result_frame(rows)
+    labels, g = _domain_codes(design, by)
+    res = _cells(design, y, None, g, len(labels), na_rm=na_rm)
+    return _frame(design, labels, var, res)
 
 
 def total(design, var, by=None, na_rm=False):
@@ -227,14 +295,9 @@ def total(design, var, by=None, na_rm=False):
     0      20.0  5.163978
     """
     y = _numeric(design, var)
-    specs = []
-    for label, extra, mask in _domain_list(design, by):
-        m, missing = _with_missing(y, mask, na_rm)
-        specs.append(({"item": var, "group": label, **extra}, y, None, m, missing))
-    rows, _ = _rows(design, specs, total=True)
-    for r in _add_t_interval(rows):
-        r["method"] = _variance_label(design)
-    return result_frame(rows)
+    labels, g = _domain_codes(design, by)
+    res = _cells(design, y, None, g, len(labels), total=True, na_rm=na_rm)
+    return _frame(design, labels, var, res)
 
 
 def ratio(design, num, den, by=None, na_rm=False):
@@ -252,15 +315,9 @@ def ratio(design, num, den, by=None, na_rm=False):
     """
     y = _numeric(design, num, "num")
     x = _numeric(design, den, "den")
-    both = np.where(np.isnan(x), np.nan, y)
-    specs = []
-    for label, extra, mask in _domain_list(design, by):
-        m, missing = _with_missing(both, mask, na_rm)
-        specs.append(({"item": f"{num}/{den}", "group": label, **extra}, y, x, m, missing))
-    rows, _ = _rows(design, specs)
-    for r in _add_t_interval(rows):
-        r["method"] = _variance_label(design)
-    return result_frame(rows)
+    labels, g = _domain_codes(design, by)
+    res = _cells(design, y, x, g, len(labels), na_rm=na_rm)
+    return _frame(design, labels, f"{num}/{den}", res)
 
 
 def _levels(design, var):
@@ -298,30 +355,15 @@ def proportion(design, var, by=None, method="logit", conf_level=0.95, na_rm=Fals
     0       no      0.25  0.25
     1      yes      0.75  0.25
     """
-    from barotrend.design.intervals import METHODS, proportion_interval
+    from barotrend.design.intervals import METHODS
 
     if method not in METHODS:
         raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
     if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
         raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
     col, levels = _levels(design, var)
-    miss = col.isna().to_numpy()
-    specs = []
-    for label, extra, mask in _domain_list(design, by):
-        m, missing = _with_missing(np.where(miss, np.nan, 0.0), mask, na_rm)
-        for lv in levels:
-            ind = (col == lv).to_numpy(dtype=float, na_value=0.0)
-            specs.append(({"item": var, "group": label, "category": lv, **extra},
-                          ind, np.ones(design.n), m, missing))
-    rows, _ = _rows(design, specs)
-    for r in rows:
-        est, se = r["estimate"], r["se"]
-        ok = np.isfinite(est) and np.isfinite(se) and r["df"] > 0 and r["n"] >= 2
-        if ok:
-            lo, hi = proportion_interval(est, se, df=r["df"], method=method,
-                                         conf_level=conf_level, n=r["n"])
-        else:
-            lo = hi = np.nan
-        r["ci_low"], r["ci_high"] = float(lo), float(hi)
-        r["method"] = f"{method}, {_variance_label(design)}"
-    return result_frame(rows, extra=["category"])
+    lev = pd.Categorical(col, categories=levels).codes.astype(np.int64)
+    labels, g = _domain_codes(design, by)
+    res = _cells(design, None, None, g, len(labels), lev=lev, n_lev=len(levels), na_rm=na_rm)
+    return _frame(design, labels, var, res, levels=levels, method=method,
+                  conf_level=conf_level)

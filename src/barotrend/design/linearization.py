@@ -154,14 +154,33 @@ def taylor_vcov(x: np.ndarray, stages: list[Stage]) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     if x.ndim == 1:
         x = x[:, None]
-    k = x.shape[1]
+    if not stages:
+        return np.zeros((x.shape[1], x.shape[1]))
+    # One pass over the rows at the finest stage, then small algebra on unit totals.
+    finest = stages[-1]
+    return taylor_vcov_totals(rowsum(finest.unit, x, len(finest.parent)), stages)
+
+
+def taylor_vcov_totals(t_finest: np.ndarray, stages: list[Stage]) -> np.ndarray:
+    """As :func:`taylor_vcov`, from the totals (M, k) of ``x`` over the finest-stage units.
+
+    Estimators that can form these totals directly (one ``bincount`` over unit x domain
+    codes) skip the row-level influence matrix altogether.
+
+    Examples
+    --------
+    >>> st = Stage(np.arange(4), np.zeros(4, int), np.array([4 / 3]), np.array([True]),
+    ...            np.array([4]))
+    >>> taylor_vcov_totals(np.array([[1.0], [2.0], [3.0], [4.0]]), [st])
+    array([[6.66666667]])
+    """
+    t_finest = np.asarray(t_finest, dtype=float)
+    k = t_finest.shape[1]
     v = np.zeros((k, k))
     if not stages:
         return v
-    # One pass over the rows at the finest stage, then aggregate upwards.
-    finest = stages[-1]
     totals = [None] * len(stages)
-    totals[-1] = rowsum(finest.unit, x, len(finest.parent))
+    totals[-1] = t_finest
     for s in range(len(stages) - 2, -1, -1):
         # units of stage s+1 map to strata of stage s+1 == units of stage s
         totals[s] = rowsum(stages[s + 1].parent, totals[s + 1], len(stages[s].parent))
