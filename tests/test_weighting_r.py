@@ -140,3 +140,17 @@ def test_design_estimators_see_the_adjustment(name):
                                rtol=RTOL)
     np.testing.assert_allclose([t["estimate"].iloc[0], t["se"].iloc[0]], case["total_enroll"],
                                rtol=RTOL)
+
+
+def test_trim_redone_on_every_replicate():
+    # after calibration, trim with a strict cap: every replicate column keeps its total and
+    # respects the cap scaled by its mean positive weight over the sample's
+    d = calibrate(_jk1(), CAL_TOTALS)
+    R = d.replicate_weights
+    before = R.sum(axis=0)
+    t = trim(d, upper=36, strict=True)
+    np.testing.assert_allclose(t.replicate_weights.sum(axis=0), before, rtol=1e-12)
+    caps = 36 * np.array([R[R[:, j] > 0, j].mean() for j in range(R.shape[1])]) / \
+        d.weights.mean()
+    assert np.all(t.replicate_weights.max(axis=0) <= caps * (1 + 1e-12))
+    assert t.weights.max() <= 36 * (1 + 1e-12)

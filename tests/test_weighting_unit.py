@@ -232,3 +232,9 @@ def test_trim_warns_when_redistribution_pushes_past_the_cap():
 def test_unknown_column():
     with pytest.raises(ValueError, match="column 'region' is not in the design's data"):
         rake(Design(_cells()), {"region": {"n": 1}})
+
+
+def test_trim_leaves_zero_weights_alone():
+    # a replicate-style zero stays 0; 1 -> lower cap 2 takes 1 from the others (-0.5 each)
+    w, _, _ = trim_weights(np.array([0.0, 1, 5, 6]), lower=2)
+    np.testing.assert_allclose(w, [0, 2, 4.5, 5.5])

@@ -46,11 +46,11 @@ def margin_error(w, margins):
     return worst
 
 
-def rake_weights(w, margins, max_iter=100, tol=1e-10, sweeps=None):
+def rake_weights(w, margins, max_iter=100, tol=1e-10):
     """Iterative proportional fitting of ``w`` to several margins.
 
     Each sweep post-stratifies to every margin in turn. Stops when the largest relative margin
-    gap is below ``tol`` (or after exactly ``sweeps`` sweeps when given).
+    gap is below ``tol`` or after ``max_iter`` sweeps (the caller checks ``error``).
 
     Returns
     -------
@@ -70,15 +70,14 @@ def rake_weights(w, margins, max_iter=100, tol=1e-10, sweeps=None):
     """
     w = np.asarray(w, dtype=float).copy()
     n_sweeps, error, last = 0, np.inf, []
-    limit = sweeps if sweeps is not None else max_iter
-    while n_sweeps < limit:
+    while n_sweeps < max_iter:
         last = []
         for codes, totals in margins:
             w = w * poststrat_factors(w, codes, totals)
             last.append(w.copy())
         n_sweeps += 1
         error = margin_error(w, margins)
-        if sweeps is None and error < tol:
+        if error < tol:
             break
     return w, n_sweeps, error, last
 

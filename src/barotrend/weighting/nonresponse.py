@@ -263,7 +263,8 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
         Weighting-class column(s), for ``method="class"``.
     model : str
         Response model formula ``"~ x1 + x2"`` (patsy syntax, ``C(x)`` for categories), for
-        the propensity methods.
+        the propensity methods; fitted unweighted by maximum likelihood (statsmodels
+        ``Logit``), as is usual when response depends on the frame variables only.
     method : {"class", "propensity", "propensity_classes"}
     n_classes : int
         Quantile classes of the propensity for ``"propensity_classes"``.

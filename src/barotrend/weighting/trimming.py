@@ -26,7 +26,7 @@ def trim_weights(w, lower=-np.inf, upper=np.inf, strict=False, max_iter=1000):
     """Trim ``w`` to ``[lower, upper]`` and share the trimmings equally among the others.
 
     One pass: ``w_i <- min(max(w_i, lower), upper)``, then each weight that was inside the caps
-    (and positive) gets ``sum(trimmed) / (number inside)`` added. ``strict`` repeats passes
+    gets ``sum(trimmed) / (number inside)`` added. Zero weights are left alone. ``strict`` repeats passes
     until none is outside (at most ``max_iter``).
 
     Returns
@@ -46,20 +46,21 @@ def trim_weights(w, lower=-np.inf, upper=np.inf, strict=False, max_iter=1000):
     """
     w = np.asarray(w, dtype=float).copy()
     passes = 0
+    pos = w > 0    # zero weights (units dropped from a replicate) stay zero
     while True:
-        outside = (w < lower) | (w > upper)
+        outside = pos & ((w < lower) | (w > upper))
         if not outside.any() or passes >= max_iter:
             break
-        receive = ~outside & (w > 0)
+        receive = ~outside & pos
         if not receive.any():
             break
-        new = np.clip(w, lower, upper)
+        new = np.where(pos, np.clip(w, lower, upper), 0.0)
         new[receive] += np.sum(w - new) / receive.sum()
         w = new
         passes += 1
         if not strict:
             break
-    return w, passes, int(((w < lower) | (w > upper)).sum())
+    return w, passes, int((pos & ((w < lower) | (w > upper))).sum())
 
 
 def _cap(name, value, ref):
@@ -95,7 +96,10 @@ def trim(design, lower=None, upper=None, relative_to=None, strict=False, max_ite
     Design
         Trimmed weights. The linearised variance uses the new weights with no residual
         adjustment (R's ``trimWeights``); adjusters of earlier calibrations are kept.
-        Replicate designs: each replicate is trimmed with the same caps.
+        Replicate designs: each replicate is trimmed in the same way, with the caps scaled by
+        the ratio of its mean positive weight to the sample's (R's ``trimWeights`` for
+        replicate designs uses the same caps for every replicate, which a jackknife
+        replicate with inflated weights often cannot meet).
 
     Raises
     ------
@@ -133,12 +137,18 @@ def trim(design, lower=None, upper=None, relative_to=None, strict=False, max_ite
     if not (isinstance(max_iter, int) and max_iter >= 1):
         raise ValueError(f"max_iter: expected a positive integer, got {max_iter!r}")
 
+    base = np.mean(w0[w0 > 0])
+
     def compute(w, r):
-        new, passes, left = trim_weights(w, lo, hi, strict=strict, max_iter=max_iter)
+        # replicates: the caps scaled by the replicate's mean positive weight, so that a
+        # jackknife replicate (zeros, others inflated) is trimmed as severely as the sample
+        k = 1.0 if r is None else float(np.mean(w[w > 0])) / base
+        new, passes, left = trim_weights(w, lo * k, hi * k, strict=strict, max_iter=max_iter)
+        if left and strict:
+            where = "" if r is None else f" of replicate {r + 1}"
+            raise ValueError(f"trim: {left} weight(s){where} still outside [{lo:g}, {hi:g}] "
+                             f"after max_iter={max_iter} passes")
         if left and r is None:
-            if strict:
-                raise ValueError(f"trim: {left} weight(s) still outside [{lo:g}, {hi:g}] after "
-                                 f"max_iter={max_iter} passes")
             warnings.warn(f"trim: after one pass {left} weight(s) are outside [{lo:g}, {hi:g}] "
                           f"because of the redistribution (largest {new.max():g}); use "
                           "strict=True to repeat until none is", UserWarning, stacklevel=4)
