@@ -213,3 +213,30 @@ def test_finite_population_variance_hand_example():
     # variance n/(n-1) * sum = 4/3 * (4 + 4 + 2.25 + 2.25) = 50/3.
     d0 = adjust_nonresponse(f, "r", by="c", min_respondents=1)
     assert d0.vcov(None, y[:, None])[0, 0] == pytest.approx(50 / 3, rel=1e-12)
+
+
+def test_design_frame_keeps_strata_and_class_totals():
+    # a stratified sample as the frame: the respondents' adjusted weights restore each class's
+    # sum of base weights (by construction of the factor sum_c d / sum_c,resp d)
+    from pathlib import Path
+    data = pd.read_csv(Path(__file__).parent / "reference" / "data" / "apistrat.csv")
+    frame = Design(data, weights="pw", strata="stype", fpc="fpc")
+    responded = (data["api00"] % 3 != 0).to_numpy()
+    d = adjust_nonresponse(frame, responded, by="sch.wide")
+    assert d.strata_name == "stype" and d.n == responded.sum()
+    got = pd.Series(d.weights).groupby(d.data["sch.wide"].to_numpy()).sum()
+    want = data.groupby("sch.wide")["pw"].sum()
+    np.testing.assert_allclose(got.sort_index(), want.sort_index(), rtol=1e-12)
+
+
+def test_carry_down_of_a_finite_population_unit_design():
+    # one respondent per unit: the carried-down design is the unit design itself
+    units, _ = _two_stage()
+    units = units.assign(y=[1.0, 0, 0, 1, 0, 1])
+    ud = adjust_nonresponse(units, "resp", by="cls", min_respondents=1, finite_population=True)
+    people = ud.data[["org", "y"]].reset_index(drop=True)
+    d = carry_down(ud, people, "org")
+    y = people["y"].to_numpy()
+    np.testing.assert_allclose(d.weights, ud.weights)
+    assert d.vcov(None, y[:, None])[0, 0] == pytest.approx(ud.vcov(None, y[:, None])[0, 0],
+                                                           rel=1e-12)
