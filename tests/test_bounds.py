@@ -89,7 +89,8 @@ def test_poststratify_point_composition_by_hand():
 
 def test_poststratify_counts_apply_fpc():
     # population counts 120 and 91: W = 120/211, 91/211; fpc (120-56)/119 and (91-29)/90.
-    r = poststratify_shares(SHARES, BASES, {"GP": 120, "non-GP": 91}).set_index("row")
+    r = poststratify_shares(SHARES, BASES, {"GP": 120, "non-GP": 91},
+                            population_counts=True).set_index("row")
     w1, w2 = 120 / 211, 91 / 211
     var = (w1**2 * 64 / 119 * 0.61 * 0.39 / 56) + (w2**2 * 62 / 90 * 0.31 * 0.69 / 29)
     assert r.loc["poststratified", "estimate"] == pytest.approx(w1 * 0.61 + w2 * 0.31)
@@ -134,7 +135,7 @@ def test_poststratify_shares_as_proportions():
     ({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": (0.7, 0.6), "b": None}, r"population\['a'\] must be a range of shares 0 <= low <= high <= 1, got \(0.7, 0.6\)"),
     ({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": "half", "b": None}, r"population\['a'\] must be a share, a \(low, high\) range or None, got 'half'"),
     ({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": -1, "b": 2}, r"population\['a'\] must be a number 0 or more, got -1"),
-    ({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": 50, "b": 8}, r"population\['b'\] must be at least the base n=10, got 8"),
+    ({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": 60, "b": 40}, r"population shares must sum to 1, got 100"),
     ({}, {}, {}, r"shares must be a non-empty dict"),
     ({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": 0, "b": 0}, r"population values must not all be 0"),
 ])
@@ -196,6 +197,15 @@ def test_published_share_outside_bounds():
 def test_mean_share_bounds_bad_input(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         mean_share_bounds(*args, **kwargs)
+
+
+def test_poststratify_counts_errors():
+    with pytest.raises(ValueError, match=r"population\['b'\] must be at least the base n=10, got 8"):
+        poststratify_shares({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": 50, "b": 8},
+                            population_counts=True)
+    with pytest.raises(ValueError, match=r"population_counts=True needs one count per group"):
+        poststratify_shares({"a": 20, "b": 30}, {"a": 10, "b": 10}, {"a": (0.2, 0.5), "b": None},
+                            population_counts=True)
 
 
 def test_poststratify_conf_level_checked():

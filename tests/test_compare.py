@@ -111,6 +111,10 @@ def test_labels_kept_or_joined():
     r = compare_estimates(a, b)
     assert r["item"][0] == "area_team"
     assert r["wave"][0] == "W2 vs W3"
+    # missing labels (NaN from a DataFrame row) are not written as "nan"
+    r2 = compare_estimates(pd.Series({"estimate": 0.7, "se": 0.05, "group": float("nan")}),
+                           {"estimate": 0.6, "se": 0.05, "group": "GP"})
+    assert r2["group"][0] == "- vs GP"
 
 
 @pytest.mark.parametrize("a, b, kwargs, match", [

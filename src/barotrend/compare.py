@@ -58,6 +58,13 @@ def _as_row(x, name: str) -> dict:
     return x
 
 
+def _label(v) -> str:
+    """A label value as text; missing (None, NaN, "") as ""."""
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return str(v)
+
+
 def _df(x: dict) -> float | None:
     v = x.get("df")
     if v is None or isinstance(v, bool) or not isinstance(v, numbers.Real) or not math.isfinite(v):
@@ -87,7 +94,8 @@ def compare_estimates(a, b, *, correlation=0.0, cov=None, conf_level=0.95) -> pd
     pandas.DataFrame
         One row: ``estimate_a``, ``estimate_b``, ``difference``, ``se``, ``ci_low``, ``ci_high``,
         ``df``, ``statistic``, ``p_value``, ``method``, ``note``; label columns (``survey``,
-        ``wave``, ``item``, ``group``) are kept when equal and written ``"a vs b"`` otherwise.
+        ``wave``, ``item``, ``group``) are kept when equal and written ``"a vs b"`` otherwise
+        (``-`` for a missing label).
 
     Notes
     -----
@@ -142,11 +150,9 @@ def compare_estimates(a, b, *, correlation=0.0, cov=None, conf_level=0.95) -> pd
            "statistic": d / se, "p_value": p, "method": method,
            "note": f"difference a - b; {how}; {ref}"}
     for col in LABEL_COLUMNS:
-        va, vb = ra.get(col), rb.get(col)
-        if va is None and vb is None:
-            continue
-        va, vb = ("" if v is None else str(v) for v in (va, vb))
-        row[col] = va if va == vb else f"{va} vs {vb}"
+        va, vb = (_label(x.get(col)) for x in (ra, rb))
+        if va or vb:
+            row[col] = va if va == vb else f"{va or '-'} vs {vb or '-'}"
     return result_frame([row])
 
 

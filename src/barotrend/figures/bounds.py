@@ -136,8 +136,8 @@ def manski_bounds(percent_or_share, n_respondents, population_size, *, kind="per
 # --------------------------------------------------------------------------------------------
 # post-stratification of published subgroup shares
 # --------------------------------------------------------------------------------------------
-def _composition(population: dict, groups: list, bases: dict):
-    """Parse the population: point shares, counts (with fpc) or ranges of shares."""
+def _composition(population: dict, groups: list, bases: dict, counts: bool):
+    """Parse the population: point shares, counts ``N_h`` (with fpc) or ranges of shares."""
     missing = [g for g in groups if g not in population]
     extra = [g for g in population if g not in groups]
     if missing or extra:
@@ -145,6 +145,9 @@ def _composition(population: dict, groups: list, bases: dict):
                          f"{list(population)} (missing {missing}, extra {extra})")
     ranged = any(population[g] is None or not isinstance(population[g], numbers.Real)
                  for g in groups)
+    if counts and ranged:
+        raise ValueError("population_counts=True needs one count per group, got ranges in "
+                         f"population={population!r}")
     if not ranged:
         vals = {}
         for g in groups:
@@ -155,10 +158,13 @@ def _composition(population: dict, groups: list, bases: dict):
         total = sum(vals.values())
         if total <= 0:
             raise ValueError(f"population values must not all be 0, got {population!r}")
-        if math.isclose(total, 1.0, abs_tol=1e-9):
-            return {g: (vals[g], vals[g]) for g in groups}, None
-        fpc = {g: fpc_factor(bases[g], population[g], f"population[{g!r}]") for g in groups}
-        return {g: (vals[g] / total, vals[g] / total) for g in groups}, fpc
+        if counts:
+            fpc = {g: fpc_factor(bases[g], population[g], f"population[{g!r}]") for g in groups}
+            return {g: (vals[g] / total, vals[g] / total) for g in groups}, fpc
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"population shares must sum to 1, got {total:g} (pass "
+                             "population_counts=True for counts N_h)")
+        return {g: (vals[g], vals[g]) for g in groups}, None
     ranges = {}
     for g in groups:
         w = population[g]
@@ -197,7 +203,7 @@ def _extreme(ranges: dict, p: dict, largest: bool) -> dict:
 
 
 def poststratify_shares(shares: dict, sizes_or_bases: dict, population: dict, *, percent=True,
-                        conf_level=0.95) -> pd.DataFrame:
+                        population_counts=False, conf_level=0.95) -> pd.DataFrame:
     r"""Re-weight published subgroup shares to a known or stated population composition.
 
     Parameters
@@ -207,12 +213,14 @@ def poststratify_shares(shares: dict, sizes_or_bases: dict, population: dict, *,
     sizes_or_bases : dict
         Group -> number of respondents in the group (its base ``n_h``).
     population : dict
-        Group -> population composition: shares summing to 1, or population counts ``N_h``
-        (the finite-population correction ``(N_h - n_h)/(N_h - 1)`` then applies within each
-        group), or ranges ``(low, high)`` of shares when the composition is only roughly known
-        (``None`` for "whatever remains", i.e. ``(0, 1)``).
+        Group -> population composition: shares summing to 1, or ranges ``(low, high)`` of
+        shares when the composition is only roughly known (``None`` for "whatever remains",
+        i.e. ``(0, 1)``), or with ``population_counts=True`` population counts ``N_h``.
     percent : bool, default True
         Whether ``shares`` are percentages.
+    population_counts : bool, default False
+        ``population`` holds counts ``N_h``: the composition is ``N_h / N`` and the
+        finite-population correction ``(N_h - n_h)/(N_h - 1)`` applies within each group.
     conf_level : float, default 0.95
 
     Returns
@@ -262,7 +270,7 @@ def poststratify_shares(shares: dict, sizes_or_bases: dict, population: dict, *,
             raise ValueError(f"shares[{g!r}] must lie within 0-{top:g}, got {shares[g]!r}")
         p[g] = v / top
         n[g] = check_base(sizes_or_bases[g], f"sizes_or_bases[{g!r}]")
-    ranges, fpc = _composition(population, groups, n)
+    ranges, fpc = _composition(population, groups, n, bool(population_counts))
     fpc = fpc or {g: 1.0 for g in groups}
     z = float(stats.norm.ppf(1 - (1 - conf_level) / 2))
     n_tot = sum(n.values())
