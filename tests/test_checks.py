@@ -325,3 +325,31 @@ def test_grimmer_large_n_is_closed_form():
 def test_scale_needs_finite_numbers():
     with pytest.raises(ValueError, match=r"scale must hold two finite numbers.*nan"):
         grim(3.0, 10, scale=(1, float("nan")))
+
+
+def test_subgroup_range_touching_ends():
+    # overall 62% -> [61.5, 62.5); GP 61% -> [60.5, 61.5), non-GP 31% -> [30.5, 31.5): the
+    # subgroup range [30.5, 61.5) stops just short of 61.5, so a weighted average of the two
+    # can never reach 61.5: fail. Overall 61% -> [60.5, 61.5) overlaps: pass.
+    t = _table({"value": 62.0}, {"value": 61.0, "group": "GP"},
+               {"value": 31.0, "group": "non-GP"})
+    assert _verdicts(check_figures(t), "subgroup_range") == {"f0, f1, f2": "fail"}
+    t.loc[0, "value"] = 61.0
+    assert _verdicts(check_figures(t), "subgroup_range") == {"f0, f1, f2": "pass"}
+
+
+def test_stated_change_touching_ends():
+    # 70 then 60 with a stated change of -11 under half-up: true change lies in
+    # (59.5 - 70.5, 60.5 - 69.5) = (-11, -9) (both ends open: 70.5 and 60.5 are excluded);
+    # -11 stands for (-11.5, -10.5] (ties away from zero), which overlaps (-11, -9) on
+    # (-11, -10.5]: pass. -12 stands for (-12.5, -11.5]: no overlap, fail.
+    t = _table({"value": 70.0, "wave": "w1"}, {"value": 60.0, "wave": "w2"},
+               {"value": -11.0, "wave": "w2", "statistic": "change", "reference_wave": "w1"})
+    assert _verdicts(check_figures(t), "stated_change") == {"f2, f1, f0": "pass"}
+    t.loc[2, "value"] = -12.0
+    assert _verdicts(check_figures(t), "stated_change") == {"f2, f1, f0": "fail"}
+    # floor rounding (truncation): 70 -> [70, 71), 60 -> [60, 61): true change in (-11, -9);
+    # a stated -9 under floor is [-9, -8): the only candidate point -9 is excluded -> fail
+    t.loc[2, "value"] = -9.0
+    assert _verdicts(check_figures(t, convention="floor"), "stated_change") == \
+        {"f2, f1, f0": "fail"}

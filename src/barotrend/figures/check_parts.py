@@ -47,6 +47,24 @@ def bounds(r, convention) -> Bounds:
     return b
 
 
+def overlap(x: Bounds, y: Bounds) -> bool:
+    """Whether two intervals share a point (a shared endpoint counts only if both include it)."""
+    if x.low > y.high or y.low > x.high:
+        return False
+    if x.low == y.high:
+        return x.low_closed and y.high_closed
+    if y.low == x.high:
+        return y.low_closed and x.high_closed
+    return True
+
+
+def hull(bs: list[Bounds]) -> Bounds:
+    """Smallest interval containing all of ``bs`` (an end is closed if a member includes it)."""
+    lo, hi = min(b.low for b in bs), max(b.high for b in bs)
+    return Bounds(lo, hi, any(b.low_closed for b in bs if b.low == lo),
+                  any(b.high_closed for b in bs if b.high == hi))
+
+
 def row(check, figs, verdict, detail) -> dict:
     """One output row of :func:`check_figures` for the figures ``figs``."""
     first = figs.iloc[0]
@@ -145,12 +163,10 @@ def change(r, figs, convention) -> dict:
                     "change, not published.")
     ba, bb = bounds(a, convention), bounds(b, convention)
     lo, hi = ba.low - bb.high, ba.high - bb.low
+    true_change = Bounds(lo, hi, ba.low_closed and bb.high_closed,
+                         ba.high_closed and bb.low_closed)
     cb = exact_bounds(float(r["value"]), int(r["decimals"]), convention)
-    ok = cb.low <= hi and cb.high >= lo
-    # exact equality at an endpoint counts only if both endpoints are included
-    if ok and (cb.low == hi or cb.high == lo):
-        ok = ((cb.low == hi and cb.low_closed and ba.high_closed and bb.low_closed)
-              or (cb.high == lo and cb.high_closed and ba.low_closed and bb.high_closed))
+    ok = overlap(true_change, cb)
     return row("stated_change", figs2, "pass" if ok else "fail",
                 f"{fmt(a['value'])} - {fmt(b['value'])} = {diff}; with rounding the true "
                 f"change lies within {fmt(lo)} to {fmt(hi)}, which "

@@ -19,7 +19,9 @@ from barotrend.figures.check_parts import (
     change,
     flag,
     fmt,
+    hull,
     mean_checks,
+    overlap,
     pct,
     row,
 )
@@ -199,7 +201,6 @@ def _achievable(r, base_of, convention) -> dict:
     return row("achievable", one, "fail", detail)
 
 
-
 def _subgroup_checks(shares, base_of, convention) -> list[dict]:
     out = []
     keys = ["survey", "wave", "item", "category"]
@@ -218,9 +219,9 @@ def _subgroup_checks(shares, base_of, convention) -> list[dict]:
                             f"{fmt(o['value'])}% is not constrained by it."))
             continue
         ob = bounds(o, convention)
-        sbs = [bounds(r, convention) for _, r in subs.iterrows()]
-        lo, hi = min(b.low for b in sbs), max(b.high for b in sbs)
-        ok = ob.low <= hi and ob.high >= lo
+        span = hull([bounds(r, convention) for _, r in subs.iterrows()])
+        lo, hi = span.low, span.high
+        ok = overlap(ob, span)
         out.append(row(
             "subgroup_range", figs, "pass" if ok else "fail",
             f"Assuming the groups partition the respondents, the overall {fmt(o['value'])}% "
