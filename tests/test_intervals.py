@@ -10,7 +10,13 @@ import pytest
 from statsmodels.stats.proportion import proportion_confint
 
 from barotrend.design import Design
-from barotrend.design.intervals import METHODS, logit_se, proportion_interval
+from barotrend.design.intervals import (
+    METHODS,
+    _fmm_spline,
+    likelihood_dispersion,
+    logit_se,
+    proportion_interval,
+)
 
 DATA = Path(__file__).parent / "reference" / "data"
 FIX = json.loads((Path(__file__).parent / "reference" / "fixtures_models.json").read_text())
@@ -60,24 +66,44 @@ def test_matches_svyciprop(case, method):
 
 @pytest.mark.parametrize("case", [c for c in CASES if c["likelihood"][0] is not None],
                          ids=_case_id)
-def test_likelihood_close_to_r_spline(case):
-    # R interpolates a spline through a coarse profile grid; we solve the same equation exactly.
+def test_likelihood_matches_r_profile(case):
+    # R: plogis(confint(svyglm(y ~ 1, design, quasibinomial, <fully converged>), 1,
+    # method="likelihood", ddf=degf)), the computation svyciprop(method="likelihood") does.
     lo, hi = proportion_interval(case["estimate"], case["se"], df=case["df"],
-                                 method="likelihood", conf_level=case["level"],
+                                 method="likelihood", conf_level=case["level"], n=case["n"],
                                  se_logit=case["se_logit"], dispersion=case["dispersion"])
-    np.testing.assert_allclose([lo, hi], case["likelihood"], rtol=5e-4)
+    np.testing.assert_allclose([lo, hi], case["likelihood_converged"], rtol=1e-9)
+    # svyciprop itself stops its IRLS at R's default tolerance (see make_fixtures_models.R).
+    np.testing.assert_allclose([lo, hi], case["likelihood"], rtol=1e-5)
 
 
-def test_likelihood_solves_kl_equation():
-    # By hand: the limits satisfy KL(p || mu) = q^2 / (2 n_eff) with n_eff = p(1-p)/se^2.
-    p, se, df = 0.2, 0.03, 20
-    lo, hi = proportion_interval(p, se, df=df, method="likelihood")
-    q = 2.0859634472658648  # qt(0.975, 20) in R
-    target = q**2 * se**2 / (2 * p * (1 - p))
-    for mu in (lo, hi):
-        kl = p * np.log(p / mu) + (1 - p) * np.log((1 - p) / (1 - mu))
-        assert kl == pytest.approx(target, rel=1e-10)
-    assert lo < p < hi
+def test_fmm_spline_matches_r_spline():
+    # R: x <- c(0, 1, 2.5, 3, 4.2, 5); spline(x, sin(x), n = 18)$y (method "fmm").
+    x = np.array([0, 1, 2.5, 3, 4.2, 5])
+    ref = [0, 0.33226119658600844, 0.59328644356521687, 0.78434968569141295,
+           0.90665471271293963, 0.96035558763000139, 0.94479829171342, 0.85930801956573688,
+           0.70320996578949402, 0.47667378338610572, 0.19929166853107172,
+           -0.091749000022909671, -0.37192172203563389, -0.62275312924408366,
+           -0.82579840589456732, -0.96252287210258269, -1.0135261969197078,
+           -0.95892427466313845]
+    np.testing.assert_allclose(_fmm_spline(x, np.sin(x), np.linspace(0, 5, 18)), ref,
+                               rtol=1e-13, atol=1e-15)
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if c["level"] == 0.95 and
+                                  c["design"] != "jk1"], ids=_case_id)
+def test_likelihood_dispersion_matches_summary_svyglm(case):
+    # R: summary(svyglm(y ~ 1, design, family=quasibinomial))$dispersion (on the JK1 design
+    # R's summary.svrepglm reports a different quantity, and its likelihood interval fails).
+    d = design(case["design"])
+    assert likelihood_dispersion(d, _indicator(d, case["variable"])) == pytest.approx(
+        case["dispersion"], rel=1e-10)
+
+
+def test_likelihood_brackets_the_estimate_and_widens_with_se():
+    a = proportion_interval(0.2, 0.03, df=20, method="likelihood", n=200)
+    b = proportion_interval(0.2, 0.05, df=20, method="likelihood", n=200)
+    assert b[0] < a[0] < 0.2 < a[1] < b[1]
 
 
 def test_logit_equals_xlogit_for_linearised_se():
@@ -135,6 +161,8 @@ def test_asin_clips_angle():
     ({"se": -0.1}, "se"),
     ({"df": 0}, "df"),
     ({"method": "beta"}, "n"),
+    ({"method": "likelihood"}, "n"),
+    ({"method": "likelihood", "n": 50, "dispersion": 0.0}, "dispersion"),
 ])
 def test_bad_input_names_argument(kwargs, name):
     args = {"estimate": 0.3, "se": 0.05, "df": 10, "method": "logit"} | kwargs

@@ -44,7 +44,7 @@ to_json <- function(x) {
   if (is.character(x) || is.factor(x)) {
     s <- paste0('"', as.character(x), '"')
   } else if (is.logical(x)) {
-    s <- ifelse(x, "true", "false")
+    s <- ifelse(is.na(x), "null", ifelse(x, "true", "false"))
   } else {
     s <- num(as.numeric(x))
   }
@@ -71,6 +71,15 @@ for (dn in c("dclus1", "dstrat", "dclus2", "jk1")) {
       rec <- list(design = dn, variable = yv, level = lev, estimate = coef(m)[[1]],
                   se = SE(m)[[1]], n = nrow(d2), df = degf(d2), se_logit = SE(g)[[1]],
                   dispersion = summary(g)$dispersion[[1]])
+      # svyciprop's own svyglm stops at R's default IRLS tolerance, and confint.svyglm takes
+      # the model-based variance from the penultimate IRLS iterate, so its "likelihood" limits
+      # carry errors of ~1e-6. The same computation on a fit iterated to machine precision:
+      gx <- suppressWarnings(svyglm(y ~ 1, d2, family = quasibinomial(),
+                                    control = glm.control(epsilon = 1e-300, maxit = 60)))
+      rec$likelihood_converged <- tryCatch(
+        arr(as.numeric(plogis(confint(gx, 1, level = lev, method = "likelihood",
+                                      ddf = degf(d2))))),
+        error = function(e) arr(c(NA, NA)))
       for (meth in methods) {
         # R's profile-likelihood spline can fail on a coarse profile; record null then.
         ci <- tryCatch(attr(svyciprop(~y, d2, method = meth, level = lev), "ci"),

@@ -12,14 +12,19 @@ Methods (named exactly as in R's ``survey::svyciprop``, plus ``"wilson"``):
     the interval equals ``"xlogit"`` there. For a replicate design pass ``se_logit``, the replicate
     standard error of ``logit(p)`` (R refits the model on every replicate).
 ``"likelihood"``
-    Design-effect-scaled binomial profile likelihood: the limits ``mu`` solve
-    ``KL(p || mu) = q**2 * se_logit**2 * p (1 - p) * dispersion / 2``, where ``KL`` is the
-    Bernoulli Kullback-Leibler divergence ``p log(p/mu) + (1-p) log((1-p)/(1-mu))``. With
-    ``se_logit = se / (p (1 - p))`` this is ``KL = q**2 / (2 n_eff)`` (times ``dispersion``).
-    R's ``confint.svyglm(method="likelihood")`` solves the same equation but (i) multiplies by
-    the quasi-binomial dispersion of its ``svyglm`` fit (pass it as ``dispersion``) and (ii)
-    interpolates a spline through a coarse profile grid, so it agrees with this exact root to
-    about 1e-4, not to machine precision.
+    Design-effect-scaled binomial profile likelihood, computed as R's
+    ``confint.svyglm(method="likelihood")`` does for ``svyglm(y ~ 1, family=quasibinomial)``:
+    with ``b = logit(p)`` and ``lambda = se_logit**2 n p (1 - p)`` (design over model-based
+    variance of ``b``), the signed root deviance ``z(b') = sign(b' - b) sqrt(2 n KL(p || expit(b'))
+    / dispersion)`` (``KL`` the Bernoulli Kullback-Leibler divergence) is evaluated on R's grid
+    ``b' = b -+ k (zmax / 5) se_logit``, ``k = 1..9`` while ``|z| < zmax``, with
+    ``a = Phi(t_{df, alpha/2} sqrt(lambda)) / 2`` and ``zmax = sqrt(F_{1, n-1; 1-a})``; an
+    interpolating cubic spline (Forsythe-Malcolm-Moler end conditions, R's ``spline``) through
+    the grid, evaluated at ``3 x`` as many equally spaced points, is inverted by linear
+    interpolation at ``z = -+ t_{df, 1-alpha/2} sqrt(lambda)``; the limits are ``expit`` of
+    those. Needs ``n``; pass ``dispersion`` from :func:`likelihood_dispersion` (and
+    ``se_logit`` from :func:`logit_se` on replicate designs) to reproduce R. The exact root of
+    ``z(b') = -+ t sqrt(lambda)`` differs from R's interpolated one by about 1e-5 relative.
 ``"beta"``
     Korn and Graubard (1998): Clopper-Pearson with the effective sample size
     ``n_eff = p (1 - p) / se**2`` rescaled by ``(t_{n-1, alpha/2} / t_{df, alpha/2})**2``;
@@ -42,6 +47,8 @@ Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*, section 2.3.1
 ``survey``, function ``svyciprop``.
 Korn, E. L. and Graubard, B. I. (1998). Confidence intervals for proportions with small expected
 number of positive counts estimated from survey data. *Survey Methodology* 24, 193-201.
+Forsythe, G. E., Malcolm, M. A. and Moler, C. B. (1977). *Computer Methods for Mathematical
+Computations*, section 4.4 (the spline end conditions).
 Wilson, E. B. (1927). Probable inference, the law of succession, and statistical inference.
 *JASA* 22, 209-212.
 """
@@ -49,7 +56,7 @@ Wilson, E. B. (1927). Probable inference, the law of succession, and statistical
 from __future__ import annotations
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special, stats
 
 METHODS = ("logit", "likelihood", "beta", "xlogit", "mean", "asin", "wilson")
 
@@ -63,22 +70,63 @@ def _kl(p, mu):
         - special.xlogy(1 - p, 1 - mu)
 
 
-def _likelihood_limits(p, target):
-    """Roots of ``KL(p || mu) = target`` below and above ``p`` (searched on the logit scale)."""
-    if not 0.0 < p < 1.0 or not np.isfinite(target):
+def _fmm_spline(x, y, xout):
+    """Interpolating cubic spline with Forsythe-Malcolm-Moler end conditions (R's ``"fmm"``).
+
+    Second derivatives ``M`` solve the usual continuity equations; at each end the third
+    derivative equals that of the cubic through the four end points (``6 f[x0..x3]``), or zero
+    with three points (Forsythe, Malcolm and Moler 1977, section 4.4).
+    """
+    n = len(x)
+    h = np.diff(x)
+    delta = np.diff(y) / h
+    a = np.zeros((n, n))
+    rhs = np.zeros(n)
+    for i in range(1, n - 1):
+        a[i, i - 1:i + 2] = h[i - 1], 2 * (h[i - 1] + h[i]), h[i]
+        rhs[i] = 6 * (delta[i] - delta[i - 1])
+    a[0, :2] = -1 / h[0], 1 / h[0]
+    a[-1, -2:] = -1 / h[-1], 1 / h[-1]
+    if n > 3:
+        def third(xs, ys):
+            d2 = np.diff(np.diff(ys) / np.diff(xs)) / (xs[2:] - xs[:-2])
+            return 6 * (d2[1] - d2[0]) / (xs[3] - xs[0])
+        rhs[0], rhs[-1] = third(x[:4], y[:4]), third(x[-4:], y[-4:])
+    m = np.linalg.solve(a, rhs)
+    i = np.clip(np.searchsorted(x, xout, side="right") - 1, 0, n - 2)
+    t = xout - x[i]
+    b = delta[i] - h[i] * (2 * m[i] + m[i + 1]) / 6
+    return y[i] + t * (b + t * (m[i] / 2 + t * (m[i + 1] - m[i]) / (6 * h[i])))
+
+
+def _likelihood_limits(p, se_logit, n, dispersion, df, conf_level):
+    """R's profile-likelihood limits for an intercept-only quasi-binomial ``svyglm``."""
+    if not (0.0 < p < 1.0 and se_logit > 0 and np.isfinite(se_logit)):
         return np.nan, np.nan
-    lp = special.logit(p)
-
-    def f(eta):
-        return _kl(p, special.expit(eta)) - target
-
-    out = []
+    b0 = special.logit(p)
+    lam = se_logit**2 * n * p * (1.0 - p)
+    cut = stats.t.ppf((1.0 - conf_level) / 2.0, df) * np.sqrt(lam)  # negative
+    zmax = np.sqrt(stats.f.isf(stats.norm.cdf(cut) / 2.0, 1, n - 1))
+    step_size = zmax / 5.0 * se_logit
+    bs, zs = [b0], [0.0]
     for sign in (-1.0, 1.0):
-        step = 1.0
-        while f(lp + sign * step) < 0 and step < 1e3:
-            step *= 2.0
-        a, b = sorted((lp, lp + sign * step))
-        out.append(special.expit(optimize.brentq(f, a, b, xtol=1e-14, rtol=1e-15)))
+        step, z = 1, 0.0
+        while step < 10 and abs(z) < zmax:
+            bi = b0 + sign * step * step_size
+            z = sign * np.sqrt(max(2.0 * n * _kl(p, special.expit(bi)) / dispersion, 0.0))
+            bs.append(bi)
+            zs.append(z)
+            step += 1
+    order = np.argsort(zs, kind="stable")
+    bx, zy = np.unique(np.asarray(bs)[order], return_index=True)
+    zy = np.asarray(zs)[order][zy]
+    grid = np.linspace(bx[0], bx[-1], 3 * len(bs))
+    zgrid = _fmm_spline(bx, zy, grid)
+    k = np.argsort(zgrid, kind="stable")
+    zg, bg = zgrid[k], grid[k]
+    out = []
+    for c in (cut, -cut):
+        out.append(special.expit(np.interp(c, zg, bg)) if zg[0] <= c <= zg[-1] else np.nan)
     return out[0], out[1]
 
 
@@ -114,15 +162,15 @@ def proportion_interval(estimate, se, n_eff=None, df=np.inf, method="logit", con
     conf_level : float, default 0.95
         Confidence level in (0, 1).
     n : int or array_like, optional
-        Number of sampled rows; required by ``"beta"`` for the Korn-Graubard degrees of
-        freedom correction ``t_{n-1}/t_{df}``.
+        Number of sampled rows; required by ``"beta"`` (Korn-Graubard degrees of freedom
+        correction ``t_{n-1}/t_{df}``) and by ``"likelihood"`` (deviance scale and profile grid).
     se_logit : float or array_like, optional
         Standard error of ``logit(p)`` for ``"logit"`` and ``"likelihood"``; default the delta
         method ``se / (p (1 - p))``. Pass the replicate standard error of ``logit(p)`` to match R
         on replicate designs.
     dispersion : float or array_like, default 1
-        Quasi-binomial dispersion multiplying the ``"likelihood"`` cut-off (R uses its
-        ``svyglm`` dispersion here).
+        Quasi-binomial dispersion dividing the ``"likelihood"`` deviance; R uses the one of its
+        ``svyglm`` fit, see :func:`likelihood_dispersion`.
 
     Returns
     -------
@@ -192,9 +240,14 @@ def proportion_interval(estimate, se, n_eff=None, df=np.inf, method="logit", con
             low, high = (centre - half) / (1 + q2n), (centre + half) / (1 + q2n)
             low, high = np.where(interior, low, np.nan), np.where(interior, high, np.nan)
         else:  # likelihood
+            if n is None:
+                raise ValueError("n: the 'likelihood' method needs the number of sampled rows n")
+            nn = np.broadcast_to(_check("n", n, 2.0), p.shape)
             disp = np.broadcast_to(_check("dispersion", dispersion, 0.0), p.shape)
-            target = q**2 * sl**2 * pq * disp / 2.0
-            lims = [_likelihood_limits(pi, ti) for pi, ti in zip(p.flat, target.flat, strict=True)]
+            if (disp <= 0).any():
+                raise ValueError(f"dispersion: must be positive, got {disp[disp <= 0].flat[0]!r}")
+            lims = [_likelihood_limits(*args, conf_level) for args in zip(
+                p.flat, sl.flat, nn.flat, disp.flat, d.flat, strict=True)]
             low = np.array([x[0] for x in lims]).reshape(p.shape)
             high = np.array([x[1] for x in lims]).reshape(p.shape)
     if scalar:
@@ -255,3 +308,55 @@ def logit_se(design, y, mask=None) -> float:
         return special.logit((wr.T @ y0) / (wr.T @ mf))[:, None]
 
     return float(np.sqrt(np.asarray(design.vcov(estimator, scores), dtype=float)[0, 0]))
+
+
+def likelihood_dispersion(design, y, mask=None) -> float:
+    """Dispersion R's ``svyciprop(method="likelihood")`` uses: ``svyvar`` of Pearson residuals.
+
+    R's ``summary.svyglm`` estimates the dispersion of ``svyglm(y ~ 1, family=quasibinomial)``
+    as the design-weighted variance (``svyvar``) of its Pearson residuals
+    ``r_i = (y_i - p) / sqrt(p (1 - p))`` (``residuals.svyglm`` divides the sampling weights
+    out): ``sum w_i (r_i - rbar)^2 / sum w_i * m / (m - 1)``, ``rbar = sum w_i r_i / sum w_i``,
+    ``m`` the number of rows with non-zero weight. For a 0/1 ``y`` this is ``m / (m - 1)``.
+    (For replicate designs R's ``summary.svrepglm`` reports another quantity and its
+    ``"likelihood"`` interval fails; this function still returns the formula above.)
+
+    Parameters
+    ----------
+    design : Design
+        A linearised or replicate design.
+    y : array_like (n,)
+        0/1 indicator (NaN rows are left out).
+    mask : array_like of bool (n,), optional
+        Domain rows (R fits the domain as a subset design); default all rows.
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> d = Design(pd.DataFrame({"y": [1.0, 0, 1, 1]}))
+    >>> likelihood_dispersion(d, d.data["y"].to_numpy())  # m / (m - 1) = 4 / 3
+    1.333333...
+    """
+    y = np.asarray(y, dtype=float)
+    if y.shape != (design.n,):
+        raise ValueError(f"y: expected {design.n} values, got shape {y.shape}")
+    m = np.ones(design.n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    if m.shape != (design.n,):
+        raise ValueError(f"mask: expected {design.n} values, got shape {m.shape}")
+    m = m & ~np.isnan(y)
+    w = np.asarray(design.weights, dtype=float)[m]
+    yy = y[m]
+    if w.sum() <= 0:
+        return float("nan")
+    p = (w @ yy) / w.sum()
+    if not 0.0 < p < 1.0:
+        return float("nan")
+    r = (yy - p) / np.sqrt(p * (1.0 - p))
+    rbar = (w @ r) / w.sum()
+    k = int((w != 0).sum())
+    return float((w @ (r - rbar) ** 2) / w.sum() * k / (k - 1))
