@@ -7,6 +7,7 @@ data/figures.csv), never copied from the code's output.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 
 import numpy as np
@@ -344,3 +345,114 @@ def test_series_all_categories_when_several(t):
     s = t.series("everyone_counts_grip")
     assert s["category"].nunique() == 4 and (s["group"] == "all").all()
     assert np.isclose(s["estimate"].sum(), 1.0)  # 50 + 40 + 0 + 10 per cent, exhaustive
+
+
+def test_gap_change_by_hand():
+    # Wave A: x 60% of 100, y 40% of 100 (gap 0.2); wave B: x 70%, y 30% (gap 0.4).
+    # se(gap A) = sqrt(.6*.4/100 + .4*.6/100) = sqrt(.0048); se(gap B) = sqrt(.0042);
+    # DiD = 0.2, se = sqrt(.0048 + .0042) = 0.094868, z = 2.108, p = 2 * Phi(-2.108) = 0.0350.
+    waves = pd.DataFrame({"survey": "toy", "wave": ["A", "B"], "wave_order": [1, 2],
+                          "date": ["2020-01", "2021-01"]})
+    figures = pd.DataFrame({"survey": "toy", "wave": ["A", "A", "B", "B"], "item": "q",
+                            "group": ["x", "y", "x", "y"], "statistic": "share",
+                            "value": [60.0, 40.0, 70.0, 30.0], "base": 100})
+    r = Tracker.from_figures(figures, waves).gap_change("q", "x", "y", "A", "B").iloc[0]
+    assert r["difference"] == pytest.approx(0.2)
+    assert r["se"] == pytest.approx(0.094868, abs=1e-5)
+    assert r["p_value"] == pytest.approx(0.0350, abs=2e-4)
+    assert "difference in differences" in r["method"]
+
+
+# -- microdata: Tracker.from_designs ----------------------------------------------------------------
+
+def test_from_designs_separate_by_hand():
+    # W1: y = 1,0,1,1 (mean .75, s^2 = .75/3 = .25, var of mean .25/4 = .0625);
+    # W2: y = 0,0,1,0 (mean .25, var .0625). Change -0.5, se = sqrt(.125) = 0.35355.
+    from barotrend.design import Design
+
+    d1 = Design(pd.DataFrame({"y": [1.0, 0, 1, 1]}))
+    d2 = Design(pd.DataFrame({"y": [0.0, 0, 1, 0]}))
+    t = Tracker.from_designs({"W2": d2, "W1": d1}, items="y",
+                             dates={"W1": "2013-01", "W2": "2013-04"})
+    assert t.waves == ["W1", "W2"]  # ordered by date, not as given
+    r = t.change("y", "W1", "W2").iloc[0]
+    assert r["difference"] == pytest.approx(-0.5)
+    assert r["se"] == pytest.approx(0.35355, abs=1e-5)
+    assert "independent" in r["note"]
+    with pytest.raises(ValueError, match="item 'z' is not tracked"):
+        t.series("z")
+
+
+def test_from_designs_stacked_panel_by_hand():
+    # Four units answer both waves: W1 1,2,3,4; W2 2,2,5,5. The change of means is the mean of the
+    # within-unit differences d = 1,0,2,1 (mean 1); clustered by unit, its variance is
+    # n/(n-1) * sum((d - 1)/4)^2 = 4/3 * 2/16 = 1/6, se = 0.40825 -- smaller than the
+    # independent-samples se sqrt(var1/4 + var2/4) = sqrt(1.6667/4 + 3/4) = 1.0801.
+    from barotrend.design import Design
+
+    data = pd.DataFrame({"unit": [1, 2, 3, 4] * 2, "wave": ["W1"] * 4 + ["W2"] * 4,
+                         "y": [1.0, 2, 3, 4, 2, 2, 5, 5]})
+    t = Tracker.from_designs(Design(data, cluster="unit"), items="y", wave="wave")
+    r = t.change("y", "W1", "W2").iloc[0]
+    assert r["difference"] == pytest.approx(1.0)
+    assert r["se"] == pytest.approx(math.sqrt(1 / 6), abs=1e-9)
+    sep = {w: Design(g.reset_index(drop=True)) for w, g in data.groupby("wave")}
+    ri = Tracker.from_designs(sep, items="y").change("y", "W1", "W2").iloc[0]
+    assert ri["se"] == pytest.approx(math.sqrt(5 / 3 / 4 + 3 / 4), abs=1e-9)
+
+
+def test_from_designs_gap_change_glm_by_hand():
+    # Cell means: W1 a (1,3) = 2, W1 b (2,2) = 2, W2 a (4,6) = 5, W2 b (3,3) = 3:
+    # gap W1 = 0, gap W2 = 2, difference in differences = 2 (saturated model coefficient).
+    from barotrend.design import Design
+
+    data = pd.DataFrame({"unit": [1, 2, 3, 4] * 2, "wave": ["W1"] * 4 + ["W2"] * 4,
+                         "g": ["a", "a", "b", "b"] * 2, "y": [1.0, 3, 2, 2, 4, 6, 3, 3]})
+    t = Tracker.from_designs(Design(data, cluster="unit"), items="y", wave="wave", group="g")
+    r = t.gap_change("y", "a", "b", "W1", "W2").iloc[0]
+    assert r["difference"] == pytest.approx(2.0)
+    assert "interaction" in r["method"]
+
+
+def _panel(rng, overlap: bool, mu=(0.5, 0.55, 0.7), frame=211, n=90, keep=54):
+    """Three waves of n units from a frame with unit effects; overlap: `keep` panel units."""
+    u = rng.normal(0, 1, frame)
+    panel = rng.choice(frame, n, replace=False)[:keep]
+    rest = np.setdiff1d(np.arange(frame), panel)
+    parts = []
+    for i, m in enumerate(mu):
+        if overlap:
+            units = np.concatenate([panel, rng.choice(rest, n - keep, replace=False)])
+            eff = u[units]
+        else:  # fresh respondents each wave: no shared unit effect
+            units, eff = np.arange(n) + 1000 * i, rng.normal(0, 1, n)
+        parts.append(pd.DataFrame({"unit": units, "wave": f"W{i + 1}",
+                                   "y": m + 0.8 * eff + rng.normal(0, 1, n)}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def test_from_designs_change_coverage_simulated():
+    # True change W1 -> W3 is 0.7 - 0.5 = 0.2. Overlapping samples (54 of 90 units in every
+    # wave, unit effect sd 0.8): the stacked design clustered by unit; independent samples:
+    # separate designs. A run of 1000 replicates (seed 20131, BAROTREND_FULL_SIM=1) gave
+    # coverage 0.947 (stacked, overlapping) and 0.956 (separate, independent), while ignoring the
+    # overlap gave 0.979; that run checks |coverage - 0.95| <= 0.02, the issue's pin. By default a
+    # short seeded run keeps the file within seconds: 40 replicates each, Monte-Carlo sd of 95%
+    # coverage sqrt(.95 * .05 / 40) = 3.4 points, checked within 3 sd (0.95 +- 0.10).
+    from barotrend.design import Design
+
+    full = os.environ.get("BAROTREND_FULL_SIM") == "1"
+    reps, tol = (1000, 0.02) if full else (40, 0.10)
+    rng = np.random.default_rng(20131)
+    hits = {"stacked": 0, "separate": 0}
+    for _ in range(reps):
+        d = _panel(rng, True)
+        r = Tracker.from_designs(Design(d, cluster="unit"), items="y",
+                                 wave="wave").change("y", "W1", "W3").iloc[0]
+        hits["stacked"] += r["ci_low"] <= 0.2 <= r["ci_high"]
+        d = _panel(rng, False)
+        sep = {w: Design(g.reset_index(drop=True)) for w, g in d.groupby("wave")}
+        r = Tracker.from_designs(sep, items="y").change("y", "W1", "W3").iloc[0]
+        hits["separate"] += r["ci_low"] <= 0.2 <= r["ci_high"]
+    for k, v in hits.items():
+        assert abs(v / reps - 0.95) <= tol, (k, v / reps)

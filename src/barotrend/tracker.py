@@ -97,11 +97,33 @@ class Tracker:
         return cls(dataset.figures, dataset.waves, **kwargs)
 
     @classmethod
-    def from_designs(cls, designs, items, **kwargs):
-        """A :class:`~barotrend.tracking.designs.DesignTracker` over microdata designs."""
+    def from_designs(cls, designs, items, *, wave: str | None = None, group: str | None = None,
+                     dates: Mapping | None = None, conf_level: float = 0.95):
+        """A tracker over survey microdata: :class:`~barotrend.tracking.designs.DesignTracker`.
+
+        ``designs`` is ``{wave: Design}`` (separate samples: changes assume independence unless
+        a ``correlation`` is stated) or one stacked ``Design`` clustered by unit with its wave
+        column named by ``wave=`` (overlapping samples: the covariance between waves is
+        estimated). It offers ``series``, ``change``, ``trend``, ``compare_groups`` and
+        ``gap_change`` (survey-weighted linear model with a wave x group interaction on a
+        stacked design); not the published-figure extras (comparability records, families,
+        plots).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from barotrend.design import Design
+        >>> d = pd.DataFrame({"unit": [1, 2, 3, 4] * 2, "wave": ["W1"] * 4 + ["W2"] * 4,
+        ...                   "y": [1.0, 2, 3, 4, 2, 2, 5, 5]})
+        >>> t = Tracker.from_designs(Design(d, cluster="unit"), items="y", wave="wave")
+        >>> t.change("y", "W1", "W2")[["difference", "se"]].round(4)
+           difference      se
+        0         1.0  0.4082
+        """
         from barotrend.tracking.designs import DesignTracker
 
-        return DesignTracker(designs, items, **kwargs)
+        return DesignTracker(designs, items, wave=wave, group=group, dates=dates,
+                             conf_level=conf_level)
 
     # -- description ----------------------------------------------------------------------------
     @property

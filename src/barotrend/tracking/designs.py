@@ -1,0 +1,249 @@
+"""The Tracker over microdata: one survey design per wave, or all waves stacked in one design.
+
+Two ways in, both through :meth:`barotrend.Tracker.from_designs`:
+
+* ``{wave: Design, ...}`` -- separate samples. Wave estimates come from each design
+  (``Design.mean``; a 0/1 item gives a proportion); a change between waves is
+  :func:`barotrend.compare.compare_estimates` of the two wave estimates, **independent samples**
+  unless a ``correlation`` is stated.
+* one ``Design`` with ``wave="column"`` -- the waves stacked in one design whose clusters are the
+  sampled units (respondents or organisations) across waves. A change is then a domain contrast
+  (:func:`barotrend.design.contrasts.compare`) whose variance includes the covariance between
+  waves that the same units answering twice creates -- the right analysis for panels and
+  overlapping samples. A gap change is the wave x group interaction of a survey-weighted
+  linear model (:func:`barotrend.design.glm.glm`, identity link) on the stacked data, with the
+  design (unit-clustered) standard errors.
+
+Waves are ordered by ``dates`` (``{wave: "YYYY-MM"}``) when given, else as listed (separate
+designs) or sorted (stacked). Items are numeric columns; a boolean or 0/1 column is a share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+
+from barotrend.results import result_frame
+from barotrend.tracking import trend as _trend
+from barotrend.tracking.table import date_value
+
+__all__ = ["DesignTracker"]
+
+
+class DesignTracker:
+    """Waves x items x groups of a barometer from survey designs (see module note).
+
+    Parameters
+    ----------
+    designs : dict of wave -> Design, or one Design
+        Separate per-wave designs, or one stacked design (then ``wave`` is required).
+    items : str or sequence of str
+        Item columns tracked.
+    wave : str, optional
+        Column of the stacked design holding the wave.
+    group : str, optional
+        Column holding the group (e.g. GP / non-GP) for ``group=``, ``compare_groups`` and
+        ``gap_change``.
+    dates : dict of wave -> "YYYY-MM" or "YYYY", optional
+        Wave dates (for ordering and for the trend over dates); default: waves 1, 2, 3...
+    conf_level : float, default 0.95
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> d1 = Design(pd.DataFrame({"y": [1.0, 0, 1, 1]}))
+    >>> d2 = Design(pd.DataFrame({"y": [0.0, 0, 1, 0]}))
+    >>> t = DesignTracker({"W1": d1, "W2": d2}, items="y")
+    >>> t.change("y", "W1", "W2")[["wave", "difference"]]
+           wave  difference
+    0  W1->W2        -0.5
+    """
+
+    def __init__(self, designs, items, *, wave: str | None = None, group: str | None = None,
+                 dates: Mapping | None = None, conf_level: float = 0.95) -> None:
+        self.items_ = [items] if isinstance(items, str) else list(items)
+        if not self.items_:
+            raise ValueError(f"items must name at least one column, got {items!r}")
+        self.group = group
+        self.wave = wave
+        self.conf_level = float(conf_level)
+        if isinstance(designs, Mapping):
+            if wave is not None:
+                raise ValueError("wave= is for one stacked design; got a dict of designs")
+            if not designs:
+                raise ValueError("designs must hold at least one wave")
+            self.designs = dict(designs)
+            self.stacked = None
+            waves = list(self.designs)
+            datas = [d.data for d in self.designs.values()]
+        else:
+            if wave is None:
+                raise ValueError("one design needs wave= naming its wave column "
+                                 "(or pass a dict {wave: Design})")
+            self.stacked = designs
+            self.designs = {}
+            if wave not in designs.data:
+                raise ValueError(f"wave={wave!r} is not a column of the design")
+            waves = sorted(designs.data[wave].dropna().unique().tolist())
+            datas = [designs.data]
+        for col in [*self.items_, *([group] if group else [])]:
+            for data in datas:
+                if col not in data.columns:
+                    raise ValueError(f"column {col!r} (items/group) is not in every design")
+        if dates is not None:
+            missing = [w for w in waves if w not in dates]
+            if missing:
+                raise ValueError(f"dates has no date for wave(s) {missing!r}")
+            self.date_values = {w: date_value(str(dates[w]), "month" if "-" in str(dates[w])
+                                              else "year") for w in waves}
+            waves = sorted(waves, key=self.date_values.get)
+        else:
+            self.date_values = {w: float(i + 1) for i, w in enumerate(waves)}
+        self.waves = waves
+
+    def __repr__(self) -> str:
+        kind = "stacked design" if self.stacked is not None else "separate designs"
+        return (f"DesignTracker ({kind}): waves {', '.join(map(str, self.waves))}; items "
+                f"{', '.join(self.items_)}" + (f"; groups from {self.group!r}" if self.group
+                                               else ""))
+
+    # -- helpers --------------------------------------------------------------------------------
+    def _check(self, item, group=None):
+        if item not in self.items_:
+            raise ValueError(f"item {item!r} is not tracked; items: {self.items_}")
+        if group is not None and self.group is None:
+            raise ValueError(f"group={group!r} needs group= (a column) when building the tracker")
+
+    def _wave(self, w, name):
+        if w not in self.waves:
+            raise ValueError(f"{name}={w!r} is not a wave; waves: {self.waves}")
+        return w
+
+    def _estimate(self, item, w, group=None) -> dict:
+        if self.stacked is not None:
+            by = [self.wave] + ([self.group] if group is not None else [])
+            r = self.stacked.mean(item, by=by)
+            sel = r[self.wave] == w
+        else:
+            by = self.group if group is not None else None
+            r = self.designs[w].mean(item, by=by)
+            sel = pd.Series(True, index=r.index)
+        if group is not None:
+            sel &= r[self.group] == group
+        if not sel.any():
+            raise ValueError(f"no respondents in wave {w!r}" +
+                             (f", group {group!r}" if group is not None else ""))
+        row = r[sel].iloc[0].to_dict()
+        row.update(wave=w, item=item, group=group or "all", date_value=self.date_values[w])
+        return row
+
+    # -- questions ------------------------------------------------------------------------------
+    def series(self, item: str, group=None) -> pd.DataFrame:
+        """Design-based estimate and interval of ``item`` in each wave (``Design.mean``)."""
+        self._check(item, group)
+        rows = [self._estimate(item, w, group) for w in self.waves]
+        return result_frame([{k: v for k, v in r.items() if k not in (self.wave, self.group)}
+                             for r in rows])
+
+    def change(self, item: str, from_wave, to_wave, group=None, *, correlation=None
+               ) -> pd.DataFrame:
+        """Change ``to - from``: a domain contrast in the stacked design (covariance between
+        waves estimated from units answering in both), else independent samples
+        (``correlation`` stated to override)."""
+        self._check(item, group)
+        fw, tw = self._wave(from_wave, "from_wave"), self._wave(to_wave, "to_wave")
+        labels = {"wave": f"{fw}->{tw}", "item": item, "group": group or "all"}
+        if self.stacked is not None:
+            from barotrend.design.contrasts import compare
+
+            if correlation is not None:
+                raise ValueError("correlation= is for separate designs; the stacked design "
+                                 "estimates the covariance between waves")
+            if group is None:
+                r = compare(self.stacked, item, self.wave, tw, fw, conf_level=self.conf_level)
+            else:
+                r = compare(self.stacked, item, [self.wave, self.group], (tw, group),
+                            (fw, group), conf_level=self.conf_level)
+            r = r.assign(**labels)
+            r["method"] = "stacked-design domain contrast (t), units clustered across waves"
+            return r
+        from barotrend.compare import compare_estimates
+
+        a, b = self._estimate(item, tw, group), self._estimate(item, fw, group)
+        r = compare_estimates(a, b, correlation=0.0 if correlation is None else correlation,
+                              conf_level=self.conf_level).assign(**labels)
+        r["note"] = r["note"] + ("; separate samples assumed independent"
+                                 if correlation is None else "")
+        return r
+
+    def compare_groups(self, item: str, a, b, wave) -> pd.DataFrame:
+        """Difference of groups ``a - b`` within a wave: a domain contrast in that wave's design
+        (same sample: the covariance of the two domain means is part of the variance)."""
+        from barotrend.design.contrasts import compare
+
+        self._check(item, a)
+        w = self._wave(wave, "wave")
+        if self.stacked is not None:
+            r = compare(self.stacked, item, [self.wave, self.group], (w, a), (w, b),
+                        conf_level=self.conf_level)
+        else:
+            r = compare(self.designs[w], item, self.group, a, b, conf_level=self.conf_level)
+        return r.assign(wave=w, item=item, group=f"{a} vs {b}")
+
+    def gap_change(self, item: str, a, b, from_wave, to_wave) -> pd.DataFrame:
+        """Change of the gap ``a - b`` from ``from_wave`` to ``to_wave``.
+
+        Stacked design: the coefficient of ``wave[to] x group[a]`` in the survey-weighted linear
+        model ``item ~ C(wave, Treatment(from)) * C(group, Treatment(b))`` (saturated in wave
+        and group, so it equals the difference in differences of the weighted cell means), with
+        unit-clustered design SEs. Separate designs: the difference of the two within-wave
+        contrasts, waves independent.
+        """
+        self._check(item, a)
+        fw, tw = self._wave(from_wave, "from_wave"), self._wave(to_wave, "to_wave")
+        labels = {"wave": f"{fw}->{tw}", "item": item, "group": f"({a} - {b}) change"}
+        if self.stacked is None:
+            from barotrend.compare import compare_estimates
+
+            gt = self.compare_groups(item, a, b, tw).iloc[0].to_dict()
+            gf = self.compare_groups(item, a, b, fw).iloc[0].to_dict()
+            r = compare_estimates({"estimate": gt["difference"], "se": gt["se"]},
+                                  {"estimate": gf["difference"], "se": gf["se"]},
+                                  conf_level=self.conf_level).assign(**labels)
+            r["method"] = "difference in differences of domain contrasts (waves independent)"
+            return r
+        from barotrend.design.glm import glm
+
+        formula = (f"{item} ~ C({self.wave}, Treatment({fw!r})) * "
+                   f"C({self.group}, Treatment({b!r}))")
+        fit = glm(self.stacked, formula, "gaussian", conf_level=self.conf_level)
+        term = (f"C({self.wave}, Treatment({fw!r}))[T.{tw}]:"
+                f"C({self.group}, Treatment({b!r}))[T.{a}]")
+        tab = fit.table.set_index("item")
+        if term not in tab.index:
+            raise ValueError(f"no {tw} x {a} interaction in the model: check the wave and group "
+                             "levels")
+        row = tab.loc[term].to_dict()
+        row.update(labels, difference=row["estimate"],
+                   method="survey-weighted linear model, wave x group interaction (t), "
+                          "unit-clustered design SEs",
+                   note=f"formula {formula}; " + str(row.get("note", "")))
+        return result_frame([row])
+
+    def trend(self, item: str, group=None) -> pd.DataFrame:
+        """WLS linear trend over wave dates and Cochran's Q on the wave estimates (variances
+        from the designs; covariances between waves of a stacked design are ignored)."""
+        s = self.series(item, group)
+        if len(s) < 3:
+            return result_frame([{"item": item, "method": "trend",
+                                  "note": "a trend needs three or more waves"}])
+        x, y = s["date_value"].to_numpy(float), s["estimate"].to_numpy(float)
+        var = s["se"].to_numpy(float) ** 2
+        note = ("waves treated as independent" if self.stacked is None else
+                "covariances between waves of the stacked design ignored (independent-waves "
+                "approximation)")
+        lab = {"wave": "->".join(map(str, self.waves)), "item": item, "group": group or "all"}
+        return result_frame([dict(lab, **_trend.wls_trend(x, y, var), note=note),
+                             dict(lab, **_trend.heterogeneity(y, var), note=note)])
