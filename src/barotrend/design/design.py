@@ -424,29 +424,52 @@ class Design:
         >>> [(v, m.tolist()) for v, m in d.domains("g")]
         [(('a',), [False, True, False, False]), (('b',), [True, False, True, False])]
         """
+        values, code = self.domain_codes(by, include_missing)
+        return [(v, code == d) for d, v in enumerate(values)]
+
+    def domain_codes(self, by, include_missing=False):
+        """Domains of ``by`` as ``(values, code)``: the list of value tuples (sorted; categorical
+        columns in category order; unobserved combinations left out) and an int64 code (n,) per
+        row, -1 for rows in no domain. ``include_missing`` as in :meth:`domains`.
+
+        Examples
+        --------
+        >>> d = Design(pd.DataFrame({"g": ["b", "a", "b", None]}))
+        >>> values, code = d.domain_codes("g")
+        >>> values, code.tolist()
+        ([('a',), ('b',)], [1, 0, 1, -1])
+        """
         cols = self._by_columns(by)
-        frame = self.data[cols]
-        ok = frame.notna().all(axis=1).to_numpy()
+        ok = np.ones(self.n, dtype=bool)
         code = np.zeros(self.n, dtype=np.int64)
         levels = []
         for c in cols:
-            col = frame[c]
+            col = self.data[c]
             if isinstance(col.dtype, pd.CategoricalDtype):
-                cats = [x for x in col.cat.categories if (col == x).any()]
+                ci = col.cat.codes.to_numpy().astype(np.int64)
+                cats = list(col.cat.categories.tolist())
             else:
-                cats = sorted(pd.unique(col[ok]).tolist())
-            ci = pd.Categorical(col, categories=cats).codes.astype(np.int64)
-            code = code * len(cats) + np.maximum(ci, 0)
+                ci, uniq = pd.factorize(col, sort=True)
+                ci = ci.astype(np.int64)
+                cats = pd.Index(uniq).tolist()
+            ok &= ci >= 0
+            code = code * max(len(cats), 1) + np.maximum(ci, 0)
             levels.append(cats)
-        out = []
-        for values, key in zip(_product(levels), range(int(np.prod([len(x) for x in levels]))),
-                               strict=True):
-            mask = ok & (code == key)
-            if mask.any():
-                out.append((values, mask))
+        keys = np.unique(code[ok])
+        sizes = [max(len(x), 1) for x in levels]
+        values = []
+        for key in keys.tolist():
+            parts = []
+            for lv, size in zip(reversed(levels), reversed(sizes), strict=True):
+                key, j = divmod(key, size)
+                parts.append(lv[j])
+            values.append(tuple(reversed(parts)))
+        out = np.full(self.n, -1, dtype=np.int64)
+        out[ok] = np.searchsorted(keys, code[ok])
         if include_missing and not ok.all():
-            out.append((tuple(None for _ in cols), ~ok))
-        return out
+            values.append(tuple(None for _ in cols))
+            out[~ok] = len(values) - 1
+        return values, out
 
     def domain_mask(self, by, level) -> np.ndarray:
         """Boolean mask (n,) of the rows whose ``by`` value(s) equal ``level``.
@@ -481,7 +504,9 @@ class Design:
         inset = self.weights != 0
         if mask is not None:
             inset = inset & mask
-        return int(len(np.unique(self.psu_ids[inset])) - len(np.unique(self.strata_ids[inset])))
+        npsu = int((np.bincount(self.psu_ids[inset], minlength=self.n_psu) > 0).sum())
+        nstr = int((np.bincount(self.strata_ids[inset], minlength=self.n_strata) > 0).sum())
+        return npsu - nstr
 
     # ------------------------------------------------------------------ display
     def __repr__(self):
@@ -543,8 +568,3 @@ class Design:
                                       combined_weights=combined_weights)
 
 
-def _product(levels):
-    out = [()]
-    for lv in levels:
-        out = [(*o, v) for o in out for v in lv]
-    return out

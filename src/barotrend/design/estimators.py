@@ -69,8 +69,8 @@ def _domain_codes(design, by):
         return [("", {})], np.zeros(design.n, dtype=np.int64)
     cols = [by] if isinstance(by, str) else list(by)
     labels = []
-    g = np.full(design.n, -1, dtype=np.int64)
-    for d, (values, mask) in enumerate(design.domains(by, include_missing=True)):
+    domain_values, g = design.domain_codes(by, include_missing=True)
+    for values in domain_values:
         if values[0] is None:
             label = "NA"
         elif len(cols) == 1:
@@ -78,7 +78,6 @@ def _domain_codes(design, by):
         else:
             label = ", ".join(f"{c}={v}" for c, v in zip(cols, values, strict=True))
         labels.append((label, dict(zip(cols, values, strict=True))))
-        g[mask] = d
     return labels, g
 
 
@@ -102,43 +101,52 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
     n_lev cells, domain-major).
     """
     w = design.weights
-    miss = np.zeros(design.n, dtype=bool)
-    if a is not None:
-        miss |= np.isnan(a)
-    if lev is not None:
-        miss |= lev < 0
-    if b is not None and not total:
-        miss |= np.isnan(b)
+    miss = None
+    for bad in ((None if a is None else np.isnan(a)), (None if lev is None else lev < 0),
+                (None if (b is None or total) else np.isnan(b))):
+        if bad is not None:
+            miss = bad if miss is None else miss | bad
     has_missing = np.zeros(n_dom, dtype=bool)
-    if miss.any():
+    any_miss = miss is not None and bool(miss.any())
+    if any_miss:
         if not na_rm:
             has_missing[np.unique(g[miss])] = True
         g = np.where(miss, -1, g)
-    keep = g >= 0
+    all_in = n_dom == 1 and not any_miss and bool((g == 0).all())
     K = n_dom * n_lev
-    cell = g if lev is None else g * n_lev + np.maximum(lev, 0)
-    av = np.ones(design.n) if a is None else np.where(miss, 0.0, a)
-    bv = np.ones(design.n) if (b is None or total) else np.where(miss, 0.0, b)
-    wk = np.where(keep, w, 0.0)
-    gk = np.maximum(g, 0)
-    ck = np.maximum(cell, 0)
-    Wd = np.bincount(gk, wk, minlength=n_dom)
-    nd = np.bincount(gk, (wk != 0).astype(float), minlength=n_dom)
-    Wa = np.bincount(ck, wk * av, minlength=K)
-    Wb_dom = np.bincount(gk, wk * bv, minlength=n_dom)
+    if all_in:
+        wk, gk = w, g
+    else:
+        keep = g >= 0
+        wk = np.where(keep, w, 0.0)
+        gk = np.maximum(g, 0)
+    ck = gk if lev is None else gk * n_lev + np.maximum(lev, 0)
+    av = None if a is None else (np.where(miss, 0.0, a) if any_miss else a)
+    bv = None if (b is None or total) else (np.where(miss, 0.0, b) if any_miss else b)
+    wa = wk if av is None else wk * av
+    wb = wk if bv is None else wk * bv
+    Wd = _gsum(gk, wk, n_dom)
+    nonzero = wk != 0
+    nd = _gsum(gk, None if nonzero.all() else nonzero.astype(float), n_dom)
+    Wa = _gsum(ck, wa, K)
+    Wb_dom = Wd if bv is None else _gsum(gk, wb, n_dom)
     Wb = np.repeat(Wb_dom, n_lev)
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = Wa if total else Wa / Wb
         centre = Wa / np.repeat(Wd, n_lev) if total else theta
     if design.is_replicate or design.score_adjusters:
-        vcov = _vcov_rows(design, av, bv, keep, cell, g, K, n_lev, theta, Wb, total)
+        ones = np.ones(design.n)
+        vcov = _vcov_rows(design, ones if av is None else av, ones if bv is None else bv,
+                          g >= 0, ck, gk, K, n_lev, theta, Wb, total)
     else:
-        vcov = _vcov_totals(design, av, bv, wk, ck, gk, K, n_dom, n_lev, theta, Wb, total)
+        vcov = _vcov_totals(design, wa, wb, ck, gk, K, n_dom, n_lev, theta, Wb, total)
     # design effect against SRS with replacement (R's deff="replace")
     if lev is None:
-        r = av - centre[ck] * (1.0 if total else bv)
-        ss = np.bincount(gk, wk * r * r, minlength=n_dom)
-        sr = np.bincount(gk, wk * r, minlength=n_dom)
+        c = centre[0] if K == 1 else centre[ck]
+        r = av - c if bv is None or total else av - c * bv
+        wr = wk * r
+        ss = _gsum(gk, wr * r, n_dom)
+        sr = _gsum(gk, wr, n_dom)
         with np.errstate(divide="ignore", invalid="ignore"):
             ss = ss - sr * sr / Wd
     else:
@@ -150,21 +158,34 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
             ss = ss / Wb**2
         vsrs = Wdk / (nk - 1) * ss
         deff = np.where(nk > 1, np.diag(vcov) / vsrs, np.nan)
+    if all_in and nonzero.all():
+        dfs = np.array([float(design.df)])
+    else:
+        dfs = _domain_dfs(design, g, n_dom)
     return {"theta": theta, "vcov": vcov, "deff": deff, "n": nk,
-            "df": np.repeat(_domain_dfs(design, g, n_dom), n_lev),
-            "missing": np.repeat(has_missing, n_lev)}
+            "df": np.repeat(dfs, n_lev), "missing": np.repeat(has_missing, n_lev)}
 
 
-def _vcov_totals(design, av, bv, wk, ck, gk, K, n_dom, n_lev, theta, Wb, total):
+def _gsum(codes, values, m):
+    """Group sums of ``values`` (None = count) over integer ``codes`` into ``m`` bins."""
+    if m == 1:
+        return np.array([float(len(codes)) if values is None else float(values.sum())])
+    return np.bincount(codes, values, minlength=m).astype(float)
+
+
+def _vcov_totals(design, wa, wb, ck, gk, K, n_dom, n_lev, theta, Wb, total):
     """Taylor variance from per-(finest unit, cell) sums: one bincount, then small algebra."""
     stages = design._stages
     u = stages[-1].unit
     M = len(stages[-1].parent)
-    S_a = np.bincount(u * K + ck, wk * av, minlength=M * K).reshape(M, K)
+    S_a = np.bincount(u if K == 1 else u * K + ck, wa, minlength=M * K).reshape(M, K)
     if total:
         t = S_a
     else:
-        S_b = np.bincount(u * n_dom + gk, wk * bv, minlength=M * n_dom).reshape(M, n_dom)
+        if K == 1:
+            S_b = np.bincount(u, wb, minlength=M).reshape(M, 1)
+        else:
+            S_b = np.bincount(u * n_dom + gk, wb, minlength=M * n_dom).reshape(M, n_dom)
         if n_lev > 1:
             S_b = np.repeat(S_b, n_lev, axis=1)
         with np.errstate(divide="ignore", invalid="ignore"):
