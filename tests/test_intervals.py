@@ -71,8 +71,10 @@ def test_likelihood_matches_r_profile(case):
     # method="likelihood", ddf=degf)), the computation svyciprop(method="likelihood") does.
     lo, hi = proportion_interval(case["estimate"], case["se"], df=case["df"],
                                  method="likelihood", conf_level=case["level"], n=case["n"],
-                                 se_logit=case["se_logit"], dispersion=case["dispersion"])
+                                 se_logit=case["se_logit"])
     np.testing.assert_allclose([lo, hi], case["likelihood_converged"], rtol=1e-9)
+    # The default dispersion n/(n-1) is R's for a 0/1 variable.
+    assert case["dispersion"] == pytest.approx(case["n"] / (case["n"] - 1), rel=1e-12)
     # svyciprop itself stops its IRLS at R's default tolerance (see make_fixtures_models.R).
     np.testing.assert_allclose([lo, hi], case["likelihood"], rtol=1e-5)
 
@@ -203,3 +205,16 @@ def test_logit_se_in_a_domain_and_bad_shapes():
         logit_se(d, y[:3])
     with pytest.raises(ValueError, match="^mask"):
         logit_se(d, y, inside[:2])
+
+
+@pytest.mark.parametrize("method", ["logit", "likelihood", "beta", "xlogit", "mean", "asin"])
+@pytest.mark.parametrize("case", [c for c in CASES if c["design"] != "jk1"], ids=_case_id)
+def test_design_proportion_uses_these_intervals(case, method):
+    # Design.proportion (estimators module) -> proportion_interval, end to end against R.
+    column = "sch_wide" if case["variable"] == "sch_wide" else "stype"
+    level = "Yes" if column == "sch_wide" else "H"
+    t = design(case["design"]).proportion(column, method=method, conf_level=case["level"])
+    row = t[t["category"] == level].iloc[0]
+    ref = case["likelihood_converged" if method == "likelihood" else method]
+    np.testing.assert_allclose([row["ci_low"], row["ci_high"]], ref,
+                               rtol=5e-8 if method == "logit" else 1e-9)

@@ -22,9 +22,9 @@ Methods (named exactly as in R's ``survey::svyciprop``, plus ``"wilson"``):
     interpolating cubic spline (Forsythe-Malcolm-Moler end conditions, R's ``spline``) through
     the grid, evaluated at ``3 x`` as many equally spaced points, is inverted by linear
     interpolation at ``z = -+ t_{df, 1-alpha/2} sqrt(lambda)``; the limits are ``expit`` of
-    those. Needs ``n``; pass ``dispersion`` from :func:`likelihood_dispersion` (and
-    ``se_logit`` from :func:`logit_se` on replicate designs) to reproduce R. The exact root of
-    ``z(b') = -+ t sqrt(lambda)`` differs from R's interpolated one by about 1e-5 relative.
+    those. Needs ``n``; pass ``se_logit`` from :func:`logit_se` on replicate designs to
+    reproduce R. (The exact root of ``z(b') = -+ t sqrt(lambda)`` differs from R's
+    interpolated one by up to about 1e-4 relative.)
 ``"beta"``
     Korn and Graubard (1998): Clopper-Pearson with the effective sample size
     ``n_eff = p (1 - p) / se**2`` rescaled by ``(t_{n-1, alpha/2} / t_{df, alpha/2})**2``;
@@ -143,7 +143,7 @@ def _check(name, value, low=None, high=None, allow_inf=False):
 
 
 def proportion_interval(estimate, se, n_eff=None, df=np.inf, method="logit", conf_level=0.95,
-                        *, n=None, se_logit=None, dispersion=1.0):
+                        *, n=None, se_logit=None, dispersion=None):
     """Confidence interval for a design-based proportion.
 
     Parameters
@@ -168,9 +168,10 @@ def proportion_interval(estimate, se, n_eff=None, df=np.inf, method="logit", con
         Standard error of ``logit(p)`` for ``"logit"`` and ``"likelihood"``; default the delta
         method ``se / (p (1 - p))``. Pass the replicate standard error of ``logit(p)`` to match R
         on replicate designs.
-    dispersion : float or array_like, default 1
-        Quasi-binomial dispersion dividing the ``"likelihood"`` deviance; R uses the one of its
-        ``svyglm`` fit, see :func:`likelihood_dispersion`.
+    dispersion : float or array_like, optional
+        Quasi-binomial dispersion dividing the ``"likelihood"`` deviance; default
+        ``n / (n - 1)``, which is what R's ``svyglm`` reports for a 0/1 variable when all ``n``
+        rows have non-zero weight (see :func:`likelihood_dispersion` otherwise).
 
     Returns
     -------
@@ -243,7 +244,10 @@ def proportion_interval(estimate, se, n_eff=None, df=np.inf, method="logit", con
             if n is None:
                 raise ValueError("n: the 'likelihood' method needs the number of sampled rows n")
             nn = np.broadcast_to(_check("n", n, 2.0), p.shape)
-            disp = np.broadcast_to(_check("dispersion", dispersion, 0.0), p.shape)
+            if dispersion is None:
+                disp = nn / (nn - 1.0)
+            else:
+                disp = np.broadcast_to(_check("dispersion", dispersion, 0.0), p.shape)
             if (disp <= 0).any():
                 raise ValueError(f"dispersion: must be positive, got {disp[disp <= 0].flat[0]!r}")
             lims = [_likelihood_limits(*args, conf_level) for args in zip(
