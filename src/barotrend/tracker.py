@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import numpy as np
 import pandas as pd
 
 from barotrend.results import result_frame
@@ -25,9 +24,9 @@ from barotrend.tracking import groups as _groups
 from barotrend.tracking import surveys as _surveys
 from barotrend.tracking import table as _table
 from barotrend.tracking import trend as _trend
-from barotrend.tracking.change import compare_figures
+from barotrend.tracking.change import compare_figures, published_change
 from barotrend.tracking.comparability import compare_records
-from barotrend.tracking.series import figure_estimate, join_notes
+from barotrend.tracking.series import figure_estimate
 
 __all__ = ["Tracker"]
 
@@ -302,7 +301,7 @@ class Tracker:
         labels = {"survey": fa["survey"], "wave": f"{fw}->{tw}", "item": item, "group": g,
                   "category": cat, "from_wave": fw, "to_wave": tw}
         out = compare_figures(fa, fb, na, nb, labels=labels,
-                              notes=[note_b, note_a, *_published_change(self._figures, fa, fw), *diffs],
+                              notes=[note_b, note_a, *published_change(self._figures, fa, fw), *diffs],
                               correlation=correlation, overlap=overlap, sd=sd,
                               sd_range=sd_range, conf_level=self.conf_level)
         return result_frame(out)
@@ -332,7 +331,7 @@ class Tracker:
         if s["category"].nunique() > 1:
             raise ValueError(f"category must be given for item {item!r}; one of "
                              f"{list(dict.fromkeys(s['category']))!r}")
-        return result_frame(_trend_rows(s, item, group or "all", sd, sd_range))
+        return result_frame(_trend.trend_rows(s, item, group or "all", sd, sd_range))
 
     # -- groups and surveys ---------------------------------------------------------------------
     def compare_groups(self, item: str, a: str, b: str, wave=None,
@@ -382,59 +381,3 @@ class Tracker:
         from barotrend.plot import series as _plot
 
         return _plot(self, item, ax=ax, groups=groups, category=category, **kwargs)
-
-
-def _published_change(rows, fa, fw) -> list[str]:
-    hit = rows[(rows["statistic"] == "change") & (rows["survey"] == fa["survey"])
-               & (rows["item"] == fa["item"]) & (rows["wave"] == fa["wave"])
-               & (rows["reference_wave"] == fw) & (rows["group"] == fa["group"])
-               & (rows["category"] == fa["category"])]
-    return [f"published change {v:+g} (percentage) points from {fw}" for v in hit["value"]]
-
-
-def _trend_rows(s: pd.DataFrame, item: str, group: str, sd, sd_range) -> list[dict]:
-    lab = {"survey": s["survey"].iloc[0], "wave": "->".join(s["wave"]), "item": item,
-           "group": group, "category": s["category"].iloc[0]}
-    if len(s) < 3:
-        return [dict(lab, method="trend", note=f"a trend needs three or more waves; "
-                     f"{len(s)} available (use change())")]
-    x = s["date_value"].to_numpy(float)
-    y = s["estimate"].to_numpy(float)
-    n = s["n"].to_numpy(float)
-    is_mean = s["method"].str.contains("mean|stated SD").all()
-    scenarios: list[tuple[np.ndarray, str, float]] = []
-    if is_mean:
-        sds = [] if sd is None else [float(sd)]
-        if sd_range is not None:
-            lo, hi = sd_range
-            sds += [float(lo), (lo + hi) / 2, float(hi)]
-        if not sds:
-            return [dict(lab, estimate=np.nan, method="trend of means",
-                         note="SD not published: the trend cannot be tested without an SD "
-                         "assumption; pass sd= or sd_range=(lo, hi)")]
-        scenarios = [(v**2 / n, f"SD {v:g} stated (assumption)", v) for v in sds]
-    else:
-        scenarios = [(s["se"].to_numpy(float) ** 2, "variances from the wave intervals", np.nan)]
-    unknown = [w for w, ni in zip(s["wave"], n, strict=True) if not np.isfinite(ni)]
-    out = []
-    for var, what, sd_v in scenarios:
-        lab["sd_assumed"] = sd_v
-        if unknown:
-            out.append(dict(lab, estimate=np.nan, method="trend",
-                            note=join_notes(what, f"base unknown for {', '.join(unknown)}: no "
-                                            "variance, the trend cannot be tested; state a base "
-                                            "with assumed_bases=")))
-            continue
-        notes = join_notes(what, [nt for nt in s["note"] if nt])
-        t = _trend.wls_trend(x, y, var)
-        t["note"] = join_notes("slope per year over wave-date midpoints", notes)
-        q = _trend.heterogeneity(y, var)
-        q["note"] = notes
-        out += [dict(lab, **t), dict(lab, **q)]
-        if not is_mean:
-            counts = np.round(y * n)
-            ca = _trend.cochran_armitage(counts, n, x)
-            ca["note"] = join_notes("counts reconstructed as round(p n) from rounded "
-                                    "percentages (approximate)", notes)
-            out.append(dict(lab, **ca))
-    return out

@@ -145,3 +145,12 @@ def _isna(x) -> bool:
         return bool(np.isnan(x))
     except TypeError:
         return x is None
+
+
+def published_change(rows, fa, fw) -> list[str]:
+    """Notes quoting a change the article states for figure ``fa`` from wave ``fw``."""
+    hit = rows[(rows["statistic"] == "change") & (rows["survey"] == fa["survey"])
+               & (rows["item"] == fa["item"]) & (rows["wave"] == fa["wave"])
+               & (rows["reference_wave"] == fw) & (rows["group"] == fa["group"])
+               & (rows["category"] == fa["category"])]
+    return [f"published change {v:+g} (percentage) points from {fw}" for v in hit["value"]]

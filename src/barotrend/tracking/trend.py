@@ -22,8 +22,11 @@ section 5.3.5.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
+
+from barotrend.tracking.series import join_notes
 
 
 def _check(x, name):
@@ -96,3 +99,58 @@ def cochran_armitage(counts, ns, scores) -> dict:
     return {"estimate": t, "statistic": z,
             "p_value": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
             "method": "Cochran-Armitage trend test (scores = wave dates)"}
+
+
+def trend_rows(s: pd.DataFrame, item: str, group: str, sd=None, sd_range=None) -> list[dict]:
+    """Trend rows for a Tracker series ``s`` (see :meth:`barotrend.Tracker.trend`).
+
+    Shares: WLS trend, Cochran Q and Cochran-Armitage on the wave variances. Means: the same
+    two tests at each stated SD (``sd``; ``sd_range`` gives low, midpoint, high), else one row
+    saying the trend cannot be tested without an SD assumption. A wave without a base gives a
+    row saying so instead of the tests.
+    """
+    lab = {"survey": s["survey"].iloc[0], "wave": "->".join(s["wave"]), "item": item,
+           "group": group, "category": s["category"].iloc[0]}
+    if len(s) < 3:
+        return [dict(lab, method="trend", note=f"a trend needs three or more waves; "
+                     f"{len(s)} available (use change())")]
+    x = s["date_value"].to_numpy(float)
+    y = s["estimate"].to_numpy(float)
+    n = s["n"].to_numpy(float)
+    is_mean = s["method"].str.contains("mean|stated SD").all()
+    scenarios: list[tuple[np.ndarray, str, float]] = []
+    if is_mean:
+        sds = [] if sd is None else [float(sd)]
+        if sd_range is not None:
+            lo, hi = sd_range
+            sds += [float(lo), (lo + hi) / 2, float(hi)]
+        if not sds:
+            return [dict(lab, estimate=np.nan, method="trend of means",
+                         note="SD not published: the trend cannot be tested without an SD "
+                         "assumption; pass sd= or sd_range=(lo, hi)")]
+        scenarios = [(v**2 / n, f"SD {v:g} stated (assumption)", v) for v in sds]
+    else:
+        scenarios = [(s["se"].to_numpy(float) ** 2, "variances from the wave intervals", np.nan)]
+    unknown = [w for w, ni in zip(s["wave"], n, strict=True) if not np.isfinite(ni)]
+    out = []
+    for var, what, sd_v in scenarios:
+        lab["sd_assumed"] = sd_v
+        if unknown:
+            out.append(dict(lab, estimate=np.nan, method="trend",
+                            note=join_notes(what, f"base unknown for {', '.join(unknown)}: no "
+                                            "variance, the trend cannot be tested; state a base "
+                                            "with assumed_bases=")))
+            continue
+        notes = join_notes(what, [nt for nt in s["note"] if nt])
+        t = wls_trend(x, y, var)
+        t["note"] = join_notes("slope per year over wave-date midpoints", notes)
+        q = heterogeneity(y, var)
+        q["note"] = notes
+        out += [dict(lab, **t), dict(lab, **q)]
+        if not is_mean:
+            counts = np.round(y * n)
+            ca = cochran_armitage(counts, n, x)
+            ca["note"] = join_notes("counts reconstructed as round(p n) from rounded "
+                                    "percentages (approximate)", notes)
+            out.append(dict(lab, **ca))
+    return out
