@@ -210,8 +210,8 @@ def proportion_ci(count=None, n=None, *, percent=None, decimals=0, method="wilso
     Returns
     -------
     pandas.DataFrame
-        One row: ``estimate`` (0-1), ``se``, ``ci_low``, ``ci_high``, ``n``, ``n_eff``, ``deff``,
-        ``method``, ``note``.
+        One row: ``estimate`` (0-1), ``se``, ``ci_low``, ``ci_high``, ``n``, ``n_eff``
+        (``n / deff``, before any finite-population correction), ``deff``, ``method``, ``note``.
 
     Notes
     -----
