@@ -456,3 +456,30 @@ def test_from_designs_change_coverage_simulated():
         hits["separate"] += r["ci_low"] <= 0.2 <= r["ci_high"]
     for k, v in hits.items():
         assert abs(v / reps - 0.95) <= tol, (k, v / reps)
+
+
+def test_group_series_does_not_borrow_wave_base(t):
+    # 61% of GPs: the wave's 85 respondents are not the GP base, so no interval and a note.
+    cat = "too much grip, not consistent with the CCG model"
+    s = t.series("everyone_counts_grip", group="GP", category=cat)
+    assert math.isnan(s["n"][0]) and math.isnan(s["ci_low"][0])
+    assert "base of group 'GP' not published" in s["note"][0]
+
+
+def test_group_bases_assumed_by_user(data):
+    # User states 50 GPs and 30 non-GPs: se = sqrt(.61*.39/50 + .31*.69/30)
+    # = sqrt(.004758 + .00713) = 0.10903
+    cat = "too much grip, not consistent with the CCG model"
+    t = Tracker.from_dataset(data, assumed_bases={
+        ("hsj_ccg_barometer", "W2", "GP"): 50, ("hsj_ccg_barometer", "W2", "non-GP"): 30})
+    r = t.compare_groups("everyone_counts_grip", "GP", "non-GP", category=cat)
+    assert len(r) == 1 and r["scenario"][0] == "bases stated or assumed by the user"
+    assert r["se"][0] == pytest.approx(0.10903, abs=5e-5)
+    assert "n=50 assumed by the user" in r["note"][0]
+
+
+def test_comparability_record(t):
+    c = t.comparability("area_team_relationship")
+    assert c["wave"].tolist() == ["W2", "W3"]
+    assert c["implied"].tolist() == [True, False]
+    assert (c["differs"] == "").all()  # same wording, category and population in both waves

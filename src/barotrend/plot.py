@@ -137,7 +137,7 @@ def forest(results: pd.DataFrame, ax=None, *, label=None, value: str | None = No
     y = np.arange(len(results))[::-1]
     est = results[value].to_numpy(float)
     lo, hi = results["ci_low"].to_numpy(float), results["ci_high"].to_numpy(float)
-    ok = np.isfinite(lo) & np.isfinite(hi)
+    ok = np.isfinite(lo) & np.isfinite(hi) & np.isfinite(est)
     ax.errorbar(est[ok], y[ok], xerr=[est[ok] - lo[ok], hi[ok] - est[ok]], fmt="o",
                 color="C0", capsize=3)
     ax.plot(est[~ok], y[~ok], "o", mfc="white", color="C0")  # no interval: open marker

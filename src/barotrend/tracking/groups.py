@@ -3,7 +3,8 @@
 Subgroup bases are rarely published ("61% of GPs, 31% of non-GPs"). The group sizes are then
 taken, in this order:
 
-1. both bases stated in the article: used as they are;
+1. both bases stated in the article, or assumed by the user
+   (``assumed_bases={(survey, wave, group): n}``): used as they are;
 2. reconstructed with :func:`barotrend.figures.bases.infer_group_sizes` from the overall share of
    the same category (groups assumed to partition the base) on the wave's base, and, when the
    overall share is not achievable on that base, on every smaller base (item non-response);
@@ -28,9 +29,13 @@ def _sizes(t, fa, fb, rows, wave, cat):
     """List of (size_a, size_b, scenario, note) for comparing groups fa, fb."""
     if _known(fa.get("base")) and _known(fb.get("base")):
         return [(float(fa["base"]), float(fb["base"]), "stated bases", "")]
+    (na, note_a), (nb, note_b) = t._base(fa), t._base(fb)
+    if np.isfinite(na) and np.isfinite(nb):
+        return [(na, nb, "bases stated or assumed by the user", join_notes(note_a, note_b))]
     overall = rows[(rows["wave"] == wave) & (rows["group"] == "all")
                    & (rows["category"] == cat) & (rows["statistic"] == "share")]
-    ref = overall.iloc[0].to_dict() if len(overall) else fa
+    ref = (overall.iloc[0].to_dict() if len(overall)
+           else dict(fa, group="all", base=None))  # the wave's base, no overall figure
     n, base_note = t._base(ref)
     if not np.isfinite(n):
         return []

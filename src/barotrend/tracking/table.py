@@ -94,9 +94,10 @@ def resolve_base(fig: Mapping, assumed: Mapping | None = None) -> tuple[float, s
     """Base of a published figure and a note saying where it came from.
 
     Order: the base stated in the article; a base the user assumed for the wave
-    (``assumed[(survey, wave)]`` or ``assumed[wave]``); the wave's number of respondents (an
-    assumption: item non-response and filtering are ignored, and the note says so); else NaN
-    with a note that the base is unknown.
+    (``assumed[(survey, wave)]`` or ``assumed[wave]``, or for a group
+    ``assumed[(survey, wave, group)]``); for the whole sample (group ``"all"``) the wave's
+    number of respondents (an assumption: item non-response and filtering are ignored, and the
+    note says so); else NaN with a note that the base is unknown.
 
     Examples
     --------
@@ -109,10 +110,16 @@ def resolve_base(fig: Mapping, assumed: Mapping | None = None) -> tuple[float, s
     if _known(fig.get("base")):
         return float(fig["base"]), ""
     assumed = assumed or {}
-    for key in ((fig["survey"], wave), wave):
+    group = fig.get("group", "all") or "all"
+    keys = [(fig["survey"], wave, group)] + ([(fig["survey"], wave), wave]
+                                             if group == "all" else [])
+    for key in keys:
         if key in assumed:
             n = float(assumed[key])
             return n, f"{wave}: base n={n:g} assumed by the user"
+    if group != "all":
+        return np.nan, (f"{wave}: base of group {group!r} not published (the wave's respondents "
+                        "are not the group's base; compare_groups reconstructs group sizes)")
     if _known(fig.get("respondents")):
         n = float(fig["respondents"])
         return n, f"{wave}: base not published for this figure; the wave's {n:g} respondents assumed"
