@@ -17,10 +17,11 @@ from barotrend.design.intervals import (
     logit_se,
     proportion_interval,
 )
+from barotrend.weighting import poststratify
 
 DATA = Path(__file__).parent / "reference" / "data"
 FIX = json.loads((Path(__file__).parent / "reference" / "fixtures_models.json").read_text())
-DESIGNS = ["dclus1", "dstrat", "dclus2", "jk1"]
+DESIGNS = ["dclus1", "dstrat", "dclus2", "jk1", "dclus1_ps"]
 
 
 def _read(name):
@@ -38,6 +39,8 @@ def design(name):
         return Design(_read("apistrat"), weights="pw", strata="stype", fpc="fpc")
     if name == "dclus2":
         return Design(_read("apiclus2"), cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+    if name == "dclus1_ps":  # R: postStratify(dclus1, ~sch.wide, <apipop counts>)
+        return poststratify(design("dclus1"), "sch_wide", FIX["poststrata"]["sch_wide"])
     # JK1 replicate weights exported by R (as.svrepdesign(dclus1, "JK1")), R's scale/rscales.
     rw = pd.read_csv(DATA / "apiclus1_jk1.csv")
     jk = FIX["jk1"]
