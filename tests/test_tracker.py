@@ -483,3 +483,22 @@ def test_comparability_record(t):
     assert c["wave"].tolist() == ["W2", "W3"]
     assert c["implied"].tolist() == [True, False]
     assert (c["differs"] == "").all()  # same wording, category and population in both waves
+
+
+def test_changes_all_pairs_and_bh(data):
+    pytest.importorskip("barotrend.compare")
+    t = Tracker.from_dataset(data, assumed_bases={"W1": 85})
+    r = t.changes(pairs="all")
+    budget = r[r["item"] == "budget_confidence"]["wave"].tolist()
+    assert budget == ["W1->W2", "W1->W3", "W2->W3"]
+    # two testable share changes (30 -> 45 -> 40 of 100). Benjamini-Hochberg with m = 2:
+    # the larger p is kept, the smaller becomes min(2 p_(1), p_(2)).
+    fig, wav = _toy(values=(30.0, 45.0, 40.0))
+    r = Tracker.from_figures(fig, wav).changes(method="fdr_bh")
+    p = r["p_value"].to_numpy()
+    order = np.argsort(p)
+    assert r["p_adjusted"].to_numpy()[order[1]] == pytest.approx(p[order[1]])  # largest kept
+    assert r["p_adjusted"].to_numpy()[order[0]] == pytest.approx(min(2 * p[order[0]],
+                                                                      p[order[1]]))
+    with pytest.raises(ValueError, match="pairs must be"):
+        t.changes(pairs="some")

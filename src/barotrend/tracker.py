@@ -360,19 +360,36 @@ class Tracker:
             strict=self.strict if strict is None else strict))
 
     # -- families --------------------------------------------------------------------------------
-    def changes(self, method: str = "holm") -> pd.DataFrame:
-        """Every consecutive-wave change the figures allow, one row each, p-values adjusted
-        across the family (``method`` as in :func:`barotrend.compare.adjust_pvalues`)."""
+    def changes(self, method: str = "holm", pairs: str = "consecutive") -> pd.DataFrame:
+        """Every change the figures allow, one row each, p-values adjusted across the family.
+
+        ``method``: ``"holm"`` (default), ``"fdr_bh"`` (Benjamini-Hochberg) or
+        ``"bonferroni"`` (:func:`barotrend.compare.adjust_pvalues`). ``pairs``:
+        ``"consecutive"`` waves (default) or ``"all"`` pairs of waves. A change that cannot be
+        tested (unknown base, mean without SD) keeps a NaN p-value, outside the family.
+
+        Examples
+        --------
+        >>> from barotrend import datasets
+        >>> t = Tracker.from_dataset(datasets.load())
+        >>> t.changes()[["item", "wave", "p_value", "p_adjusted"]].round(3)
+                             item    wave  p_value  p_adjusted
+        0       budget_confidence  W1->W2      NaN         NaN
+        1       budget_confidence  W2->W3      NaN         NaN
+        2  area_team_relationship  W2->W3    0.464       0.464
+        """
         from barotrend.tracking.family import changes
 
-        return changes(self, method)
+        return changes(self, method, pairs)
 
-    def all_comparisons(self, method: str = "holm") -> pd.DataFrame:
+    def all_comparisons(self, method: str = "holm", pairs: str = "consecutive"
+                        ) -> pd.DataFrame:
         """Changes, group comparisons, gap changes and survey comparisons in one table, with
-        p-values adjusted across it (Holm by default, ``"fdr_bh"`` for Benjamini-Hochberg)."""
+        p-values adjusted across it (see :meth:`changes`); column ``comparison`` names the kind.
+        Cross-survey comparisons are made for concepts with one category in each survey."""
         from barotrend.tracking.family import all_comparisons
 
-        return all_comparisons(self, method)
+        return all_comparisons(self, method, pairs)
 
     # -- plots -----------------------------------------------------------------------------------
     def plot_series(self, item: str, ax=None, *, groups=None, category=None, **kwargs):

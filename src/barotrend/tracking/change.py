@@ -85,6 +85,9 @@ def compare_figures(fa: Mapping, fb: Mapping, na: float, nb: float, *, labels: M
     base_notes = list(notes) + figure_notes(fb) + figure_notes(fa)
     if stat not in ("share", "mean"):
         raise ValueError(f"statistic must be share or mean, got {stat!r}")
+    if stat == "mean" and overlap is not None:
+        raise ValueError(f"overlap={overlap!r} applies to shares; for means state the "
+                         "correlation of the two means with correlation=")
     if not (np.isfinite(na) and np.isfinite(nb)):
         d = _value(fa) - _value(fb)
         return [dict(labels, estimate_a=_value(fa), estimate_b=_value(fb), difference=d,

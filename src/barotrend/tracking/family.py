@@ -24,13 +24,17 @@ def _first(frame: pd.DataFrame, kind: str) -> dict:
     return row
 
 
-def _change_rows(t) -> list[dict]:
+def _change_rows(t, pairs: str = "consecutive") -> list[dict]:
+    if pairs not in ("consecutive", "all"):
+        raise ValueError(f"pairs must be 'consecutive' or 'all', got {pairs!r}")
     f = t._figures[t._figures["statistic"].isin(("share", "mean"))]
     out = []
     for (survey, item, group, cat), g in f.groupby(["survey", "item", "group", "category"],
                                                   sort=False):
         waves = list(dict.fromkeys(g["wave"]))
-        for w0, w1 in itertools.pairwise(waves):
+        steps = (itertools.pairwise(waves) if pairs == "consecutive"
+                 else itertools.combinations(waves, 2))
+        for w0, w1 in steps:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ComparabilityWarning)
                 r = t.change(item, w0, w1, group=group, category=cat, survey=survey)
@@ -47,14 +51,15 @@ def _adjust(rows: list[dict], method: str) -> pd.DataFrame:
     return adjust_pvalues(frame, method=method)
 
 
-def changes(t, method: str = "holm") -> pd.DataFrame:
-    """Consecutive-wave changes of every item, group and category, p adjusted."""
-    return _adjust(_change_rows(t), method)
+def changes(t, method: str = "holm", pairs: str = "consecutive") -> pd.DataFrame:
+    """Changes of every item, group and category between consecutive waves (or, with
+    ``pairs="all"``, between every pair of waves), p adjusted."""
+    return _adjust(_change_rows(t, pairs), method)
 
 
-def all_comparisons(t, method: str = "holm") -> pd.DataFrame:
+def all_comparisons(t, method: str = "holm", pairs: str = "consecutive") -> pd.DataFrame:
     """Changes, group comparisons, gap changes and cross-survey comparisons, p adjusted."""
-    rows = _change_rows(t)
+    rows = _change_rows(t, pairs)
     f = t._figures[t._figures["statistic"].isin(("share", "mean"))]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ComparabilityWarning)
