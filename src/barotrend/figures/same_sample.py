@@ -142,7 +142,7 @@ def compare_categories(percent_a, percent_b, n, *, decimals=0, conf_level=0.95,
                          f"least favourable counts {x} and {y} of {n}") for x, y in pairs),
                     key=lambda r: r["p_value"])
         rows.append(worst)
-    return result_frame(rows, extra=["row"])
+    return result_frame(rows, extra=["row"], shares=True)
 
 
 def compare_items(percent_a, percent_b, n, *, correlation=None, decimals=0, conf_level=0.95,
@@ -199,4 +199,4 @@ def compare_items(percent_a, percent_b, n, *, correlation=None, decimals=0, conf
              **_z_row(d, (va + vb - 2 * c) / n, n, conf_level, fpc, direction), "n": n,
              "method": "paired difference of two items, z test (Wild & Seber 1993)",
              "note": note + fpc_note, "row": label} for label, c, note in covs]
-    return result_frame(rows, extra=["row"])
+    return result_frame(rows, extra=["row"], shares=True)
