@@ -237,6 +237,14 @@ class Design:
         self._stages = stages
         self.n_strata = len(sampsize[0])
         self.n_psu = int(self.psu_ids.max()) + 1
+        # maps used by the estimators: finest variance unit -> PSU, PSU -> stratum
+        self._psu_stratum = unit_stratum[0]
+        if len(stages) == 1:
+            self._unit_psu = np.arange(self.n_psu)
+        else:
+            up = np.zeros(len(stages[-1].parent), dtype=np.int64)
+            up[stages[-1].unit] = self.psu_ids
+            self._unit_psu = up
         self.n_stages = n_stages
         self.score_adjusters = ()
         self.is_replicate = False
@@ -455,8 +463,15 @@ class Design:
             ok &= ci >= 0
             code = code * max(len(cats), 1) + np.maximum(ci, 0)
             levels.append(cats)
-        keys = np.unique(code[ok])
         sizes = [max(len(x), 1) for x in levels]
+        total = int(np.prod(sizes, dtype=float)) if levels else 1
+        if total <= max(self.n, 1) * 4:  # small key space: presence by counting
+            present = np.bincount(code[ok], minlength=total) > 0
+            keys = np.flatnonzero(present)
+            lookup = np.cumsum(present) - 1
+        else:
+            keys = np.unique(code[ok])
+            lookup = None
         values = []
         for key in keys.tolist():
             parts = []
@@ -464,8 +479,11 @@ class Design:
                 key, j = divmod(key, size)
                 parts.append(lv[j])
             values.append(tuple(reversed(parts)))
-        out = np.full(self.n, -1, dtype=np.int64)
-        out[ok] = np.searchsorted(keys, code[ok])
+        if lookup is not None:
+            out = np.where(ok, lookup[code], -1)
+        else:
+            out = np.full(self.n, -1, dtype=np.int64)
+            out[ok] = np.searchsorted(keys, code[ok])
         if include_missing and not ok.all():
             values.append(tuple(None for _ in cols))
             out[~ok] = len(values) - 1

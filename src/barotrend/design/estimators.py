@@ -112,58 +112,83 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         if not na_rm:
             has_missing[np.unique(g[miss])] = True
         g = np.where(miss, -1, g)
-    all_in = n_dom == 1 and not any_miss and bool((g == 0).all())
+    all_in = not any_miss and bool((g >= 0).all())
     K = n_dom * n_lev
     if all_in:
         wk, gk = w, g
     else:
-        keep = g >= 0
-        wk = np.where(keep, w, 0.0)
+        wk = np.where(g >= 0, w, 0.0)
         gk = np.maximum(g, 0)
     ck = gk if lev is None else gk * n_lev + np.maximum(lev, 0)
     av = None if a is None else (np.where(miss, 0.0, a) if any_miss else a)
     bv = None if (b is None or total) else (np.where(miss, 0.0, b) if any_miss else b)
     wa = wk if av is None else wk * av
-    wb = wk if bv is None else wk * bv
-    Wd = _gsum(gk, wk, n_dom)
+    wb = None if bv is None else wk * bv
     nonzero = wk != 0
     nd = _gsum(gk, None if nonzero.all() else nonzero.astype(float), n_dom)
-    Wa = _gsum(ck, wa, K)
-    Wb_dom = Wd if bv is None else _gsum(gk, wb, n_dom)
+    if design.is_replicate or design.score_adjusters:
+        Wd = _gsum(gk, wk, n_dom)
+        Wa = _gsum(ck, wa, K)
+        Wb_dom = Wd if wb is None else _gsum(gk, wb, n_dom)
+        dfs = _domain_dfs(design, g, n_dom)
+    else:
+        # one group-by to (finest unit x cell); everything else from these small sums
+        stages = design._stages
+        u = stages[-1].unit
+        M = len(stages[-1].parent)
+        S_a = np.bincount(u if K == 1 else u * K + ck, wa, minlength=M * K).reshape(M, K)
+        ud = u if n_dom == 1 else u * n_dom + gk
+        S_w = np.bincount(ud, wk, minlength=M * n_dom).reshape(M, n_dom)
+        S_b = S_w if wb is None else np.bincount(ud, wb, minlength=M * n_dom).reshape(M, n_dom)
+        Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
+        dfs = _dfs_from_presence(design, S_w > 0)
     Wb = np.repeat(Wb_dom, n_lev)
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = Wa if total else Wa / Wb
-        centre = Wa / np.repeat(Wd, n_lev) if total else theta
-    if design.is_replicate or design.score_adjusters:
-        ones = np.ones(design.n)
-        vcov = _vcov_rows(design, ones if av is None else av, ones if bv is None else bv,
-                          g >= 0, ck, gk, K, n_lev, theta, Wb, total)
-    else:
-        vcov = _vcov_totals(design, wa, wb, ck, gk, K, n_dom, n_lev, theta, Wb, total)
-    # design effect against SRS with replacement (R's deff="replace")
-    if lev is None:
-        c = centre[0] if K == 1 else centre[ck]
-        r = av - c if bv is None or total else av - c * bv
-        wr = wk * r
-        ss = _gsum(gk, wr * r, n_dom)
-        sr = _gsum(gk, wr, n_dom)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ss = ss - sr * sr / Wd
-    else:
-        ss = np.repeat(Wd, n_lev) * theta * (1 - theta)
-    nk = np.repeat(nd, n_lev)
-    Wdk = np.repeat(Wd, n_lev)
-    with np.errstate(divide="ignore", invalid="ignore"):
+        if design.is_replicate or design.score_adjusters:
+            ones = np.ones(design.n)
+            vcov = _vcov_rows(design, ones if av is None else av, ones if bv is None else bv,
+                              g >= 0, ck, gk, K, n_lev, theta, Wb, total)
+        else:
+            if total:
+                t = S_a
+            else:
+                Sb = np.repeat(S_b, n_lev, axis=1) if n_lev > 1 else S_b
+                t = (S_a - Sb * theta) / Wb
+            vcov = lin.taylor_vcov_totals(t, stages)
+        # design effect against SRS with replacement (R's deff="replace"):
+        # ss = sum_d w (a - theta b)^2 (ratios) or sum_d w (a - abar)^2 (totals)
+        if lev is not None:
+            ss = np.repeat(Wd, n_lev) * theta * (1 - theta)
+        else:
+            saa = _gsum(gk, wa * av, n_dom)
+            if total:
+                ss = saa - Wa * Wa / Wd
+            elif bv is None:
+                ss = saa - 2 * theta * Wa + theta * theta * Wd
+            else:
+                ss = saa - 2 * theta * _gsum(gk, wa * bv, n_dom) \
+                    + theta * theta * _gsum(gk, wb * bv, n_dom)
+        ss = np.maximum(ss, 0.0)
+        nk = np.repeat(nd, n_lev)
+        Wdk = np.repeat(Wd, n_lev)
         if not total:
             ss = ss / Wb**2
         vsrs = Wdk / (nk - 1) * ss
         deff = np.where(nk > 1, np.diag(vcov) / vsrs, np.nan)
-    if all_in and nonzero.all():
-        dfs = np.array([float(design.df)])
-    else:
-        dfs = _domain_dfs(design, g, n_dom)
     return {"theta": theta, "vcov": vcov, "deff": deff, "n": nk,
             "df": np.repeat(dfs, n_lev), "missing": np.repeat(has_missing, n_lev)}
+
+
+def _dfs_from_presence(design, present_units):
+    """Domain df from a (finest unit x domain) presence matrix: PSUs minus strata present."""
+    P = design.n_psu
+    if present_units.shape[0] != P:
+        present = lin.rowsum(design._unit_psu, present_units.astype(float), P) > 0
+    else:
+        present = present_units
+    strata = lin.rowsum(design._psu_stratum, present.astype(float), design.n_strata) > 0
+    return (present.sum(0) - strata.sum(0)).astype(float)
 
 
 def _gsum(codes, values, m):
@@ -171,26 +196,6 @@ def _gsum(codes, values, m):
     if m == 1:
         return np.array([float(len(codes)) if values is None else float(values.sum())])
     return np.bincount(codes, values, minlength=m).astype(float)
-
-
-def _vcov_totals(design, wa, wb, ck, gk, K, n_dom, n_lev, theta, Wb, total):
-    """Taylor variance from per-(finest unit, cell) sums: one bincount, then small algebra."""
-    stages = design._stages
-    u = stages[-1].unit
-    M = len(stages[-1].parent)
-    S_a = np.bincount(u if K == 1 else u * K + ck, wa, minlength=M * K).reshape(M, K)
-    if total:
-        t = S_a
-    else:
-        if K == 1:
-            S_b = np.bincount(u, wb, minlength=M).reshape(M, 1)
-        else:
-            S_b = np.bincount(u * n_dom + gk, wb, minlength=M * n_dom).reshape(M, n_dom)
-        if n_lev > 1:
-            S_b = np.repeat(S_b, n_lev, axis=1)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            t = (S_a - S_b * theta) / Wb
-    return lin.taylor_vcov_totals(t, stages)
 
 
 def _vcov_rows(design, av, bv, keep, cell, g, K, n_lev, theta, Wb, total):
@@ -218,13 +223,14 @@ def _domain_dfs(design, g, n_dom):
     """PSUs minus strata among each domain's rows with non-zero weight (R's ``degf``)."""
     if design.is_replicate:
         return np.full(n_dom, float(design.df))
+    P = design.n_psu
     inset = (g >= 0) & (design.weights != 0)
-    gi = g[inset]
-    psu = np.bincount(design.psu_ids[inset] * n_dom + gi,
-                      minlength=design.n_psu * n_dom).reshape(-1, n_dom) > 0
-    st = np.bincount(design.strata_ids[inset] * n_dom + gi,
-                     minlength=design.n_strata * n_dom).reshape(-1, n_dom) > 0
-    return (psu.sum(0) - st.sum(0)).astype(float)
+    code = np.where(inset, design.psu_ids * n_dom + g, P * n_dom)
+    present = np.bincount(code, minlength=P * n_dom + 1)[:-1].reshape(P, n_dom) > 0
+    psu_stratum = np.zeros(P, dtype=np.int64)
+    psu_stratum[design.psu_ids] = design.strata_ids
+    strata = lin.rowsum(psu_stratum, present.astype(float), design.n_strata) > 0
+    return (present.sum(0) - strata.sum(0)).astype(float)
 
 
 def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95):
@@ -342,14 +348,18 @@ def ratio(design, num, den, by=None, na_rm=False):
 
 
 def _levels(design, var):
+    """Level codes (n,), -1 for missing, and the level values (categories, else sorted)."""
     if not isinstance(var, str):
         raise ValueError(f"var: expected a column name, got {var!r}")
     if var not in design.data.columns:
         raise ValueError(f"var: column {var!r} is not in the data")
     col = design.data[var]
     if isinstance(col.dtype, pd.CategoricalDtype):
-        return col, list(col.cat.categories)
-    return col, sorted(pd.unique(col.dropna()).tolist())
+        return col.cat.codes.to_numpy().astype(np.int64), col.cat.categories.tolist()
+    if col.dtype == bool:
+        return col.to_numpy().astype(np.int64), [False, True]
+    codes, uniq = pd.factorize(col, sort=True)
+    return codes.astype(np.int64), pd.Index(uniq).tolist()
 
 
 def proportion(design, var, by=None, method="logit", conf_level=0.95, na_rm=False):
@@ -382,8 +392,7 @@ def proportion(design, var, by=None, method="logit", conf_level=0.95, na_rm=Fals
         raise ValueError(f"method: expected one of {METHODS}, got {method!r}")
     if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
         raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
-    col, levels = _levels(design, var)
-    lev = pd.Categorical(col, categories=levels).codes.astype(np.int64)
+    lev, levels = _levels(design, var)
     labels, g = _domain_codes(design, by)
     res = _cells(design, None, None, g, len(labels), lev=lev, n_lev=len(levels), na_rm=na_rm)
     return _frame(design, labels, var, res, levels=levels, method=method,
