@@ -10,7 +10,17 @@ wording -- written in ``note``.
 Bases. A published share is used on the base the article states; failing that on the wave's
 number of respondents (an assumption the note states: item non-response is ignored); failing
 that the base is unknown, and the result gives the estimate only, with NaN interval and p-value
-and a note -- unless the user states a base with ``assumed_bases={wave: n}``.
+and a note -- unless the user states a base with ``assumed_bases={wave: n}``. A subgroup figure
+never borrows the wave's base: :meth:`Tracker.compare_groups` reconstructs group sizes or states
+an assumption.
+
+No finite-population correction is applied: the barometers count their population in
+organisations (211 CCGs) but their respondents are people (94 leaders from 86 CCGs), so the
+sampling fraction of a figure is not known; the intervals are the conservative with-replacement
+ones.
+
+Microdata: :meth:`Tracker.from_designs` returns a
+:class:`~barotrend.tracking.designs.DesignTracker` with the same questions over survey designs.
 """
 
 from __future__ import annotations
