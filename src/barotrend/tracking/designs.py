@@ -20,6 +20,7 @@ designs) or sorted (stacked). Items are numeric columns; a boolean or 0/1 column
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 
 import pandas as pd
@@ -247,3 +248,22 @@ class DesignTracker:
         lab = {"wave": "->".join(map(str, self.waves)), "item": item, "group": group or "all"}
         return result_frame([dict(lab, **_trend.wls_trend(x, y, var), note=note),
                              dict(lab, **_trend.heterogeneity(y, var), note=note)])
+
+    def changes(self, method: str = "holm") -> pd.DataFrame:
+        """Every consecutive-wave change of every item (whole sample), p-values adjusted across
+        the family with :func:`barotrend.compare.adjust_pvalues` (Holm by default).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from barotrend.design import Design
+        >>> d = {w: Design(pd.DataFrame({"y": v})) for w, v in
+        ...      [("W1", [1.0, 0, 1, 1]), ("W2", [0.0, 0, 1, 0]), ("W3", [1.0, 1, 1, 0])]}
+        >>> DesignTracker(d, items="y").changes()["wave"].tolist()
+        ['W1->W2', 'W2->W3']
+        """
+        from barotrend.compare import adjust_pvalues
+
+        parts = [self.change(item, w0, w1).iloc[[0]]
+                 for item in self.items_ for w0, w1 in itertools.pairwise(self.waves)]
+        return adjust_pvalues(pd.concat(parts, ignore_index=True), method=method)
