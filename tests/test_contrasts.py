@@ -110,6 +110,30 @@ def test_boolean_variable_gives_difference_of_proportions():
     assert r["estimate_b"] == pytest.approx(1 / 3)  # a rows: True, False, False
 
 
+@pytest.mark.parametrize("name", [n for n in DESIGNS if n != "dclus1_ps"])
+def test_share_contrast_matches_svycontrast(name):
+    # R: svyby(~yes, ~stype, <yes = sch.wide == "Yes">, svymean, covmat=TRUE) + svycontrast.
+    ref = FIX["compare"][name]["share"]
+    r = compare(design(name), "sch_wide", "stype", "E", "H", level="Yes").iloc[0]
+    assert r["difference"] == pytest.approx(ref["difference"], rel=1e-10)
+    assert r["se"] == pytest.approx(ref["se"], rel=1e-10)
+
+
+def test_level_compares_shares_like_a_boolean_column():
+    # R: svyby(~I(sch.wide == "Yes"), ~stype, dclus1, svymean, covmat=TRUE) + svycontrast is
+    # the contrast of the 0/1 column; check level= against the explicit boolean column.
+    d = design("dclus1")
+    r = compare(d, "sch_wide", "stype", "E", "H", level="Yes").iloc[0]
+    data = d.data.assign(yes=d.data["sch_wide"] == "Yes")
+    ref = compare(Design(data, weights="pw", cluster="dnum", fpc="fpc"), "yes", "stype", "E",
+                  "H").iloc[0]
+    assert r["item"] == "sch_wide = Yes"
+    for c in ("estimate_a", "estimate_b", "difference", "se", "p_value"):
+        assert r[c] == pytest.approx(ref[c], rel=1e-12)
+    with pytest.raises(ValueError, match="^level"):
+        compare(d, "sch_wide", "stype", "E", "H", level="Maybe")
+
+
 def test_missing_values_leave_the_domains():
     df = pd.DataFrame({"y": [1.0, 2, np.nan, 4, 5, 6, 7, 8], "g": list("aabbabab")})
     r = compare(Design(df), "y", "g", "a", "b").iloc[0]

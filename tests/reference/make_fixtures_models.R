@@ -121,6 +121,13 @@ for (dn in names(designs)) {
   }
   tt <- svyttest(api00 ~ sch.wide, d)
   seb <- setNames(as.numeric(SE(b)), names(coef(b)))
+  share <- NULL
+  if (is.null(d$postStrata)) {
+    bs <- svyby(~yes, ~stype, update(d, yes = as.numeric(sch.wide == "Yes")), svymean,
+                covmat = TRUE)
+    ks <- svycontrast(bs, c(E = 1, H = -1))
+    share <- list(difference = coef(ks)[[1]], se = SE(ks)[[1]])
+  }
   compare[[dn]] <- list(
     a = "E", b = "H", estimate_a = coef(b)[["E"]], estimate_b = coef(b)[["H"]],
     se_a = seb[["E"]], se_b = seb[["H"]], difference = est, se = se,
@@ -129,6 +136,7 @@ for (dn in names(designs)) {
     ttest = list(difference = tt$estimate[[1]], statistic = tt$statistic[[1]],
                  df = tt$parameter[[1]], p_value = tt$p.value[[1]],
                  ci = arr(as.numeric(tt$conf.int))))
+  compare[[dn]]$share <- share
 }
 out$compare <- compare
 

@@ -65,7 +65,8 @@ def _label(level) -> str:
     return str(level)
 
 
-def compare(design, var: str, by, a, b, *, conf_level: float = 0.95, df=None) -> pd.DataFrame:
+def compare(design, var: str, by, a, b, *, level=None, conf_level: float = 0.95,
+            df=None) -> pd.DataFrame:
     """Design-based difference of the means of ``var`` between domains ``a`` and ``b``.
 
     Parameters
@@ -74,6 +75,9 @@ def compare(design, var: str, by, a, b, *, conf_level: float = 0.95, df=None) ->
         A linearised or replicate design.
     var : str
         Numeric (or boolean) column; a boolean gives a difference of proportions.
+    level : scalar, optional
+        Compare the share of ``var == level`` instead of the mean of ``var`` (any column
+        type; rows with a missing ``var`` are left out). Required for a non-numeric ``var``.
     by : str or list of str
         Grouping column(s) defining the domains.
     a, b : scalar or tuple
@@ -86,7 +90,7 @@ def compare(design, var: str, by, a, b, *, conf_level: float = 0.95, df=None) ->
     Returns
     -------
     pandas.DataFrame
-        One row: ``item`` (var), ``group`` (``"a - b"``), ``estimate_a``, ``estimate_b``,
+        One row: ``item`` (``var``, or ``"var = level"``), ``group`` (``"a - b"``), ``estimate_a``, ``estimate_b``,
         ``difference``, ``se``, ``ci_low``, ``ci_high``, ``df``, ``statistic`` (t),
         ``p_value`` (two-sided), ``n`` and extra ``se_a``, ``se_b``, ``cov_ab``, ``n_a``,
         ``n_b``; ``method`` ``"domain contrast (t)"``.
@@ -108,7 +112,18 @@ def compare(design, var: str, by, a, b, *, conf_level: float = 0.95, df=None) ->
     """
     if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
         raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
-    y = numeric_column(design, var)
+    if level is None:
+        y = numeric_column(design, var)
+        item = var
+    else:
+        if not isinstance(var, str) or var not in design.data.columns:
+            raise ValueError(f"var: column {var!r} not found in the design data")
+        col = design.data[var]
+        hit = (col == level).to_numpy(dtype=bool, na_value=False)
+        if not hit.any():
+            raise ValueError(f"level: {level!r} does not occur in column {var!r}")
+        y = np.where(col.isna().to_numpy(), np.nan, hit.astype(float))
+        item = f"{var} = {level}"
     ia = domain_indicator(design, by, a, "a")
     ib = domain_indicator(design, by, b, "b")
     if (ia & ib).any():
@@ -138,7 +153,7 @@ def compare(design, var: str, by, a, b, *, conf_level: float = 0.95, df=None) ->
     q = stats.t.ppf(0.5 + conf_level / 2, dfv)
     t = diff / se if se > 0 else np.nan
     row = {
-        "item": var, "group": f"{_label(a)} - {_label(b)}", "estimate_a": means[0], "estimate_b": means[1],
+        "item": item, "group": f"{_label(a)} - {_label(b)}", "estimate_a": means[0], "estimate_b": means[1],
         "difference": diff, "se": se, "ci_low": diff - q * se, "ci_high": diff + q * se,
         "df": dfv, "statistic": t, "p_value": 2 * stats.t.sf(abs(t), dfv),
         "n": int(ia.sum() + ib.sum()), "method": "domain contrast (t)",
