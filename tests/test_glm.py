@@ -126,6 +126,16 @@ def test_missing_rows_are_dropped_and_counted():
     np.testing.assert_allclose(r.table["estimate"], ols.params, rtol=1e-10)
 
 
+@pytest.mark.parametrize("index", [np.arange(40)[::-1] * 3, np.repeat(np.arange(20), 2)])
+def test_any_row_index(index):
+    # A reversed or duplicated index must not change which weight goes with which row.
+    df = _data().assign(w=np.linspace(1, 3, 40))
+    df.loc[5, "x"] = np.nan
+    ref = glm(Design(df, weights="w"), "y ~ x").table
+    r = glm(Design(df.set_axis(index), weights="w"), "y ~ x").table
+    pd.testing.assert_frame_equal(r, ref)
+
+
 def test_weights_are_design_weights():
     df = _data().assign(w=np.linspace(1, 3, 40))
     r = glm(Design(df, weights="w"), "y ~ x")

@@ -47,7 +47,11 @@ def _levels(col: pd.Series, name: str, argname: str) -> list:
     if isinstance(col.dtype, pd.CategoricalDtype):
         levels = [x for x in col.cat.categories if (col == x).any()]
     else:
-        levels = sorted(pd.unique(col.dropna()).tolist())
+        levels = pd.unique(col.dropna()).tolist()
+        try:
+            levels = sorted(levels)
+        except TypeError:  # mixed types: keep the order of first appearance
+            pass
     if len(levels) < 2:
         raise ValueError(f"{argname}: column {name!r} has fewer than two observed levels "
                          f"({levels!r})")
@@ -129,9 +133,8 @@ def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
             return (wr.T @ mm) / (wr.T @ one)[:, None]
 
         v = np.asarray(design.vcov(estimator, scores), dtype=float)
-        cells = pd.DataFrame({"r": np.tile(np.arange(nr), nc), "c": np.repeat(np.arange(nc), nr)})
-        rd = (cells["r"].to_numpy()[:, None] == np.arange(1, nr)).astype(float)
-        cd = (cells["c"].to_numpy()[:, None] == np.arange(1, nc)).astype(float)
+        rd = (np.tile(np.arange(nr), nc)[:, None] == np.arange(1, nr)).astype(float)
+        cd = (np.repeat(np.arange(nc), nr)[:, None] == np.arange(1, nc)).astype(float)
         x1 = np.column_stack([np.ones(nr * nc), rd, cd])
         x12 = np.column_stack([rd[:, i] * cd[:, j] for j in range(nc - 1)
                                for i in range(nr - 1)])

@@ -158,14 +158,16 @@ def glm(design, formula: str, family: str = "gaussian", *, conf_level: float = 0
         raise ValueError(f"formula: expected a formula string 'y ~ x1 + x2', got {formula!r}")
     if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
         raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
-    frame = design.data.reset_index(drop=True)
+    frame = design.data
+    if not frame.index.is_unique:
+        frame = frame.reset_index(drop=True)
     env = patsy.EvalEnvironment.capture(eval_env + 1)
     try:
         ydf, xdf = patsy.dmatrices(formula, frame, NA_action="drop", return_type="dataframe",
                                    eval_env=env)
     except patsy.PatsyError as err:
         raise ValueError(f"formula: {err}") from None
-    rows = ydf.index.to_numpy()
+    rows = frame.index.get_indexer(ydf.index)
     y = _response(ydf)
     x = xdf.to_numpy(dtype=float)
     names = list(xdf.columns)
