@@ -81,6 +81,21 @@ def _py(v):
     return v.item() if isinstance(v, np.generic) else v
 
 
+def _factorize(col: pd.Series) -> tuple[np.ndarray, list]:
+    """Codes (int64, -1 for missing) and sorted distinct values of a column.
+
+    Small non-negative integers are coded by counting (no sort); the rest by
+    :func:`pandas.factorize`.
+    """
+    v = col.to_numpy()
+    if v.dtype.kind in "iu" and len(v) and v.min() >= 0 and v.max() <= 4 * len(v):
+        present = np.bincount(v) > 0
+        lookup = np.cumsum(present) - 1
+        return lookup[v].astype(np.int64), np.flatnonzero(present).tolist()
+    codes, uniq = pd.factorize(col, sort=True)
+    return codes.astype(np.int64), pd.Index(uniq).tolist()
+
+
 def _codes(values) -> tuple[np.ndarray, np.ndarray]:
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64), np.asarray(uniques)
@@ -448,6 +463,14 @@ class Design:
         ([('a',), ('b',)], [1, 0, 1, -1])
         """
         cols = self._by_columns(by)
+        if len(cols) == 1 and not isinstance(self.data[cols[0]].dtype, pd.CategoricalDtype):
+            # one plain column: its sorted distinct values are exactly the observed domains
+            ci, cats = _factorize(self.data[cols[0]])
+            values = [(v,) for v in cats]
+            if include_missing and (ci < 0).any():
+                values.append((None,))
+                ci = np.where(ci < 0, len(values) - 1, ci)
+            return values, ci
         ok = np.ones(self.n, dtype=bool)
         code = np.zeros(self.n, dtype=np.int64)
         levels = []
@@ -457,9 +480,7 @@ class Design:
                 ci = col.cat.codes.to_numpy().astype(np.int64)
                 cats = list(col.cat.categories.tolist())
             else:
-                ci, uniq = pd.factorize(col, sort=True)
-                ci = ci.astype(np.int64)
-                cats = pd.Index(uniq).tolist()
+                ci, cats = _factorize(col)
             ok &= ci >= 0
             code = code * max(len(cats), 1) + np.maximum(ci, 0)
             levels.append(cats)

@@ -112,14 +112,16 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         if not na_rm:
             has_missing[np.unique(g[miss])] = True
         g = np.where(miss, -1, g)
-    all_in = not any_miss and bool((g >= 0).all())
+    all_in = not any_miss  # domain codes are >= 0; only missing values leave a domain
     K = n_dom * n_lev
     if all_in:
         wk, gk = w, g
     else:
         wk = np.where(g >= 0, w, 0.0)
         gk = np.maximum(g, 0)
-    ck = gk if lev is None else gk * n_lev + np.maximum(lev, 0)
+    if lev is not None:
+        lev = np.maximum(lev, 0) if any_miss else lev
+    ck = gk if lev is None else (lev if n_dom == 1 else gk * n_lev + lev)
     av = None if a is None else (np.where(miss, 0.0, a) if any_miss else a)
     bv = None if (b is None or total) else (np.where(miss, 0.0, b) if any_miss else b)
     wa = wk if av is None else wk * av
@@ -136,8 +138,9 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         stages = design._stages
         u = stages[-1].unit
         M = len(stages[-1].parent)
-        S_a = np.bincount(u if K == 1 else u * K + ck, wa, minlength=M * K).reshape(M, K)
         ud = u if n_dom == 1 else u * n_dom + gk
+        uc = ud if lev is None else (u if K == 1 else u * K + ck)
+        S_a = np.bincount(uc, wa, minlength=M * K).reshape(M, K)
         S_w = np.bincount(ud, wk, minlength=M * n_dom).reshape(M, n_dom)
         S_b = S_w if wb is None else np.bincount(ud, wb, minlength=M * n_dom).reshape(M, n_dom)
         Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
@@ -161,7 +164,7 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         if lev is not None:
             ss = np.repeat(Wd, n_lev) * theta * (1 - theta)
         else:
-            saa = _gsum(gk, wa * av, n_dom)
+            saa = np.array([wa @ av]) if n_dom == 1 else _gsum(gk, wa * av, n_dom)
             if total:
                 ss = saa - Wa * Wa / Wd
             elif bv is None:
