@@ -208,3 +208,16 @@ def test_row_level_path_equals_unit_sum_path():
         a, b = f(d), f(dr)
         for c in ("estimate", "se", "deff", "df", "n"):
             np.testing.assert_allclose(a[c], b[c], rtol=1e-10, err_msg=c)
+
+
+def test_sibling_verbs_are_wired():
+    """Design methods delegate to the contrast/GLM/weighting modules with the same result."""
+    from barotrend.design.glm import glm
+    from barotrend.weighting import poststratify
+    d = Design(STRAT, weights="pw", strata="stype", fpc="fpc")
+    a = d.glm("api00 ~ ell", family="gaussian")
+    b = glm(d, "api00 ~ ell", family="gaussian")
+    np.testing.assert_allclose(a.table["estimate"], b.table["estimate"])
+    pop = {"E": 4421, "H": 755, "M": 1018}
+    dp = d.poststratify("stype", pop)
+    np.testing.assert_allclose(dp.weights, poststratify(d, "stype", pop).weights)

@@ -596,6 +596,42 @@ class Design:
         from barotrend.design.replicate import make_replicate
         return make_replicate(self, kind, **options)
 
+    # --- verbs implemented in sibling modules (thin delegates; see each function) ----------
+    def compare(self, *args, **kwargs):
+        """Difference between two domains; see :func:`barotrend.design.contrasts.compare`."""
+        from barotrend.design.contrasts import compare
+        return compare(self, *args, **kwargs)
+
+    def chisq(self, *args, **kwargs):
+        """Rao-Scott / Wald test of association; see :func:`barotrend.design.chisq.chisq`."""
+        from barotrend.design.chisq import chisq
+        return chisq(self, *args, **kwargs)
+
+    def glm(self, *args, **kwargs):
+        """Survey-weighted GLM; see :func:`barotrend.design.glm.glm`."""
+        from barotrend.design.glm import glm
+        return glm(self, *args, **kwargs)
+
+    def poststratify(self, *args, **kwargs):
+        """Post-stratified design; see :func:`barotrend.weighting.poststratify`."""
+        from barotrend.weighting import poststratify
+        return poststratify(self, *args, **kwargs)
+
+    def rake(self, *args, **kwargs):
+        """Raked design; see :func:`barotrend.weighting.rake`."""
+        from barotrend.weighting import rake
+        return rake(self, *args, **kwargs)
+
+    def calibrate(self, *args, **kwargs):
+        """Calibrated design; see :func:`barotrend.weighting.calibrate`."""
+        from barotrend.weighting import calibrate
+        return calibrate(self, *args, **kwargs)
+
+    def trim(self, *args, **kwargs):
+        """Design with trimmed weights; see :func:`barotrend.weighting.trim`."""
+        from barotrend.weighting import trim
+        return trim(self, *args, **kwargs)
+
     @classmethod
     def from_replicate_weights(cls, data, repweights, weights=None, type="other", scale=None,
                                rscales=None, mse=False, combined_weights=True):
