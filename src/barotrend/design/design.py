@@ -35,9 +35,12 @@ Internal protocol (used by the interval, comparison, GLM and weighting modules)
 ``design.domain_mask(by, level)``
     Boolean ndarray (n,) of the rows in one domain; ``by`` a column or list of columns,
     ``level`` a value or tuple of values; ValueError if the level does not occur.
-``design.domains(by)``
+``design.domains(by, include_missing=False)``
     List of ``(values_tuple, mask)`` for every observed level combination, in sorted order;
-    rows with a missing ``by`` value belong to no domain.
+    rows with a missing ``by`` value belong to no domain (or to a last ``(None, ...)`` domain
+    with ``include_missing=True``, as R's ``svyby``).
+``design.domain_codes(by, include_missing=False)``
+    The same as ``(values, code)`` with one int64 code per row (-1: no domain).
 ``design.domain_df(mask)``
     Degrees of freedom of a domain (R's ``degf`` of the subset design).
 """
@@ -164,6 +167,9 @@ class Design:
         strata_cols = _as_list("strata", strata)
         if len(strata_cols) > 1:
             raise ValueError(f"strata: one column of first-stage strata, got {strata!r}")
+        if nest and not strata_cols:
+            raise ValueError("nest: nest=True only applies to a stratified design (no strata "
+                             "given)")
         cluster_cols = _as_list("cluster", cluster)
         fpc_cols = _as_list("fpc", fpc)
         for name, cols in (("weights", _as_list("weights", weights)), ("strata", strata_cols),
