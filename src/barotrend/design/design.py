@@ -100,6 +100,12 @@ def _factorize(col: pd.Series) -> tuple[np.ndarray, list]:
 
 
 def _codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """Dense codes (sorted order) and distinct values of ids without missing values."""
+    v = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if v.dtype.kind in "iu" and len(v) and v.min() >= 0 and v.max() <= 4 * len(v):
+        present = np.bincount(v) > 0
+        lookup = np.cumsum(present) - 1
+        return lookup[v].astype(np.int64), np.flatnonzero(present)
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64), np.asarray(uniques)
 
@@ -280,13 +286,11 @@ class Design:
     # ------------------------------------------------------------------ validation helpers
     def _check_nested(self, c, col):
         m = int(c.max()) + 1
-        lo = np.full(m, np.iinfo(np.int64).max)
-        hi = np.full(m, -1)
-        np.minimum.at(lo, c, self.strata_ids)
-        np.maximum.at(hi, c, self.strata_ids)
-        bad = np.flatnonzero(lo != hi)
-        if len(bad):
-            row = int(np.flatnonzero(c == bad[0])[0])
+        first = np.empty(m, dtype=np.int64)
+        first[c] = self.strata_ids  # one stratum per cluster, if nested
+        bad = first[c] != self.strata_ids
+        if bad.any():
+            row = int(np.flatnonzero(bad)[0])
             raise ValueError(f"cluster: id {_py(self.data[col].iloc[row])!r} of column {col!r} "
                              f"occurs in more than one stratum of {self.strata_name!r}; "
                              "use nest=True if ids are only unique within strata")
@@ -325,12 +329,11 @@ class Design:
         for s, (col, v) in enumerate(zip(fpc_cols, vals, strict=True)):
             g = stage_strata[s]
             ns = len(sampsize[s])
-            lo = np.full(ns, np.inf)
-            hi = np.full(ns, -np.inf)
-            np.minimum.at(lo, g, v)
-            np.maximum.at(hi, g, v)
-            if (lo != hi).any():
-                j = int(np.flatnonzero(lo != hi)[0])
+            lo = np.empty(ns)
+            lo[g] = v  # the value of each stratum, if constant within it
+            varies = lo[g] != v
+            if varies.any():
+                j = int(g[np.flatnonzero(varies)[0]])
                 raise ValueError(f"fpc: column {col!r} varies within "
                                  f"{self._stratum_label(s, stage_strata)(j)}")
             pop = lo if is_pop else sampsize[s] / lo

@@ -22,6 +22,12 @@ Intervals for means, totals and ratios: ``estimate -+ t_{df, 1 - alpha/2} se`` w
 degrees of freedom (R: ``confint(..., df = degf(design))``). Proportions use
 :func:`barotrend.design.intervals.proportion_interval` (R's ``svyciprop`` methods).
 
+Computation: one ``bincount`` of ``w a``, ``w`` (and ``w b``) over (finest sampling unit x
+domain x level) codes gives every unit total the variance needs (``T = (S_a - theta S_b) / W_b``),
+so the pass over the rows is a single group-by and the rest is algebra on small arrays.
+Replicate designs and designs with score adjusters (calibration) use the row-level influence
+matrix instead; both paths give the same numbers.
+
 Missing values: with ``na_rm=False`` an estimate whose domain has a missing value is NaN (as R);
 with ``na_rm=True`` those rows leave the domain (R's ``na.rm=TRUE``, a subset that keeps the
 design).
