@@ -115,12 +115,21 @@ def result_frame(rows: Iterable[Mapping], extra: Iterable[str] = (),
     order = [c for c in COLUMNS if c in seen] + extra + [
         c for c in seen if c not in COLUMNS and c not in extra
     ]
-    out = Results(pd.DataFrame(rows, columns=order))
+    cols = {}
+    for c in order:
+        values = [r.get(c) for r in rows]
+        if c in TEXT_COLUMNS:
+            cols[c] = np.array(["" if v is None or v is pd.NA or (isinstance(v, float) and v != v)
+                                else v for v in values], dtype=object)
+        elif c in COLUMNS:
+            try:
+                cols[c] = np.array([np.nan if v is None or v is pd.NA else v for v in values],
+                                   dtype=np.float64)
+            except (TypeError, ValueError) as err:
+                raise ValueError(f"result column {c!r} must be numeric, got {values!r}") from err
+        else:
+            cols[c] = values
+    out = Results(cols, columns=order)
     if shares is not None:
         out.attrs["shares"] = bool(shares)
-    for c in order:
-        if c in TEXT_COLUMNS:
-            out[c] = out[c].astype(object).where(out[c].notna(), "")
-        elif c in COLUMNS:
-            out[c] = pd.to_numeric(out[c], errors="raise").astype(np.float64)
     return out
