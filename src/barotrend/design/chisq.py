@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from barotrend.results import result_frame
 
@@ -58,8 +58,18 @@ def _levels(col: pd.Series, name: str, argname: str) -> list:
     return levels
 
 
-def _indicators(col: pd.Series, levels: list) -> np.ndarray:
-    return np.column_stack([(col == v).to_numpy(dtype=bool, na_value=False) for v in levels])
+def _codes(col: pd.Series, levels: list) -> np.ndarray:
+    """Level code of each row (0..len(levels)-1), -1 where missing."""
+    code = np.full(len(col), -1, dtype=np.int64)
+    for k, v in enumerate(levels):
+        code[(col == v).to_numpy(dtype=bool, na_value=False)] = k
+    return code
+
+
+def _one_hot(code: np.ndarray, m: int) -> sparse.csr_array:
+    """Sparse (n, m) indicator matrix of ``code`` (rows with code -1 are empty)."""
+    rows = np.flatnonzero(code >= 0)
+    return sparse.csr_array((np.ones(len(rows)), (rows, code[rows])), shape=(len(code), m))
 
 
 def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
@@ -103,19 +113,21 @@ def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
     rlev = _levels(data[row], row, "row")
     clev = _levels(data[col], col, "col")
     nr, nc = len(rlev), len(clev)
-    mr = _indicators(data[row], rlev).astype(float)
-    mc = _indicators(data[col], clev).astype(float)
-    ok = (mr.sum(axis=1) > 0) & (mc.sum(axis=1) > 0)
-    mr[~ok] = 0.0
-    mc[~ok] = 0.0
+    rc = _codes(data[row], rlev)
+    cc = _codes(data[col], clev)
+    ok = (rc >= 0) & (cc >= 0)
+    rc[~ok] = -1
+    cc[~ok] = -1
     # cells, rows fastest: k = i + nr * j
-    mm = (mr[:, :, None] * mc[:, None, :]).transpose(0, 2, 1).reshape(len(data), nr * nc)
+    cell = np.where(ok, rc + nr * cc, -1)
+    mm = _one_hot(cell, nr * nc)
     one = ok.astype(float)
-    n_obs = int(ok.sum())
+    rows = np.flatnonzero(ok)
+    n_obs = len(rows)
     w = np.asarray(design.weights, dtype=float)
     nu = float(design.df)
 
-    tot = w @ mm
+    tot = np.bincount(cell[rows], weights=w[rows], minlength=nr * nc)
     p = tot / tot.sum()
     table = (n_obs * p).reshape(nc, nr).T
     expected = np.outer(table.sum(axis=1), table.sum(axis=0)) / n_obs
@@ -124,13 +136,15 @@ def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
     k = (nr - 1) * (nc - 1)
 
     if statistic in ("F", "Chisq"):
-        nhat = w @ one
-        scores = mm - one[:, None] * p
-        scores /= nhat
+        # influence of the cell proportions: (1[cell] - p) / Nhat on rows in the table
+        nhat = tot.sum()
+        scores = np.zeros((len(cell), nr * nc))
+        scores[rows] = -p / nhat
+        scores[rows, cell[rows]] += 1.0 / nhat
 
         def estimator(wr):
             wr = np.asarray(wr, dtype=float)
-            return (wr.T @ mm) / (wr.T @ one)[:, None]
+            return (mm.T @ wr).T / (one @ wr)[:, None]
 
         v = np.asarray(design.vcov(estimator, scores), dtype=float)
         rd = (np.tile(np.arange(nr), nc)[:, None] == np.arange(1, nr)).astype(float)
@@ -158,13 +172,16 @@ def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
                    "method": "Rao-Scott chi-square (first order)"}
         out["delta_mean"] = tr / delta.shape[0]
     else:
-        z = np.column_stack([mm, mr, mc, one])
+        z = sparse.hstack([mm, _one_hot(rc, nr), _one_hot(cc, nc),
+                           sparse.csr_array(one[:, None])], format="csr")
 
         def estimator(wr):
-            return np.asarray(wr, dtype=float).T @ z
+            return (z.T @ np.asarray(wr, dtype=float)).T
+
+        t = z.T @ w
+        z = z.toarray()
 
         sigma = np.asarray(design.vcov(estimator, z), dtype=float)
-        t = w @ z
         tr_, tc_, tt = t[nr * nc:nr * nc + nr], t[nr * nc + nr:nr * nc + nr + nc], t[-1]
         ri = np.tile(np.arange(nr), nc)
         cj = np.repeat(np.arange(nc), nr)
