@@ -80,7 +80,7 @@ def test_grip_question_base_is_not_the_wave_respondents(v):
     # 50/40/0/10 are achievable are used: 68, 70, 72, 78, 80, 82, 84.
     r = v.loc["h002-divided-grip"]
     assert r["verdict"] == WITHIN
-    assert "(68, 70, 72, 78, 80, 82, 84)" in r["reason"]
+    assert "achievable: 68, 70, 72, 78, 80, 82, 84 (item non-response" in r["reason"]
 
 
 def test_gp_vs_non_gp_supported_over_reconstructed_sizes(v):

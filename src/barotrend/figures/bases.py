@@ -25,7 +25,7 @@ from barotrend.figures.exact import (
 )
 from barotrend.figures.groups import infer_group_sizes
 
-__all__ = ["count_ranges", "infer_base", "infer_group_sizes"]
+__all__ = ["MIN_ITEM_RESPONSE", "count_ranges", "infer_base", "infer_group_sizes", "item_bases"]
 
 
 def _labelled(percents, name: str) -> tuple[list[str], list]:
@@ -143,3 +143,59 @@ def infer_base(percents, decimals=0, exhaustive=True, min_base=1, max_base=1000,
     out.attrs["note"] = note if keep.size else f"no {note}: the figures are inconsistent"
     return out
 
+
+
+#: Smallest item base considered, as a share of a wave's respondents, when a question's published
+#: shares are impossible on the respondents themselves (item non-response assumed under 20%).
+MIN_ITEM_RESPONSE = 0.8
+
+
+def item_bases(percents, respondents, *, decimals=0, exhaustive=True,
+               min_item_response=MIN_ITEM_RESPONSE, convention="half_up") -> tuple[list[int], str]:
+    """Candidate bases of one question whose base was not published, and a note saying why.
+
+    The base is assumed to be the wave's ``respondents`` (no item non-response) when every
+    published share of the question is achievable on it (and, when ``exhaustive``, the counts
+    can sum to it). Otherwise some respondents skipped the question: the candidates are the bases
+    from ``ceil(min_item_response * respondents)`` to ``respondents`` on which the shares are
+    achievable (:func:`infer_base`). Inference over candidates should take the least favourable.
+
+    Parameters
+    ----------
+    percents : list of float
+        The published percentages of the question (one group, one wave).
+    respondents : int
+        The wave's number of respondents.
+    decimals, exhaustive, convention
+        As :func:`infer_base`.
+    min_item_response : float, default 0.8
+        Smallest share of respondents assumed to have answered, in (0, 1].
+
+    Returns
+    -------
+    (list of int, str)
+        The candidate bases (empty when none is consistent) and the note.
+
+    Examples
+    --------
+    The January 2013 "grip" question (50/40/0/10%) cannot have had all 85 respondents:
+
+    >>> bases, note = item_bases([50, 40, 0, 10], 85)
+    >>> bases
+    [68, 70, 72, 78, 80, 82, 84]
+    >>> item_bases([68], 94, exhaustive=False)
+    ([94], "base assumed = the wave's 94 respondents (item non-response unknown)")
+    """
+    if not 0 < min_item_response <= 1:
+        raise ValueError(f"min_item_response must lie in (0, 1], got {min_item_response!r}")
+    n = int(respondents)
+    low = int(np.ceil(min_item_response * n))
+    feasible = infer_base(list(percents), decimals, exhaustive, min_base=low, max_base=n,
+                         convention=convention)
+    ok = [int(b) for b in feasible["n"]]
+    if n in ok:
+        return [n], f"base assumed = the wave's {n} respondents (item non-response unknown)"
+    shown = ", ".join(map(str, ok)) or "none"
+    return ok, (f"the published shares are impossible on the wave's {n} respondents, so some "
+                f"skipped the question; bases {low}-{n} on which they are achievable: {shown} "
+                f"(item non-response assumed under {100 * (1 - min_item_response):g}%)")

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
-from barotrend.figures.bases import infer_base, infer_group_sizes
+from barotrend.figures.bases import MIN_ITEM_RESPONSE, infer_group_sizes, item_bases
 from barotrend.figures.means import bhatia_davis_sd, compare_means
 from barotrend.figures.proportions import compare_proportions, proportion_ci
 from barotrend.figures.rounding import feasible_counts, rounding_bounds
@@ -40,7 +40,8 @@ COLUMNS = ["headline_id", "source", "claim", "test", "published", "estimate", "c
            "p_value", "verdict", "reason", "method", "note"]
 
 
-def headline_verdicts(dataset, alpha: float = 0.05, min_item_response: float = 0.8) -> pd.DataFrame:
+def headline_verdicts(dataset, alpha: float = 0.05,
+                      min_item_response: float = MIN_ITEM_RESPONSE) -> pd.DataFrame:
     """One row per headline of ``dataset`` with the evidence and the verdict.
 
     Parameters
@@ -110,14 +111,8 @@ class _Context:
                             & (self.figures["item"] == fig["item"])
                             & (self.figures["group"] == fig["group"])
                             & (self.figures["statistic"] == "share")]
-        low = math.ceil(self.min_item_response * n)
-        feasible = infer_base(same["value"].tolist(), min_base=low, max_base=n)
-        ok = feasible["n"].astype(int).tolist()
-        if n in ok:
-            return [n], f"base assumed = the wave's {n} respondents (item non-response unknown)"
-        return ok, (f"the published shares of this question are impossible on the wave's {n} "
-                    f"respondents; the bases from {low} to {n} on which they are achievable are "
-                    f"considered ({', '.join(map(str, ok)) or 'none'})")
+        return item_bases(same["value"].tolist(), n, decimals=int(fig["decimals"]),
+                          min_item_response=self.min_item_response)
 
 
 def _describe(f) -> str:

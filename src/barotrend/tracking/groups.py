@@ -41,7 +41,9 @@ def _sizes(t, fa, fb, rows, wave, cat):
         return []
     out = []
     if len(overall) and fa["statistic"] == "share":
-        out = _reconstructed(fa, fb, ref, int(n), base_note)
+        shares = rows[(rows["wave"] == wave) & (rows["group"] == "all")
+                      & (rows["statistic"] == "share")]
+        out = _reconstructed(fa, fb, ref, int(n), base_note, shares)
     if out:
         return out
     note = join_notes(base_note, "subgroup bases not published and not reconstructable: "
@@ -53,8 +55,8 @@ def _sizes(t, fa, fb, rows, wave, cat):
                         f"{n - round(n * w):g}")) for w, s in splits]
 
 
-def _reconstructed(fa, fb, ref, n, base_note):
-    from barotrend.figures.bases import infer_group_sizes
+def _reconstructed(fa, fb, ref, n, base_note, shares):
+    from barotrend.figures.bases import infer_group_sizes, item_bases
 
     ga, gb = fa["group"], fb["group"]
     dec = int(max(fa.get("decimals", 0) or 0, fb.get("decimals", 0) or 0,
@@ -64,11 +66,13 @@ def _reconstructed(fa, fb, ref, n, base_note):
                                                   gb: float(fb["value"])}, n=n, **kw)
     extra = ""
     if not res.attrs.get("feasible", len(res) > 0):
+        exhaustive = bool(shares["exhaustive"].all()) and not bool(shares["multi_response"].any())
+        bases, extra = item_bases(shares["value"].astype(float).tolist(), n, decimals=dec,
+                                  exhaustive=exhaustive)
+        if not bases:
+            return []
         res = infer_group_sizes(float(ref["value"]), {ga: float(fa["value"]),
-                                                      gb: float(fb["value"])},
-                                n=list(range(2, n + 1)), **kw)
-        extra = (f"overall {ref['value']:g}% is not achievable on {n}: the item base must be "
-                 f"smaller (item non-response); bases 2-{n} searched")
+                                                      gb: float(fb["value"])}, n=bases, **kw)
     if res.empty:
         return []
     pairs = res[[f"size_{ga}", f"size_{gb}", "n"]].drop_duplicates()
