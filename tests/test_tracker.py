@@ -7,7 +7,6 @@ data/figures.csv), never copied from the code's output.
 from __future__ import annotations
 
 import math
-import os
 import warnings
 
 import numpy as np
@@ -436,15 +435,13 @@ def _panel(rng, overlap: bool, mu=(0.5, 0.55, 0.7), frame=211, n=90, keep=54):
 def test_from_designs_change_coverage_simulated():
     # True change W1 -> W3 is 0.7 - 0.5 = 0.2. Overlapping samples (54 of 90 units in every
     # wave, unit effect sd 0.8): the stacked design clustered by unit; independent samples:
-    # separate designs. A run of 1000 replicates (seed 20131, BAROTREND_FULL_SIM=1) gave
-    # coverage 0.947 (stacked, overlapping) and 0.956 (separate, independent), while ignoring the
-    # overlap gave 0.979; that run checks |coverage - 0.95| <= 0.02, the pin. By default a
-    # short seeded run keeps the file within seconds: 40 replicates each, Monte-Carlo sd of 95%
-    # coverage sqrt(.95 * .05 / 40) = 3.4 points, checked within 3 sd (0.95 +- 0.10).
+    # separate designs. 1000 replicates (seed 20131; Monte-Carlo sd of a 95% coverage
+    # sqrt(.95 * .05 / 1000) = 0.69 points) gave 0.947 (stacked, overlapping) and 0.956
+    # (separate, independent), while ignoring the overlap gave 0.979: the pin is
+    # |coverage - 0.95| <= 0.02 for both. About 12 s on this machine.
     from barotrend.design import Design
 
-    full = os.environ.get("BAROTREND_FULL_SIM") == "1"
-    reps, tol = (1000, 0.02) if full else (40, 0.10)
+    reps, tol = 1000, 0.02
     rng = np.random.default_rng(20131)
     hits = {"stacked": 0, "separate": 0}
     for _ in range(reps):
