@@ -11,7 +11,7 @@ NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.i
 
 def test_notebooks_exist():
     names = [p.name for p in NOTEBOOKS]
-    assert "01_hsj_headlines.ipynb" in names
+    assert names == ["01_hsj_headlines.ipynb", "02_microdata_barometer.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

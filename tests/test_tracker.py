@@ -501,3 +501,17 @@ def test_changes_all_pairs_and_bh(data):
                                                                       p[order[1]]))
     with pytest.raises(ValueError, match="pairs must be"):
         t.changes(pairs="some")
+
+
+def test_design_series_keeps_wave_and_false_group_labels():
+    # regression: the stacked wave column was dropped from series, and group False became "all"
+    from barotrend.design import Design
+
+    d = pd.DataFrame({"unit": [1, 2, 3, 4] * 2, "wave": ["W1"] * 4 + ["W2"] * 4,
+                      "g": [True, False] * 4, "y": [1.0, 2, 3, 4, 2, 2, 5, 5]})
+    t = Tracker.from_designs(Design(d, cluster="unit"), items="y", wave="wave", group="g")
+    s = t.series("y", group=False)
+    assert s["wave"].tolist() == ["W1", "W2"]
+    assert s["group"].tolist() == ["False", "False"]
+    # W1 non-g rows y = 2, 4 (units 2, 4): mean 3; W2: 2, 5 -> 3.5
+    assert s["estimate"].tolist() == [3.0, 3.5]

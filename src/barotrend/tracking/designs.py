@@ -136,8 +136,9 @@ class DesignTracker:
         if not sel.any():
             raise ValueError(f"no respondents in wave {w!r}" +
                              (f", group {group!r}" if group is not None else ""))
-        row = r[sel].iloc[0].to_dict()
-        row.update(wave=w, item=item, group=group or "all", date_value=self.date_values[w])
+        row = {k: v for k, v in r[sel].iloc[0].to_dict().items()
+               if k not in (self.wave, self.group)}
+        row.update(wave=w, item=item, group=_label(group), date_value=self.date_values[w])
         return row
 
     # -- questions ------------------------------------------------------------------------------
@@ -145,8 +146,7 @@ class DesignTracker:
         """Design-based estimate and interval of ``item`` in each wave (``Design.mean``)."""
         self._check(item, group)
         rows = [self._estimate(item, w, group) for w in self.waves]
-        return result_frame([{k: v for k, v in r.items() if k not in (self.wave, self.group)}
-                             for r in rows])
+        return result_frame(rows)
 
     def change(self, item: str, from_wave, to_wave, group=None, *, correlation=None
                ) -> pd.DataFrame:
@@ -155,7 +155,7 @@ class DesignTracker:
         (``correlation`` stated to override)."""
         self._check(item, group)
         fw, tw = self._wave(from_wave, "from_wave"), self._wave(to_wave, "to_wave")
-        labels = {"wave": f"{fw}->{tw}", "item": item, "group": group or "all"}
+        labels = {"wave": f"{fw}->{tw}", "item": item, "group": _label(group)}
         if self.stacked is not None:
             from barotrend.design.contrasts import compare
 
@@ -245,7 +245,7 @@ class DesignTracker:
         note = ("waves treated as independent" if self.stacked is None else
                 "covariances between waves of the stacked design ignored (independent-waves "
                 "approximation)")
-        lab = {"wave": "->".join(map(str, self.waves)), "item": item, "group": group or "all"}
+        lab = {"wave": "->".join(map(str, self.waves)), "item": item, "group": _label(group)}
         return result_frame([dict(lab, **_trend.wls_trend(x, y, var), note=note),
                              dict(lab, **_trend.heterogeneity(y, var), note=note)])
 
@@ -267,3 +267,8 @@ class DesignTracker:
         parts = [self.change(item, w0, w1).iloc[[0]]
                  for item in self.items_ for w0, w1 in itertools.pairwise(self.waves)]
         return adjust_pvalues(pd.concat(parts, ignore_index=True), method=method)
+
+
+def _label(group) -> str:
+    """Group label of a result row: "all" for no group, else the level as text (False too)."""
+    return "all" if group is None else str(group)
