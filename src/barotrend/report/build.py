@@ -71,6 +71,41 @@ def _png(ax) -> bytes:
     return buf.getvalue()
 
 
+def _label_series(ax, fig) -> None:
+    """Title and axis labels a reader can follow without the text: the question and the unit."""
+    import textwrap
+
+    ax.set_title(textwrap.fill(f"{fig['question']} ({fig['survey']})", 70), fontsize=9)
+    if fig["statistic"] == "share":
+        ax.set_ylabel(f"share answering '{fig['category']}'")
+    else:
+        ax.set_ylabel(f"mean rating ({int(fig['scale_min'])}-{int(fig['scale_max'])})")
+    ax.set_xlabel("wave (95% CI shaded where the published figures allow one)")
+
+
+def _share_differences(comp: pd.DataFrame) -> pd.DataFrame:
+    """Comparisons of two shares with an interval (means without SDs have none; bounds are not
+    differences), so that one axis in percentage points serves them all."""
+    if comp.empty:
+        return comp
+    ok = comp["ci_low"].notna() & comp["ci_high"].notna() & comp["difference"].notna()
+    ok &= comp["estimate_a"].between(0, 1) & comp["estimate_b"].between(0, 1)
+    return comp[ok]
+
+
+def _forest(shares: pd.DataFrame) -> bytes:
+    import matplotlib.pyplot as plt
+
+    from barotrend.plot import forest
+
+    scaled = shares.assign(**{c: 100 * shares[c] for c in ("difference", "ci_low", "ci_high")})
+    _, ax = plt.subplots(figsize=(8, 0.55 * len(scaled) + 1.4))
+    forest(scaled, ax=ax, label=lambda r: f"{r['item']} | {r['wave']} | {r['group']}")
+    ax.set_xlabel("difference (percentage points), 95% CI")
+    ax.set_title("Differences between shares: waves, groups and surveys")
+    return _png(ax)
+
+
 def _waves_table(d) -> pd.DataFrame:
     w = d.waves
     rate = w["responding_units"].astype("Float64") / w["population_units"].astype("Float64")
@@ -119,15 +154,16 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
     series_parts, pngs = [], {}
     for r in linked.itertuples(index=False):
         series_parts.append(tracker.series(r.item))
-        pngs[f"series_{r.item}"] = (_png(tracker.plot_series(r.item)), r)
+        ax = tracker.plot_series(r.item)
+        _label_series(ax, d.figures[d.figures["item"] == r.item].iloc[0])
+        pngs[f"series_{r.item}"] = (_png(ax), r)
     tables["series"] = pd.concat(series_parts, ignore_index=True) if series_parts else \
         pd.DataFrame()
     step(f"series plotted: {len(pngs)}")
     tables["comparisons"] = tracker.all_comparisons()
-    if len(tables["comparisons"]):
-        from barotrend.plot import forest
-
-        pngs["forest_comparisons"] = (_png(forest(tables["comparisons"])), None)
+    shares = _share_differences(tables["comparisons"])
+    if len(shares):
+        pngs["forest_comparisons"] = (_forest(shares), None)
     step(f"comparisons: {len(tables['comparisons'])}")
     files = {}
     for name, df in tables.items():
@@ -194,9 +230,11 @@ def _html(d, tables, pngs) -> str:
     body = "<p>Every change, group comparison and survey comparison the figures allow, " \
            "p-values adjusted across the family (Holm) in p_adjusted.</p>"
     if "forest_comparisons" in pngs:
-        body += H.figure(pngs["forest_comparisons"][0], "Differences with 95% confidence "
-                         "intervals, one line per comparison; the vertical line marks no "
-                         "difference.", "forest plot of comparisons")
+        body += H.figure(pngs["forest_comparisons"][0], "Differences between two shares in "
+                         "percentage points with 95% confidence intervals, one line per "
+                         "comparison (item | waves or surveys compared | groups); the dashed "
+                         "line marks no difference. Changes of means are not drawn: without "
+                         "published SDs they have no interval.", "forest plot of comparisons")
     keep = [c for c in ("survey", "wave", "item", "group", "estimate_a", "estimate_b",
                         "difference", "ci_low", "ci_high", "p_value", "p_adjusted", "method",
                         "note") if c in comp.columns]
