@@ -134,3 +134,45 @@ def test_help_lists_commands(tmp_path):
     assert r.returncode == 0
     for word in ("report", "check", "data", "examples:"):
         assert word in r.stdout
+
+
+@pytest.fixture(scope="module")
+def microdata(tmp_path_factory):
+    from barotrend.simulate import simulate_barometer
+
+    tmp = tmp_path_factory.mktemp("micro")
+    simulate_barometer(seed=11).respondents.to_csv(tmp / "resp.csv", index=False)
+    return tmp
+
+
+def test_microdata_report(microdata):
+    r = run("report", "--microdata", "resp.csv", "--wave", "wave", "--items",
+            "budget_confidence,area_team_good", "--cluster", "unit", "--group", "gp", "--out",
+            "mrep", "--quiet", cwd=microdata)
+    assert r.returncode == 0, r.stderr
+    out = microdata / "mrep"
+    p = _Collect()
+    p.feed((out / "index.html").read_text(encoding="utf-8"))
+    assert p.open == [] and len(p.images) == 2
+    series = pd.read_csv(out / "series.csv")
+    resp = pd.read_csv(microdata / "resp.csv")
+    # unweighted design: each wave's estimate is the plain mean of that wave's respondents
+    for w, part in resp.groupby("wave"):
+        got = series[(series["item"] == "budget_confidence") & (series["wave"] == w)]
+        assert got["estimate"].iloc[0] == pytest.approx(part["budget_confidence"].mean())
+    changes = pd.read_csv(out / "changes.csv")
+    assert len(changes) == 4  # 2 items x 2 consecutive changes
+    assert changes["p_adjusted"].ge(changes["p_value"]).all()
+    groups = pd.read_csv(out / "groups.csv")
+    assert len(groups) == 2 * 3 + 2  # per item: 3 waves + 1 gap change
+
+
+@pytest.mark.parametrize(("extra", "message"), [
+    (("--wave", "wave", "--items", "nope"), "--items: column 'nope' is not in resp.csv"),
+    (("--wave", "when", "--items", "budget_confidence"), "--wave: column 'when' is not in"),
+    (("--items", "budget_confidence"), "--microdata needs --wave COL and --items A,B"),
+])
+def test_microdata_errors(microdata, extra, message):
+    r = run("report", "--microdata", "resp.csv", *extra, cwd=microdata)
+    assert r.returncode == 2
+    assert message in r.stderr and "Traceback" not in r.stderr

@@ -12,6 +12,8 @@ from barotrend.validation import DataValidationError
 EPILOG = """examples:
   barotrend report                      report on the embedded HSJ data into ./report
   barotrend report --data my_figures/ --out out/   report on your own figures (folder of CSVs)
+  barotrend report --microdata resp.csv --wave wave --items y1,y2 --cluster unit --group gp
+                                        report on your respondent-level data (csv or .sav)
   barotrend check my_figures/           consistency checks of your figures
   barotrend data                        list the embedded figures per survey and wave
 """
@@ -62,6 +64,19 @@ def _check(path: str) -> int:
     return 1 if failed else 0
 
 
+def _microdata_report(args):
+    from barotrend.report.microdata import build_microdata_report
+
+    if args.data != datasets.DEFAULT:
+        raise ValueError("give either --data or --microdata, not both")
+    if not args.wave or not args.items:
+        raise ValueError("--microdata needs --wave COL and --items A,B")
+    return build_microdata_report(
+        args.microdata, wave=args.wave, items=[i.strip() for i in args.items.split(",")],
+        weights=args.weights, strata=args.strata, cluster=args.cluster, fpc=args.fpc,
+        group=args.group, out=args.out, quiet=args.quiet)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="barotrend", formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EPILOG,
@@ -76,6 +91,13 @@ def main(argv: list[str] | None = None) -> int:
     p_rep.add_argument("--out", default="report", metavar="DIR", help="output folder (default "
                        "./report)")
     p_rep.add_argument("--quiet", action="store_true", help="no progress messages")
+    micro = p_rep.add_argument_group("microdata (instead of --data)")
+    micro.add_argument("--microdata", metavar="FILE", help="respondent file, .csv or .sav, "
+                       "all waves stacked")
+    micro.add_argument("--wave", metavar="COL", help="wave column (required with --microdata)")
+    micro.add_argument("--items", metavar="A,B", help="outcome columns, comma-separated")
+    for opt in ("weights", "strata", "cluster", "fpc", "group"):
+        micro.add_argument(f"--{opt}", metavar="COL", help=f"{opt} column (optional)")
     p_chk = sub.add_parser("check", help="consistency checks of a figures folder; exit 1 if any "
                            "check fails, 2 if the files are malformed")
     p_chk.add_argument("path", help="folder (or its figures.csv) with waves.csv and sources.csv")
@@ -84,10 +106,13 @@ def main(argv: list[str] | None = None) -> int:
                         help=f"embedded data set (default {datasets.DEFAULT})")
     args = parser.parse_args(argv)
     try:
-        if args.command == "report":
+        if args.command == "report" and args.microdata:
+            files = _microdata_report(args)
+        elif args.command == "report":
             from barotrend.report.build import build_report
 
             files = build_report(args.data, args.out, quiet=args.quiet)
+        if args.command == "report":
             print(f"barotrend: report written to {files['html']} ({len(files) - 1} tables and "
                   "figures beside it)")
             return 0

@@ -1,0 +1,139 @@
+"""The report on a user's microdata: one respondent file, waves stacked, a design given as options.
+
+``barotrend report --microdata FILE --wave COL --items A,B [--weights W --strata S --cluster C
+--fpc F --group G]`` builds one stacked :class:`~barotrend.design.Design` (clustered by the
+responding unit when ``--cluster`` is given, so that units answering several waves make the
+waves' estimates covary), a :class:`~barotrend.tracking.designs.DesignTracker`, and writes the
+same kind of report as for published figures: series, changes with adjusted p-values, group
+comparisons, gap changes, trends, figures and methods.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from barotrend.report import html as H
+from barotrend.report.build import _png, _progress
+
+METHODS = [
+    ("Design", "Taylor linearisation for the stacked design (strata, clusters and fpc as given); "
+     "degrees of freedom = PSUs - strata."),
+    ("Change between waves", "Domain contrast in the stacked design: the covariance between "
+     "waves from units answering in both is estimated (clusters = units). Without clusters the "
+     "waves are treated as independent samples of respondents."),
+    ("Groups", "Domain contrast between two groups within a wave; the change of a group gap is "
+     "the wave x group interaction of a survey-weighted linear model on the stacked waves."),
+    ("Trend", "Weighted least squares of the wave estimates on the wave order (weights 1/var) "
+     "and Cochran's Q for any difference between waves."),
+    ("Multiple comparisons", "p-values of the changes are Holm-adjusted across the family."),
+]
+
+
+def read_microdata(path) -> pd.DataFrame:
+    """Read a respondent file: ``.sav``/``.zsav`` with value labels, anything else as CSV."""
+    from barotrend.design.io import read_csv, read_sav
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no such microdata file: {path}")
+    return read_sav(path) if path.suffix.lower() in (".sav", ".zsav") else read_csv(path)
+
+
+def build_microdata_report(path, *, wave: str, items, weights=None, strata=None, cluster=None,
+                           fpc=None, group=None, out="report", quiet=True) -> dict[str, Path]:
+    """Write the microdata report (see module docstring); returns the files written.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from barotrend.simulate import simulate_barometer
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> simulate_barometer(seed=3).respondents.to_csv(tmp / "resp.csv", index=False)
+    >>> files = build_microdata_report(tmp / "resp.csv", wave="wave", items=["budget_confidence"],
+    ...                                cluster="unit", group="gp", out=tmp / "rep")
+    >>> sorted(k for k in files if k.endswith(".csv"))
+    ['changes.csv', 'groups.csv', 'series.csv', 'trends.csv']
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from barotrend.design import Design
+    from barotrend.tracker import Tracker
+
+    step = _progress(quiet)
+    items = [items] if isinstance(items, str) else list(items)
+    data = read_microdata(path)
+    for name, col in (("wave", wave), ("weights", weights), ("strata", strata),
+                      ("cluster", cluster), ("fpc", fpc), ("group", group)):
+        if col is not None and col not in data.columns:
+            raise ValueError(f"--{name}: column {col!r} is not in {Path(path).name}")
+    for item in items:
+        if item not in data.columns:
+            raise ValueError(f"--items: column {item!r} is not in {Path(path).name}")
+    step(f"read {len(data)} rows from {Path(path).name}")
+    design = Design(data, weights=weights, strata=strata, cluster=cluster, fpc=fpc)
+    tracker = Tracker.from_designs(design, items, wave=wave, group=group)
+    waves = list(tracker.waves)
+    step(f"design: {design.n} rows, df {design.df:g}; waves {', '.join(map(str, waves))}")
+    tables = {"series": pd.concat([tracker.series(i) for i in items], ignore_index=True),
+              "changes": tracker.changes(),
+              "trends": pd.concat([tracker.trend(i) for i in items], ignore_index=True)
+              if len(waves) >= 3 else pd.DataFrame()}
+    levels = []
+    if group is not None:
+        levels = sorted(data[group].dropna().unique().tolist(), key=str)
+    if len(levels) == 2:
+        a, b = levels[1], levels[0]
+        tables["groups"] = pd.concat(
+            [tracker.compare_groups(i, a, b, w) for i in items for w in waves] +
+            [tracker.gap_change(i, a, b, waves[0], waves[-1]) for i in items],
+            ignore_index=True)
+    step("estimates, changes and comparisons done")
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {}
+    for name, df in tables.items():
+        if len(df):
+            files[f"{name}.csv"] = out / f"{name}.csv"
+            df.to_csv(files[f"{name}.csv"], index=False)
+    figs = []
+    for item in items:
+        png = _series_png(tables["series"][tables["series"]["item"] == item], item)
+        files[f"series_{item}.png"] = out / f"series_{item}.png"
+        files[f"series_{item}.png"].write_bytes(png)
+        figs.append(H.figure(png, f"{item}: design-based estimate per wave with its 95% "
+                             "confidence interval (shaded).", f"series of {item}"))
+    sections = [
+        ("Data and design", f"<p>{html.escape(Path(path).name)}: {len(data)} rows, items "
+         f"{html.escape(', '.join(items))}.</p><pre>{html.escape(repr(design))}</pre>"),
+        ("Series", "".join(figs) + H.table(tables["series"])),
+        ("Changes between consecutive waves", H.table(tables["changes"])),
+    ]
+    if len(tables["trends"]):
+        sections.append(("Trends", H.table(tables["trends"])))
+    if "groups" in tables:
+        sections.append((f"Groups ({html.escape(str(group))})", H.table(tables["groups"])))
+    sections.append(("Methods and assumptions", "<dl>" + "".join(
+        f"<dt><b>{html.escape(k)}</b></dt><dd>{html.escape(t)}</dd>" for k, t in METHODS)
+        + "</dl>"))
+    files["html"] = out / "index.html"
+    files["html"].write_text(H.page(f"barotrend report: {Path(path).name}", sections),
+                             encoding="utf-8")
+    step(f"wrote {files['html']}")
+    return files
+
+
+def _series_png(s: pd.DataFrame, item: str) -> bytes:
+    import matplotlib.pyplot as plt
+
+    _, ax = plt.subplots(figsize=(6, 3.5))
+    x = s["wave"].astype(str).tolist()
+    ax.fill_between(x, s["ci_low"], s["ci_high"], alpha=0.25)
+    ax.plot(x, s["estimate"], marker="o")
+    ax.set_title(f"{item}: estimate by wave, 95% CI")
+    ax.set_xlabel("wave")
+    ax.set_ylabel(item)
+    return _png(ax)
