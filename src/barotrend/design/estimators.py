@@ -133,8 +133,10 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
     wa = wk if av is None else wk * av
     wb = None if bv is None else wk * bv
     nonzero = wk != 0
-    nd = _gsum(gk, None if nonzero.all() else nonzero.astype(float), n_dom)
     if design.is_replicate or design.score_adjusters:
+        def dsum(values):
+            return _gsum(gk, values, n_dom)
+
         Wd = _gsum(gk, wk, n_dom)
         Wa = _gsum(ck, wa, K)
         Wb_dom = Wd if wb is None else _gsum(gk, wb, n_dom)
@@ -145,12 +147,20 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         u = stages[-1].unit
         M = len(stages[-1].parent)
         ud = u if n_dom == 1 else u * n_dom + gk
+
+        def dsum(values):
+            # per-domain sums through the (unit x domain) bins: many bins bincount faster
+            if n_dom == 1:
+                return _gsum(ud, values, 1)
+            return np.bincount(ud, values, minlength=M * n_dom).reshape(M, n_dom).sum(0)
+
         uc = ud if lev is None else (u if K == 1 else u * K + ck)
         S_a = np.bincount(uc, wa, minlength=M * K).reshape(M, K)
         S_w = np.bincount(ud, wk, minlength=M * n_dom).reshape(M, n_dom)
         S_b = S_w if wb is None else np.bincount(ud, wb, minlength=M * n_dom).reshape(M, n_dom)
         Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
         dfs = _dfs_from_presence(design, S_w > 0)
+    nd = dsum(None if nonzero.all() else nonzero.astype(float)).astype(float)
     Wb = np.repeat(Wb_dom, n_lev)
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = Wa if total else Wa / Wb
@@ -170,14 +180,13 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         if lev is not None:
             ss = np.repeat(Wd, n_lev) * theta * (1 - theta)
         else:
-            saa = np.array([wa @ av]) if n_dom == 1 else _gsum(gk, wa * av, n_dom)
+            saa = np.array([wa @ av]) if n_dom == 1 else dsum(wa * av)
             if total:
                 ss = saa - Wa * Wa / Wd
             elif bv is None:
                 ss = saa - 2 * theta * Wa + theta * theta * Wd
             else:
-                ss = saa - 2 * theta * _gsum(gk, wa * bv, n_dom) \
-                    + theta * theta * _gsum(gk, wb * bv, n_dom)
+                ss = saa - 2 * theta * dsum(wa * bv) + theta * theta * dsum(wb * bv)
         ss = np.maximum(ss, 0.0)
         nk = np.repeat(nd, n_lev)
         Wdk = np.repeat(Wd, n_lev)
