@@ -259,6 +259,18 @@ def proportion_interval(estimate, se, n_eff=None, df=np.inf, method="logit", con
     return np.asarray(low, dtype=float), np.asarray(high, dtype=float)
 
 
+def _indicator_rows(design, y, mask):
+    """``y`` as floats and the rows to use: ``mask`` (default all rows) without NaN ``y``."""
+    y = np.asarray(y, dtype=float)
+    if y.shape != (design.n,):
+        raise ValueError(f"y: expected {design.n} values, got shape {y.shape}")
+    m = np.ones(design.n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
+    if m.shape != (design.n,):
+        raise ValueError(f"mask: expected {design.n} values, got shape {m.shape}")
+    m = m & ~np.isnan(y)
+    return y, m
+
+
 def logit_se(design, y, mask=None) -> float:
     """Design-based standard error of ``logit(p)``, ``p`` the weighted mean of 0/1 ``y``.
 
@@ -291,13 +303,7 @@ def logit_se(design, y, mask=None) -> float:
     >>> round(logit_se(d, d.data["y"].to_numpy()), 6)  # se = 0.25, p (1 - p) = 0.1875
     1.333333
     """
-    y = np.asarray(y, dtype=float)
-    if y.shape != (design.n,):
-        raise ValueError(f"y: expected {design.n} values, got shape {y.shape}")
-    m = np.ones(design.n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
-    if m.shape != (design.n,):
-        raise ValueError(f"mask: expected {design.n} values, got shape {m.shape}")
-    m = m & ~np.isnan(y)
+    y, m = _indicator_rows(design, y, mask)
     y0 = np.where(m, y, 0.0)
     mf = m.astype(float)
     w = np.asarray(design.weights, dtype=float)
@@ -346,13 +352,7 @@ def likelihood_dispersion(design, y, mask=None) -> float:
     >>> likelihood_dispersion(d, d.data["y"].to_numpy())  # m / (m - 1) = 4 / 3
     1.333333...
     """
-    y = np.asarray(y, dtype=float)
-    if y.shape != (design.n,):
-        raise ValueError(f"y: expected {design.n} values, got shape {y.shape}")
-    m = np.ones(design.n, dtype=bool) if mask is None else np.asarray(mask, dtype=bool)
-    if m.shape != (design.n,):
-        raise ValueError(f"mask: expected {design.n} values, got shape {m.shape}")
-    m = m & ~np.isnan(y)
+    y, m = _indicator_rows(design, y, mask)
     w = np.asarray(design.weights, dtype=float)[m]
     yy = y[m]
     if w.sum() <= 0:
