@@ -93,8 +93,10 @@ def _factorize(col: pd.Series) -> tuple[np.ndarray, list]:
     v = col.to_numpy()
     if v.dtype.kind in "iu" and len(v) and v.min() >= 0 and v.max() <= 4 * len(v):
         present = np.bincount(v) > 0
+        if present.all():  # already dense codes 0..m-1
+            return v.astype(np.int64), list(range(len(present)))
         lookup = np.cumsum(present) - 1
-        return lookup[v].astype(np.int64), np.flatnonzero(present).tolist()
+        return lookup[v], np.flatnonzero(present).tolist()
     codes, uniq = pd.factorize(col, sort=True)
     return codes.astype(np.int64), pd.Index(uniq).tolist()
 
@@ -104,8 +106,10 @@ def _codes(values) -> tuple[np.ndarray, np.ndarray]:
     v = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
     if v.dtype.kind in "iu" and len(v) and v.min() >= 0 and v.max() <= 4 * len(v):
         present = np.bincount(v) > 0
+        if present.all():  # already dense codes 0..m-1
+            return v.astype(np.int64), np.arange(len(present))
         lookup = np.cumsum(present) - 1
-        return lookup[v].astype(np.int64), np.flatnonzero(present)
+        return lookup[v], np.flatnonzero(present)
     codes, uniques = pd.factorize(values, sort=True)
     return codes.astype(np.int64), np.asarray(uniques)
 
