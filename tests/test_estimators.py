@@ -186,3 +186,20 @@ def test_boolean_proportion_equals_mean_of_indicator():
     p = dd.proportion("flag")
     assert list(p["category"]) == [False, True]
     check(p.iloc[[1]], "two_mean_bin")
+
+
+@pytest.mark.parametrize("nm", ["strat", "clus1", "clus2"])
+@pytest.mark.parametrize("method", ["logit", "beta", "mean", "asin", "xlogit"])
+def test_proportion_intervals_match_svyciprop(nm, method):
+    """Design.proportion passes the design (domain) df and n to the interval methods exactly as
+    R's svyciprop does, overall and within svyby domains (subset designs)."""
+    d = API[nm]
+    yes = d.proportion("sch.wide", method=method)
+    yes = yes[yes["category"] == "Yes"]
+    np.testing.assert_allclose(yes[["ci_low", "ci_high"]].to_numpy()[0],
+                               FX[f"{nm}_ciprop_{method}"]["ci"], rtol=RTOL)
+    by = d.proportion("sch.wide", by="stype", method=method)
+    by = by[by["category"] == "Yes"]
+    fx = FX[f"{nm}_by_stype_ciprop_{method}"]
+    np.testing.assert_allclose(by["ci_low"], fx["low"], rtol=RTOL)
+    np.testing.assert_allclose(by["ci_high"], fx["high"], rtol=RTOL)

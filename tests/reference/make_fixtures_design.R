@@ -66,6 +66,16 @@ for (nm in names(designs)) {
   m <- svymean(~api00, des)
   put(paste0(nm, "_confint_api00"), ci = confint(m, df = degf(des)))
 }
+# proportion intervals through Design.proportion: svyciprop overall and by domain
+for (nm in c("strat", "clus1", "clus2")) {
+  des <- designs[[nm]]
+  for (m in c("logit", "beta", "mean", "asin", "xlogit")) {
+    ci <- confint(svyciprop(~I(sch.wide == "Yes"), des, method = m))
+    put(paste0(nm, "_ciprop_", m), ci = ci)
+    b <- svyby(~I(sch.wide == "Yes"), ~stype, des, svyciprop, method = m, vartype = "ci")
+    put(paste0(nm, "_by_stype_ciprop_", m), low = b$ci_l, high = b$ci_u)
+  }
+}
 # na.rm: enroll missing in apiclus2, avg.ed in apiclus1
 s <- svymean(~enroll, designs$clus2, na.rm = TRUE, deff = "replace")
 stat("clus2_mean_enroll_narm", s, degf(subset(designs$clus2, !is.na(enroll))))
