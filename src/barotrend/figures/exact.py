@@ -18,8 +18,8 @@ import numpy as np
 
 __all__ = [
     "CONVENTIONS", "Bounds", "check_base", "check_base_range", "check_convention",
-    "check_decimals", "check_percent", "count_range", "count_ranges", "exact_bounds",
-    "exact_value",
+    "check_decimals", "check_finite", "check_in_scale", "check_percent", "check_scale",
+    "count_range", "count_ranges", "exact_bounds", "exact_value",
 ]
 
 #: The rounding conventions understood by every function of :mod:`barotrend.figures`.
@@ -196,3 +196,58 @@ def check_base_range(min_base, max_base) -> tuple[int, int]:
         raise ValueError(f"max_base must be at least min_base={lo}, got {max_base!r}")
     return lo, hi
 
+
+def _is_finite_real(x) -> bool:
+    return not isinstance(x, bool) and isinstance(x, numbers.Real) and math.isfinite(x)
+
+
+def check_finite(value, name: str) -> float:
+    """Validate a finite real number (not a bool) and return it as a float.
+
+    Examples
+    --------
+    >>> check_finite(7, "mean")
+    7.0
+    """
+    if not _is_finite_real(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def check_scale(scale, name: str = "scale", exact: bool = False):
+    """Validate a scale ``(min, max)``: two finite real numbers with min below max.
+
+    Returns the pair as floats, or with ``exact=True`` as fractions of the decimals they print
+    as (``Fraction(str(x))``, so ``0.1`` is ``1/10``).
+
+    Examples
+    --------
+    >>> check_scale((1, 10))
+    (1.0, 10.0)
+    >>> check_scale((0.1, 5), exact=True)
+    (Fraction(1, 10), Fraction(5, 1))
+    """
+    try:
+        lo, hi = scale
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{name} must be a pair (min, max), got {scale!r}") from err
+    if not (_is_finite_real(lo) and _is_finite_real(hi)):
+        raise ValueError(f"{name} must hold two finite numbers, got {scale!r}")
+    lo, hi = (Fraction(str(lo)), Fraction(str(hi))) if exact else (float(lo), float(hi))
+    if not lo < hi:
+        raise ValueError(f"{name} min must be below its max, got {name}={scale!r}")
+    return lo, hi
+
+
+def check_in_scale(value, scale, name: str) -> None:
+    """A published figure must lie on its scale ``(min, max)``.
+
+    Examples
+    --------
+    >>> check_in_scale(11.0, (1.0, 10.0), "mean")
+    Traceback (most recent call last):
+    ...
+    ValueError: mean=11 lies outside the scale 1-10
+    """
+    if not scale[0] <= value <= scale[1]:
+        raise ValueError(f"{name}={value:g} lies outside the scale {scale[0]:g}-{scale[1]:g}")

@@ -18,11 +18,11 @@ Monthly* 107(4), 353-357.
 from __future__ import annotations
 
 import math
-import numbers
 from fractions import Fraction
 
 import pandas as pd
 
+from barotrend.figures.exact import check_finite, check_scale
 from barotrend.figures.rounding import (
     check_base,
     check_convention,
@@ -35,18 +35,7 @@ __all__ = ["grim", "grimmer", "sd_bounds"]
 
 
 def _scale(scale) -> tuple[Fraction, Fraction] | None:
-    if scale is None:
-        return None
-    try:
-        lo, hi = scale
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"scale must be a (min, max) pair, got {scale!r}") from err
-    for x in (lo, hi):
-        if isinstance(x, bool) or not isinstance(x, numbers.Real) or not math.isfinite(x):
-            raise ValueError(f"scale must hold two finite numbers, got {scale!r}")
-    if not lo < hi:
-        raise ValueError(f"scale min must be below its max, got scale={scale!r}")
-    return Fraction(str(lo)), Fraction(str(hi))
+    return None if scale is None else check_scale(scale, exact=True)
 
 
 def _totals(mean, n, decimals, convention, scale, items=1) -> tuple[int, int]:
@@ -280,8 +269,7 @@ def sd_bounds(mean, n, scale_min, scale_max) -> pd.DataFrame:
     if n < 2:
         raise ValueError(f"n must be 2 or more for a sample SD, got {n!r}")
     lo, hi = _scale((scale_min, scale_max))
-    if isinstance(mean, bool) or not isinstance(mean, numbers.Real) or not math.isfinite(mean):
-        raise ValueError(f"mean must be a finite number, got {mean!r}")
+    check_finite(mean, "mean")
     m = Fraction(str(mean))
     if not lo <= m <= hi:
         raise ValueError(f"mean must lie within the scale {scale_min}-{scale_max}, got {mean!r}")

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from barotrend.figures.exact import check_finite, check_in_scale, check_scale
 from barotrend.figures.proportions import (
     check_conf_level,
     check_correlation,
@@ -43,31 +44,6 @@ from barotrend.figures.rounding import (
 from barotrend.results import result_frame
 
 __all__ = ["bhatia_davis_sd", "compare_means"]
-
-
-def check_finite(value, name: str) -> float:
-    """Validate a finite real number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}")
-    return float(value)
-
-
-def check_scale(scale, name: str = "scale") -> tuple[float, float]:
-    """Validate a scale ``(min, max)`` with min below max."""
-    try:
-        lo, hi = scale
-    except (TypeError, ValueError) as err:
-        raise ValueError(f"{name} must be a pair (min, max), got {scale!r}") from err
-    lo, hi = check_finite(lo, f"{name} min"), check_finite(hi, f"{name} max")
-    if not lo < hi:
-        raise ValueError(f"{name} min must be below its max, got {name}={scale!r}")
-    return lo, hi
-
-
-def check_in_scale(value: float, scale: tuple[float, float], name: str) -> None:
-    """A published mean must lie on its scale."""
-    if not scale[0] <= value <= scale[1]:
-        raise ValueError(f"{name}={value:g} lies outside the scale {scale[0]:g}-{scale[1]:g}")
 
 
 def bhatia_davis_sd(mean, scale, n=None) -> float:
