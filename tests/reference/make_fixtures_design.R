@@ -158,6 +158,21 @@ rep_case("given_jk1_mse", svrepdesign(data = brrw, repweights = "rw[0-9]+", weig
                                       combined.weights = TRUE, mse = TRUE),
          y = ~y, by = ~cat, ratio = c("y", "x"))
 
+# svyciprop on replicate designs (logit refits logit(p) per replicate)
+reps <- list(jk1_clus1 = as.svrepdesign(designs$clus1, type = "JK1"),
+             jkn_strat = as.svrepdesign(designs$strat, type = "JKn"))
+for (nm in names(reps)) {
+  rdes <- reps[[nm]]
+  for (m in c("logit", "xlogit", "beta", "mean")) {
+    put(paste0(nm, "_ciprop_", m),
+        ci = confint(svyciprop(~I(sch.wide == "Yes"), rdes, method = m)))
+    b <- svyby(~I(sch.wide == "Yes"), ~stype, rdes, svyciprop, method = m, vartype = "ci")
+    put(paste0(nm, "_by_stype_ciprop_", m), low = b$ci_l, high = b$ci_u)
+  }
+  put(paste0(nm, "_by_stype_degf"),
+      df = sapply(c("E", "H", "M"), function(l) degf(subset(rdes, stype == l))))
+}
+
 writeLines(c("{", paste(unlist(out), collapse = ",\n"), "}"),
            file.path("tests", "reference", "fixtures_design.json"))
 cat("wrote", length(out), "fixtures\n")

@@ -549,13 +549,17 @@ class Design:
     def domain_df(self, mask) -> int:
         """Degrees of freedom of the rows in ``mask`` with non-zero weight (R's ``degf``).
 
-        For replicate designs the design's df (R keeps it for subsets).
+        Taylor designs: PSUs minus strata among those rows. Replicate designs: the rank of their
+        replicate weights minus one (R recomputes ``degf`` for a subset).
         """
-        if self.is_replicate:
-            return self.df
         inset = self.weights != 0
         if mask is not None:
             inset = inset & mask
+        if self.is_replicate:
+            if mask is None:
+                return self.df
+            from barotrend.design.replicate import replicate_rank_df
+            return replicate_rank_df(self.replicate_weights[inset], self.weights[inset])
         npsu = int((np.bincount(self.psu_ids[inset], minlength=self.n_psu) > 0).sum())
         nstr = int((np.bincount(self.strata_ids[inset], minlength=self.n_strata) > 0).sum())
         return npsu - nstr

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 
 from barotrend.design import linearization as lin
 from barotrend.results import result_frame
@@ -166,8 +166,10 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         theta = Wa if total else Wa / Wb
         if design.is_replicate or design.score_adjusters:
             ones = np.ones(design.n)
-            vcov = _vcov_rows(design, ones if av is None else av, ones if bv is None else bv,
-                              g >= 0, ck, gk, K, n_lev, theta, Wb, total)
+            vcov, var_logit = _vcov_rows(design, ones if av is None else av,
+                                         ones if bv is None else bv, g >= 0, ck, gk, K, n_lev,
+                                         theta, Wb, total,
+                                         logit=design.is_replicate and lev is not None)
         else:
             if total:
                 t = S_a
@@ -194,8 +196,11 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
             ss = ss / Wb**2
         vsrs = Wdk / (nk - 1) * ss
         deff = np.where(nk > 1, np.diag(vcov) / vsrs, np.nan)
-    return {"theta": theta, "vcov": vcov, "deff": deff, "n": nk,
-            "df": np.repeat(dfs, n_lev), "missing": np.repeat(has_missing, n_lev)}
+    out = {"theta": theta, "vcov": vcov, "deff": deff, "n": nk,
+           "df": np.repeat(dfs, n_lev), "missing": np.repeat(has_missing, n_lev)}
+    if design.is_replicate and lev is not None:
+        out["var_logit"] = var_logit
+    return out
 
 
 def _dfs_from_presence(design, present_units):
@@ -216,8 +221,12 @@ def _gsum(codes, values, m):
     return np.bincount(codes, values, minlength=m).astype(float)
 
 
-def _vcov_rows(design, av, bv, keep, cell, g, K, n_lev, theta, Wb, total):
-    """Row-level path: dense influence values (replicate designs, score adjusters)."""
+def _vcov_rows(design, av, bv, keep, cell, g, K, n_lev, theta, Wb, total, logit=False):
+    """Row-level path: dense influence values (replicate designs, score adjusters).
+
+    With ``logit`` (replicate designs) also return the replicate variances of ``logit(theta)``
+    (R's ``svyciprop`` refits ``logit(p)`` on every replicate).
+    """
     A = np.zeros((design.n, K))
     B = np.zeros((design.n, K))
     rows = np.flatnonzero(keep)
@@ -234,13 +243,23 @@ def _vcov_rows(design, av, bv, keep, cell, g, K, n_lev, theta, Wb, total):
         with np.errstate(divide="ignore", invalid="ignore"):
             return W.T @ A if total else (W.T @ A) / (W.T @ B)
 
-    return design.vcov(estimator, z)
+    vcov = design.vcov(estimator, z)
+    if not logit:
+        return vcov, None
+
+    def logit_estimator(W):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return special.logit(estimator(W))
+
+    return vcov, np.diag(design.vcov(logit_estimator, None))
 
 
 def _domain_dfs(design, g, n_dom):
     """PSUs minus strata among each domain's rows with non-zero weight (R's ``degf``)."""
     if design.is_replicate:
-        return np.full(n_dom, float(design.df))
+        if n_dom == 1 and bool((g >= 0).all()):
+            return np.array([float(design.df)])
+        return np.array([float(design.domain_df(g == d)) for d in range(n_dom)])
     P = design.n_psu
     inset = (g >= 0) & (design.weights != 0)
     code = np.where(inset, design.psu_ids * n_dom + g, P * n_dom)
@@ -279,8 +298,12 @@ def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95)
             ok = np.isfinite(est) and np.isfinite(se) and df > 0 and n >= 2 and 0 < est < 1 \
                 and se > 0
             if ok or (method == "mean" and np.isfinite(se) and df > 0):
+                se_logit = None
+                if "var_logit" in res and method in ("logit", "likelihood") and ok:
+                    se_logit = float(np.sqrt(res["var_logit"][k]))
                 lo, hi = proportion_interval(est, se, df=df, method=method,
-                                             conf_level=conf_level, n=max(n, 2.0))
+                                             conf_level=conf_level, n=max(n, 2.0),
+                                             se_logit=se_logit)
             else:
                 lo = hi = np.nan
             row["ci_low"], row["ci_high"] = float(lo), float(hi)

@@ -76,6 +76,24 @@ def _rank_df(factors):
     return int(np.linalg.matrix_rank(m)) - 1
 
 
+def replicate_rank_df(replicate_weights, weights):
+    """Rank of replicate weights (rows scaled by the full-sample weight) minus one (R's degf).
+
+    Rows are divided by their full-sample weight first, so the rows of one PSU coincide and
+    the rank is taken over distinct rows only.
+
+    Examples
+    --------
+    >>> rw = np.array([[0.0, 3.0, 3.0], [0.0, 6.0, 6.0], [3.0, 0.0, 3.0]])
+    >>> replicate_rank_df(rw, np.array([2.0, 4.0, 2.0]))
+    1
+    """
+    rw = np.asarray(replicate_weights, dtype=float)
+    if rw.shape[0] == 0:
+        return 0
+    return _rank_df(rw / np.asarray(weights, dtype=float)[:, None])
+
+
 def _build(base, factors_by_psu, psu, weights, kind, scale, rscales, mse, data=None):
     """A replicate Design from per-PSU factors (P, R) or full weights (n, R)."""
     d = object.__new__(Design)
