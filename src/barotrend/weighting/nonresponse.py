@@ -40,6 +40,7 @@ import pandas as pd
 
 from barotrend.results import result_frame
 from barotrend.weighting import _calmath as cm
+from barotrend.weighting._columns import weight_column
 
 METHODS = ("class", "propensity", "propensity_classes")
 
@@ -59,14 +60,7 @@ def _frame_parts(frame, responded, weights):
         data = frame
         if len(data) == 0:
             raise ValueError("frame: the frame has no rows")
-        if weights is None:
-            d = np.ones(len(data))
-        else:
-            if weights not in data.columns:
-                raise ValueError(f"weights: column {weights!r} is not in the frame")
-            d = pd.to_numeric(data[weights], errors="coerce").to_numpy(dtype=float)
-            if not np.isfinite(d).all() or (d <= 0).any():
-                raise ValueError(f"weights: column {weights!r} needs positive finite weights")
+        d = weight_column(data, weights, "weights", "the frame")
     else:
         raise ValueError(f"frame: expected a DataFrame or a Design, got {type(frame).__name__}")
     if isinstance(responded, str):

@@ -17,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from barotrend.weighting._columns import weight_column
+
 
 class _CarriedDown:
     def __init__(self, inner, unit_index, a, n_units):
@@ -98,15 +100,7 @@ def carry_down(unit_design, respondents, unit, within_weights=None, weight_name=
         raise ValueError(f"respondents: responding unit(s) {', '.join(map(repr, bad))} have no "
                          "respondents, so their weight would be lost; drop them from the unit "
                          "design before adjusting, or check the ids")
-    if within_weights is None:
-        a = np.ones(len(respondents))
-    else:
-        if within_weights not in respondents.columns:
-            raise ValueError(f"within_weights: column {within_weights!r} is not in respondents")
-        a = pd.to_numeric(respondents[within_weights], errors="coerce").to_numpy(dtype=float)
-        if not np.isfinite(a).all() or (a <= 0).any():
-            raise ValueError(f"within_weights: column {within_weights!r} needs positive "
-                             "finite values")
+    a = weight_column(respondents, within_weights, "within_weights", "respondents")
     if weight_name in respondents.columns:
         raise ValueError(f"weight_name: column {weight_name!r} already exists in respondents")
     from barotrend.design import Design
