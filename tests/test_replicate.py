@@ -186,3 +186,9 @@ def test_replicate_proportion_intervals_match_svyciprop(name, design, kind, meth
     rtol = 1e-7 if method == "logit" else RTOL
     np.testing.assert_allclose(by["ci_low"], fx["low"], rtol=rtol)
     np.testing.assert_allclose(by["ci_high"], fx["high"], rtol=rtol)
+
+
+def test_calibrated_design_is_not_silently_converted():
+    cal = STRAT._replace(score_adjusters=(lambda s: s,))
+    with pytest.raises(ValueError, match="cannot be converted"):
+        cal.replicate("JKn")

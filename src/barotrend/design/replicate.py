@@ -189,6 +189,10 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
     """
     if design.is_replicate:
         raise ValueError("design: already a replicate design")
+    if design.score_adjusters:
+        raise ValueError("design: a calibrated/post-stratified design cannot be converted "
+                         "(the replicates would not repeat the calibration); convert first, "
+                         "then calibrate the replicate design")
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
     given = {"fay_rho": fay_rho, "hadamard": hadamard, "replicates": replicates, "seed": seed}
