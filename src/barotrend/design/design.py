@@ -614,40 +614,60 @@ class Design:
         return make_replicate(self, kind, **options)
 
     # --- verbs implemented in sibling modules (thin delegates; see each function) ----------
-    def compare(self, *args, **kwargs):
-        """Difference between two domains; see :func:`barotrend.design.contrasts.compare`."""
+    def compare(self, var, by, a, b, *, level=None, conf_level=0.95, df=None):
+        """Difference ``a - b`` between two domains of ``by`` with its covariance and a design
+        t test; see :func:`barotrend.design.contrasts.compare`."""
         from barotrend.design.contrasts import compare
-        return compare(self, *args, **kwargs)
+        return compare(self, var, by, a, b, level=level, conf_level=conf_level, df=df)
 
-    def chisq(self, *args, **kwargs):
-        """Rao-Scott / Wald test of association; see :func:`barotrend.design.chisq.chisq`."""
+    def chisq(self, row, col, statistic="F"):
+        """Rao-Scott (``"F"``, ``"Chisq"``) or Wald (``"Wald"``, ``"adjWald"``) test of
+        association; see :func:`barotrend.design.chisq.chisq`."""
         from barotrend.design.chisq import chisq
-        return chisq(self, *args, **kwargs)
+        return chisq(self, row, col, statistic=statistic)
 
-    def glm(self, *args, **kwargs):
-        """Survey-weighted GLM; see :func:`barotrend.design.glm.glm`."""
+    def glm(self, formula, family="gaussian", *, conf_level=0.95, tol=1e-12, maxiter=100):
+        """Survey-weighted GLM (``"gaussian"`` or ``"binomial"``) with design-based SEs; see
+        :func:`barotrend.design.glm.glm`."""
         from barotrend.design.glm import glm
-        return glm(self, *args, **kwargs)
+        return glm(self, formula, family=family, conf_level=conf_level, tol=tol,
+                   maxiter=maxiter, eval_env=1)
 
-    def poststratify(self, *args, **kwargs):
-        """Post-stratified design; see :func:`barotrend.weighting.poststratify`."""
+    def poststratify(self, strata, population):
+        """New design post-stratified to population counts; see
+        :func:`barotrend.weighting.poststratify`."""
         from barotrend.weighting import poststratify
-        return poststratify(self, *args, **kwargs)
+        return poststratify(self, strata, population)
 
-    def rake(self, *args, **kwargs):
-        """Raked design; see :func:`barotrend.weighting.rake`."""
+    def rake(self, margins, max_iter=1000, tol=1e-12):
+        """New design raked to several margins; see :func:`barotrend.weighting.rake`."""
         from barotrend.weighting import rake
-        return rake(self, *args, **kwargs)
+        return rake(self, margins, max_iter=max_iter, tol=tol)
 
-    def calibrate(self, *args, **kwargs):
-        """Calibrated design; see :func:`barotrend.weighting.calibrate`."""
+    def calibrate(self, totals, calfun="linear", bounds=None, population_size=None,
+                  max_iter=50, tol=1e-10):
+        """New design calibrated to population totals (linear, raking or logit); see
+        :func:`barotrend.weighting.calibrate`."""
         from barotrend.weighting import calibrate
-        return calibrate(self, *args, **kwargs)
+        return calibrate(self, totals, calfun=calfun, bounds=bounds,
+                         population_size=population_size, max_iter=max_iter, tol=tol)
 
-    def trim(self, *args, **kwargs):
-        """Design with trimmed weights; see :func:`barotrend.weighting.trim`."""
+    def trim(self, lower=None, upper=None, relative_to=None, strict=False, max_iter=1000):
+        """New design with trimmed weights, the excess redistributed; see
+        :func:`barotrend.weighting.trim`."""
         from barotrend.weighting import trim
-        return trim(self, *args, **kwargs)
+        return trim(self, lower=lower, upper=upper, relative_to=relative_to, strict=strict,
+                    max_iter=max_iter)
+
+    def adjust_nonresponse(self, responded, by=None, model=None, method="class", n_classes=5,
+                           min_respondents=5, weight_name="nr_weight", max_iter=100):
+        """Design of the respondents, weights adjusted for non-response; ``self`` is the design
+        of all sampled units, respondents and non-respondents. See
+        :func:`barotrend.weighting.adjust_nonresponse`."""
+        from barotrend.weighting import adjust_nonresponse
+        return adjust_nonresponse(self, responded, by=by, model=model, method=method,
+                                  n_classes=n_classes, min_respondents=min_respondents,
+                                  weight_name=weight_name, max_iter=max_iter)
 
     @classmethod
     def from_replicate_weights(cls, data, repweights, weights=None, type="other", scale=None,
