@@ -108,8 +108,11 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
     """
     w = design.weights
     miss = None
-    for bad in ((None if a is None else np.isnan(a)), (None if lev is None else lev < 0),
-                (None if (b is None or total) else np.isnan(b))):
+    # a finite sum proves there is no NaN without a row-sized mask (the common case)
+    check_a = a is not None and not np.isfinite(a.sum())
+    check_b = b is not None and not total and not np.isfinite(b.sum())
+    for bad in ((np.isnan(a) if check_a else None), (None if lev is None else lev < 0),
+                (np.isnan(b) if check_b else None)):
         if bad is not None:
             miss = bad if miss is None else miss | bad
     has_missing = np.zeros(n_dom, dtype=bool)
@@ -132,11 +135,14 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
     bv = None if (b is None or total) else (np.where(miss, 0.0, b) if any_miss else b)
     wa = wk if av is None else wk * av
     wb = None if bv is None else wk * bv
-    nonzero = wk != 0
-    if design.is_replicate or design.score_adjusters:
-        def dsum(values):
-            return _gsum(gk, values, n_dom)
+    # weights are non-negative, so a positive minimum means every row counts (no mask)
+    nonzero = None if (len(wk) == 0 or wk.min() > 0) else wk != 0
 
+    def dsum(values):
+        # per-domain sums (None = row counts) straight over the domain codes
+        return _gsum(gk, values, n_dom)
+
+    if design.is_replicate or design.score_adjusters:
         Wd = _gsum(gk, wk, n_dom)
         Wa = _gsum(ck, wa, K)
         Wb_dom = Wd if wb is None else _gsum(gk, wb, n_dom)
@@ -146,21 +152,24 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         stages = design._stages
         u = stages[-1].unit
         M = len(stages[-1].parent)
-        ud = u if n_dom == 1 else u * n_dom + gk
-
-        def dsum(values):
-            # per-domain sums through the (unit x domain) bins: many bins bincount faster
-            if n_dom == 1:
-                return _gsum(ud, values, 1)
-            return np.bincount(ud, values, minlength=M * n_dom).reshape(M, n_dom).sum(0)
-
-        uc = ud if lev is None else (u if K == 1 else u * K + ck)
+        if n_dom == 1:
+            ud = u
+        else:
+            ud = u * n_dom
+            ud += gk
+        if lev is None:
+            uc = ud
+        elif K == 1:
+            uc = u
+        else:
+            uc = u * K
+            uc += ck
         S_a = np.bincount(uc, wa, minlength=M * K).reshape(M, K)
         S_w = np.bincount(ud, wk, minlength=M * n_dom).reshape(M, n_dom)
         S_b = S_w if wb is None else np.bincount(ud, wb, minlength=M * n_dom).reshape(M, n_dom)
         Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
         dfs = _dfs_from_presence(design, S_w > 0)
-    nd = dsum(None if nonzero.all() else nonzero.astype(float)).astype(float)
+    nd = dsum(None if nonzero is None else nonzero.astype(float)).astype(float)
     Wb = np.repeat(Wb_dom, n_lev)
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = Wa if total else Wa / Wb
@@ -182,13 +191,20 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         if lev is not None:
             ss = np.repeat(Wd, n_lev) * theta * (1 - theta)
         else:
-            saa = np.array([wa @ av]) if n_dom == 1 else dsum(wa * av)
+            if bv is not None:
+                sab, sbb = ((wa @ bv, wb @ bv) if n_dom == 1
+                            else (dsum(wa * bv), dsum(wb * bv)))
+            if n_dom == 1:
+                saa = np.array([wa @ av])
+            else:
+                # wa = w * a is this call's own array (av is not None here): square in place
+                saa = dsum(np.multiply(wa, av, out=wa))
             if total:
                 ss = saa - Wa * Wa / Wd
             elif bv is None:
                 ss = saa - 2 * theta * Wa + theta * theta * Wd
             else:
-                ss = saa - 2 * theta * dsum(wa * bv) + theta * theta * dsum(wb * bv)
+                ss = saa - 2 * theta * sab + theta * theta * sbb
         ss = np.maximum(ss, 0.0)
         nk = np.repeat(nd, n_lev)
         Wdk = np.repeat(Wd, n_lev)
@@ -274,7 +290,10 @@ def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95)
     """Result rows (domain-major, then level) in the schema."""
     n_lev = 1 if levels is None else len(levels)
     rows = []
-    q = None
+    if method is None:  # t quantiles of every row at once (one scipy call)
+        dfk = np.asarray(res["df"], dtype=float)
+        qs = stats.t.ppf(0.5 + conf_level / 2, np.where(dfk > 0, dfk, 1.0))
+        qs = np.where(dfk > 0, qs, np.nan)
     for k in range(len(res["theta"])):
         label, extra = labels[k // n_lev]
         row = {"item": item, "group": label, **extra}
@@ -290,7 +309,7 @@ def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95)
         row.update(estimate=est, se=se, df=df, n=n, deff=deff,
                    n_eff=n / deff if deff > 0 else np.nan)
         if method is None:
-            q = stats.t.ppf(0.5 + conf_level / 2, df) if df > 0 else np.nan
+            q = float(qs[k])
             row["ci_low"], row["ci_high"] = est - q * se, est + q * se
             row["method"] = _variance_label(design)
         else:
