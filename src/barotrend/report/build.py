@@ -71,6 +71,27 @@ def _png(ax) -> bytes:
     return buf.getvalue()
 
 
+_SHARE_TESTS = ("share_vs_threshold", "consistency")
+_SHARE_DIFFERENCES = ("change_share", "group_difference", "categories_same_question",
+                      "items_same_sample")
+
+
+def _verdict_estimate(r) -> str:
+    """The estimate a verdict rests on, in the unit a reader expects, with its interval."""
+    est, lo, hi = r["estimate"], r["ci_low"], r["ci_high"]
+    if pd.isna(est):
+        return ""
+    if r["test"] in _SHARE_TESTS:
+        text, ci = f"{100 * est:.1f}%", f" ({100 * lo:.1f}% to {100 * hi:.1f}%)"
+    elif r["test"] in _SHARE_DIFFERENCES:
+        text, ci = f"{100 * est:+.1f} pts", f" ({100 * lo:+.1f} to {100 * hi:+.1f})"
+    elif r["test"] == "change_mean":
+        text, ci = f"{est:+.2f} on the scale", ""
+    else:
+        text, ci = f"{est:.2f}", ""
+    return text + (ci if pd.notna(lo) and pd.notna(hi) else "")
+
+
 def _label_series(ax, fig) -> None:
     """Title and axis labels a reader can follow without the text: the question and the unit."""
     import textwrap
@@ -203,11 +224,11 @@ def _html(d, tables, pngs) -> str:
     if len(v):
         counts = v["verdict"].value_counts()
         summary = "; ".join(f"{k}: {n}" for k, n in counts.items())
-        shown = v[["claim", "published", "verdict", "estimate", "ci_low", "ci_high", "p_value",
-                   "reason"]]
+        shown = v.assign(**{"estimate (95% CI)": v.apply(_verdict_estimate, axis=1)})[
+            ["claim", "published", "verdict", "estimate (95% CI)", "p_value", "reason"]]
         sec.append(("Verdicts on the headlines", f"<p>Each claim as the article made it, the "
-                    f"figures it rests on, and what they support ({summary}). Shares and "
-                    f"differences of shares are proportions (0-1); means are on their scale.</p>" + H.table(
+                    f"figures it rests on, and what they support ({summary}). Differences of "
+                    f"shares are in percentage points (pts); means are on their scale.</p>" + H.table(
                         shown, verdict_column="verdict")))
     c = tables["checks"]
     order = c.assign(_o=c["verdict"].map({"fail": 0, "not testable": 2}).fillna(1)).sort_values(

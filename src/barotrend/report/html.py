@@ -12,7 +12,7 @@ STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1180px;margin:2em auto;
 color:#222;line-height:1.45;padding:0 1em}
 h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;font-size:.86em;margin:.6em 0 1.2em}
+table{border-collapse:collapse;font-size:.86em;margin:.6em 0 1.2em;display:block;overflow-x:auto}
 th,td{border:1px solid #ddd;padding:.3em .5em;vertical-align:top;text-align:left}
 th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 .v-supported{background:#e3f4e1}.v-within{background:#fdf3d7}.v-notcomparable{background:#ececec}
