@@ -313,7 +313,6 @@ def test_care_failure_mean_vs_share(t):
 # -- families -------------------------------------------------------------------------------------
 
 def test_changes_family(t):
-    pytest.importorskip("barotrend.compare")
     r = t.changes()
     # consecutive-wave changes of items in 2+ waves: budget W1->W2, W2->W3; area team W2->W3;
     # respondent roles share no category across waves ("chair" vs "chair or accountable officer")
@@ -324,7 +323,6 @@ def test_changes_family(t):
 
 
 def test_all_comparisons_holm(t):
-    pytest.importorskip("barotrend.compare")
     with warnings.catch_warnings():
         warnings.simplefilter("error", ComparabilityWarning)  # families silence, but note
         r = t.all_comparisons()
@@ -485,7 +483,6 @@ def test_comparability_record(t):
 
 
 def test_changes_all_pairs_and_bh(data):
-    pytest.importorskip("barotrend.compare")
     t = Tracker.from_dataset(data, assumed_bases={"W1": 85})
     r = t.changes(pairs="all")
     budget = r[r["item"] == "budget_confidence"]["wave"].tolist()
