@@ -176,3 +176,20 @@ def test_microdata_errors(microdata, extra, message):
     r = run("report", "--microdata", "resp.csv", *extra, cwd=microdata)
     assert r.returncode == 2
     assert message in r.stderr and "Traceback" not in r.stderr
+
+
+def test_tracker_report_uses_its_assumptions(tmp_path):
+    from barotrend import Tracker
+
+    d = datasets.load()
+    # a base for the first wave, which the articles do not publish: the W1 -> W2 change of the
+    # area-team item is still untestable (no W1 figure), but the budget series gets n = 80
+    t = Tracker.from_dataset(d, assumed_bases={("hsj_ccg_barometer", "W1"): 80})
+    files = t.report(tmp_path / "rep")
+    series = pd.read_csv(files["series.csv"])
+    w1 = series[(series["item"] == "budget_confidence") & (series["wave"] == "W1")]
+    assert w1["n"].iloc[0] == 80
+    # a tracker over bare figures (no headlines) reports too, without a verdict table
+    bare = Tracker.from_figures(d.figures, d.waves, name="mine")
+    files = bare.report(tmp_path / "bare")
+    assert "Verdicts on the headlines" not in files["html"].read_text(encoding="utf-8")

@@ -23,7 +23,8 @@ from barotrend.validation import (
     validate_waves,
 )
 
-__all__ = ["Dataset", "DataValidationError", "data_dir", "list_datasets", "load", "read_headlines", "read_tables"]
+__all__ = ["Dataset", "DataValidationError", "data_dir", "list_datasets", "empty_headlines", "load", "read_headlines",
+           "read_tables"]
 
 #: Registered data sets: name -> (description, surveys kept or None for all).
 _DATASETS: dict[str, tuple[str, tuple[str, ...] | None]] = {
@@ -104,8 +105,13 @@ def read_headlines(folder: str | Path, figures: pd.DataFrame,
     """Read and validate ``headlines.csv`` from ``folder``; an empty table when there is none."""
     path = Path(folder) / "headlines.csv"
     if not path.is_file():
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in HEADLINES_SCHEMA})
+        return empty_headlines()
     return validate_headlines(_read(path), path, figures, sources)
+
+
+def empty_headlines() -> pd.DataFrame:
+    """A headlines table with its columns and no rows (figures published without claims)."""
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in HEADLINES_SCHEMA})
 
 
 def load(name: str = DEFAULT) -> Dataset:

@@ -89,6 +89,8 @@ class Tracker:
         self.conf_level = float(conf_level)
         self.strict = bool(strict)
         self.name = name
+        self._source = (figures.copy(), waves.copy())
+        self._dataset = None
 
     # -- construction -------------------------------------------------------------------------
     @classmethod
@@ -103,7 +105,9 @@ class Tracker:
             if not hasattr(dataset, attr):
                 raise ValueError(f"dataset must be a barotrend Dataset, got {type(dataset).__name__}")
         kwargs.setdefault("name", getattr(dataset, "name", ""))
-        return cls(dataset.figures, dataset.waves, **kwargs)
+        tracker = cls(dataset.figures, dataset.waves, **kwargs)
+        tracker._dataset = dataset
+        return tracker
 
     @classmethod
     def from_designs(cls, designs, items, *, wave: str | None = None, group: str | None = None,
@@ -400,6 +404,23 @@ class Tracker:
         from barotrend.tracking.family import all_comparisons
 
         return all_comparisons(self, method, pairs)
+
+    # -- report ----------------------------------------------------------------------------------
+    def report(self, out="report", *, quiet: bool = True) -> dict:
+        """Write the HTML report (verdicts when the data set has headlines, checks, series,
+        comparisons under this tracker's assumptions) into ``out``; see
+        :func:`barotrend.report.build.build_report`. Returns the files written."""
+        from barotrend import datasets
+        from barotrend.report.build import build_report
+
+        data = self._dataset
+        if data is None:
+            figures, waves = self._source
+            sources = pd.DataFrame({"source": sorted(figures["source"].unique()), "title": "",
+                                    "surveys": "", "note": ""})
+            data = datasets.Dataset(self.name or "figures", waves, figures, sources,
+                                    datasets.empty_headlines())
+        return build_report(data, out, quiet=quiet, tracker=self)
 
     # -- plots -----------------------------------------------------------------------------------
     def plot_series(self, item: str, ax=None, *, groups=None, category=None, **kwargs):

@@ -141,8 +141,13 @@ def _waves_table(d) -> pd.DataFrame:
 
 
 def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
-                 out: str | Path = "report", *, quiet: bool = True) -> dict[str, Path]:
+                 out: str | Path = "report", *, quiet: bool = True,
+                 tracker=None) -> dict[str, Path]:
     """Write the report for a data set (embedded name, folder of CSVs, or a loaded Dataset).
+
+    ``tracker`` (a :class:`~barotrend.tracker.Tracker` over the same figures) supplies the
+    series and comparisons with its own assumptions (e.g. ``assumed_bases``); by default a
+    Tracker is built from the data set.
 
     Returns a dict of the files written (``html``, and each table and figure by name).
 
@@ -168,7 +173,7 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
     step(f"consistency checks: {len(tables['checks'])}")
     tables["verdicts"] = headline_verdicts(d) if len(d.headlines) else pd.DataFrame()
     step(f"headline verdicts: {len(tables['verdicts'])}")
-    tracker = Tracker.from_dataset(d)
+    tracker = tracker if tracker is not None else Tracker.from_dataset(d)
     items = tracker.items()
     linked = items[(items["n_waves"] >= 2) & (items["categories"] == 1)
                    & items["statistic"].isin(["share", "mean"])]
