@@ -73,3 +73,16 @@ def test_forest_bad_input():
         plot.forest(pd.DataFrame())
     with pytest.raises(ValueError, match="ci_low"):
         plot.forest(pd.DataFrame({"estimate": [1.0]}))
+
+
+def test_tracker_plot_comparisons_draws_rows_with_intervals():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from barotrend import Tracker, datasets
+
+    t = Tracker.from_dataset(datasets.load())
+    allc = t.all_comparisons()
+    with_ci = allc[allc["ci_low"].notna() & allc["ci_high"].notna()]
+    ax = t.plot_comparisons()
+    assert len(ax.get_yticklabels()) == len(with_ci) > 0

@@ -423,6 +423,16 @@ class Tracker:
         return build_report(data, out, quiet=quiet, tracker=self)
 
     # -- plots -----------------------------------------------------------------------------------
+    def plot_comparisons(self, results: pd.DataFrame | None = None, ax=None, **kwargs):
+        """Forest plot of a table of comparisons (default: :meth:`all_comparisons`, rows with
+        an interval); see :func:`barotrend.plot.forest`. Returns the matplotlib Axes."""
+        from barotrend.plot import forest
+
+        if results is None:
+            results = self.all_comparisons()
+            results = results[results["ci_low"].notna() & results["ci_high"].notna()]
+        return forest(results, ax=ax, **kwargs)
+
     def plot_series(self, item: str, ax=None, *, groups=None, category=None, **kwargs):
         """Series of an item with CI ribbons per group and markers at significant changes
         (see :func:`barotrend.plot.series`); returns the matplotlib Axes."""
