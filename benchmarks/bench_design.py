@@ -1,4 +1,4 @@
-"""Speed of barotrend.Design against a bare numpy reference, R ``survey`` and ``svy``.
+"""Speed of barotrend.Design against numpy references, R ``survey``, ``svy`` and ``samplics``.
 
 Synthetic design: 1,000,000 rows, 50 strata, 2,000 PSUs (40 per stratum), 10 domains, a numeric
 ``y`` and a boolean ``q``. Timed (best of ``--repeat``):
@@ -7,14 +7,33 @@ Synthetic design: 1,000,000 rows, 50 strata, 2,000 PSUs (40 per stratum), 10 dom
 * the same for a two-stage without-replacement design (20,000 second-stage units, 10 per PSU,
   fpc at both stages), mean by domain.
 
-barotrend is timed on a built design (estimation) and with the design build included. The numpy
-reference is a single pass of ``np.bincount`` over pre-coded PSU ids plus the stratified
-variance algebra (estimate and SE only, no deff/df/n bookkeeping). R ``survey`` is timed inside
-R (``system.time`` around ``svydesign`` + estimator, CSV reading excluded); ``svy`` when
-importable. Peak memory: ``tracemalloc`` peak during build + estimates, against the bytes of the
-input columns.
+barotrend is timed on a built design (estimation) and with the design build included.
 
-Usage: python benchmarks/bench_design.py [--rows N] [--repeat K] [--no-r] [--r-timeout S]
+Two numpy references, both over pre-coded integer PSU and domain ids (no id coding, no
+validation, no result frame):
+
+* ``numpy_ref`` (bare, the issue's single-pass reference): ``np.bincount`` of ``w`` and ``w y``
+  over PSU (x domain) codes plus the stratified variance algebra; estimate and SE only
+  (the proportion: the share of ``True`` with its logit CI).
+* ``numpy_full``: the same quantities barotrend returns, computed honestly in numpy: estimate,
+  SE, t interval with the design df (PSUs - strata holding the domain), row count ``n`` and the
+  design effect against SRS with replacement (R's ``deff="replace"``), which needs
+  ``sum w y^2`` and the row count per domain (two more passes over the rows); the proportion
+  for both levels. Both references are checked against barotrend before timing.
+
+R ``survey`` is timed inside R (``system.time`` around ``svydesign`` + estimator, CSV reading
+excluded). ``svy`` (polars based) is timed building its design afresh on every call
+(``svy.Sample(data, svy.Design(...))`` + estimator + ``to_polars()``; the one-off pandas ->
+polars conversion excluded, as R's CSV reading is). ``samplics`` has no design object: each
+``TaylorEstimator.estimate`` call takes the design arrays afresh; its two-stage fpc variance is
+not timed. Each peer is skipped with a message when not installed, and its estimates, SEs,
+interval bounds, df and n are compared with barotrend's on the same data before its times are
+reported (max relative difference per quantity; differences are explained in ``note``).
+Peak memory: ``tracemalloc`` peak during build + estimates, against the bytes of the input
+columns.
+
+Usage: python benchmarks/bench_design.py [--rows N] [--repeat K] [--no-r] [--no-peers]
+[--r-timeout S]
 """
 
 from __future__ import annotations
@@ -86,6 +105,77 @@ def ref_by(w, y, psu, dom, psu_stratum):
     return m, np.sqrt(_strat_var(t, psu_stratum))
 
 
+def _df_by(present, psu_stratum):
+    """PSUs minus strata holding each domain, from a (PSU x domain) presence matrix."""
+    strata = np.stack([np.bincount(psu_stratum, present[:, j], minlength=H)
+                       for j in range(present.shape[1])], axis=1) > 0
+    return (present.sum(0) - strata.sum(0)).astype(float)
+
+
+def _full(m, v, sw, saa, n, psu_stratum):
+    """Shared tail of the full references: SE, t interval, df, n and deff (SRS with replacement,
+    ``V_srs = W / (n - 1) * sum w (y - m)^2 / W^2``)."""
+    W = sw.sum(0)
+    se = np.sqrt(v)
+    df = _df_by(sw > 0, psu_stratum)
+    q = stats.t.ppf(0.975, df)
+    ss = saa - m * m * W  # sum w (y - m)^2 = sum w y^2 - m^2 W
+    deff = v / (W / (n - 1) * ss / W**2)
+    return m, se, m - q * se, m + q * se, df, n, deff
+
+
+def ref_mean_full(w, y, psu, psu_stratum):
+    wy = w * y
+    sw = np.bincount(psu, w, minlength=P)
+    swy = np.bincount(psu, wy, minlength=P)
+    m = swy.sum() / sw.sum()
+    t = ((swy - m * sw) / sw.sum())[:, None]
+    v = _strat_var(t, psu_stratum)
+    return _full(np.array([m]), v, sw[:, None], np.array([wy @ y]), np.array([float(len(y))]),
+                 psu_stratum)
+
+
+def ref_prop_full(w, q, psu, psu_stratum):
+    """Both levels (False, True): shares, SEs, logit intervals, df, n, deff."""
+    sw = np.bincount(psu, w, minlength=P)
+    swq = np.bincount(psu * 2 + q, w, minlength=2 * P).reshape(P, 2)
+    W = sw.sum()
+    p = swq.sum(0) / W
+    t = (swq - sw[:, None] * p) / W
+    v = _strat_var(t, psu_stratum)
+    se = np.sqrt(v)
+    df = _df_by(sw[:, None] > 0, psu_stratum)[0]
+    half = stats.t.ppf(0.975, df) * se / (p * (1 - p))
+    lo, hi = special.expit(special.logit(p) - half), special.expit(special.logit(p) + half)
+    n = float(len(q))
+    deff = v / (W / (n - 1) * W * p * (1 - p) / W**2)
+    return p, se, lo, hi, np.array([df, df]), np.array([n, n]), deff
+
+
+def ref_by_full(w, y, psu, dom, psu_stratum):
+    code = psu * D + dom
+    wy = w * y
+    sw = np.bincount(code, w, minlength=P * D).reshape(P, D)
+    swy = np.bincount(code, wy, minlength=P * D).reshape(P, D)
+    W = sw.sum(0)
+    m = swy.sum(0) / W
+    t = (swy - m * sw) / W
+    v = _strat_var(t, psu_stratum)
+    n = np.bincount(dom, minlength=D).astype(float)
+    wy *= y
+    saa = np.bincount(dom, wy, minlength=D)
+    return _full(m, v, sw, saa, n, psu_stratum)
+
+
+def _check_full(res, r, levels=False):
+    """Assert that a full reference agrees with a barotrend result frame."""
+    got = [r[c].to_numpy(dtype=float) for c in ("estimate", "se", "ci_low", "ci_high", "df",
+                                                "n", "deff")]
+    for name, a, b in zip(("estimate", "se", "ci_low", "ci_high", "df", "n", "deff"), res, got,
+                          strict=True):
+        assert np.allclose(a, b, rtol=1e-9, atol=0), (name, a, b)
+
+
 def best(f, k):
     times = []
     for _ in range(k):
@@ -143,14 +233,102 @@ def run_r(df, timeout):
     return [float(x) for x in out.stdout.split()]
 
 
-def run_svy(df):
+TASKS = ("mean + SE", "proportion + logit CI", "mean by 10 domains",
+         "two-stage fpc, mean by domain")
+QUANTITIES = ("estimate", "se", "ci_low", "ci_high", "df", "n")
+
+
+def _rel(a, b):
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / np.maximum(np.abs(b), 1e-300)))
+
+
+def _agreement(peer, mine):
+    """Max relative difference per quantity between a peer's numbers and barotrend's."""
+    return {f"rel_{q}": _rel(peer[q], mine[q].to_numpy(dtype=float)) for q in QUANTITIES
+            if q in peer}
+
+
+def run_svy(df, bt, k):
+    """svy: build ``svy.Sample`` + ``svy.Design`` afresh, estimate, ``to_polars()``."""
     try:
-        import svy  # noqa: F401
+        import polars as pl
+        import svy
     except ImportError:
-        print("svy: package not installed, skipped")
-        return None
-    print("svy: installed, but no timing adapter written for its API; skipped")
-    return None
+        print("svy: package not installed (pip install svy), skipped")
+        return []
+    data = pl.from_pandas(df.assign(ssu2=df["psu"] * 100 + df["ssu"]))
+
+    def one():
+        return svy.Design(stratum="stratum", psu="psu", wgt="w")
+
+    def two():
+        return svy.Design(stratum="stratum", psu="psu", ssu="ssu2", wgt="w",
+                          pop_size=svy.PopSize(psu="fpc1", ssu="fpc2"))
+
+    calls = (
+        (one, lambda s: s.estimation.mean("y")),
+        (one, lambda s: s.estimation.prop("q", ci_method="logit")),
+        (one, lambda s: s.estimation.mean("y", by="dom")),
+        (two, lambda s: s.estimation.mean("y", by="dom")),
+    )
+    rows = []
+    for task, (design, est) in zip(TASKS, calls, strict=True):
+        def run(design=design, est=est):
+            return est(svy.Sample(data, design())).to_polars()
+
+        out = run()
+        peer = {"estimate": out["est"], "se": out["se"], "ci_low": out["lci"],
+                "ci_high": out["uci"], "df": out["df"], "n": out["n"]}
+        rows.append({"peer": f"svy {svy.__version__}", "task": task, "peer_s": best(run, k),
+                     **_agreement(peer, bt[task]), "note": ""})
+    return rows
+
+
+def run_samplics(df, bt, k):
+    """samplics: ``TaylorEstimator(param).estimate(arrays...)`` (no design object to reuse)."""
+    try:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)  # "samplics is archived"
+            import samplics
+            from samplics import TaylorEstimator
+            from samplics.utils import PopParam
+    except ImportError:
+        print("samplics: package not installed (pip install samplics), skipped")
+        return []
+    a = {c: df[c].to_numpy() for c in ("w", "y", "q", "stratum", "psu", "dom")}
+    calls = (
+        (PopParam.mean, "y", None, ""),
+        (PopParam.prop, "q", None, ""),
+        (PopParam.mean, "y", "dom",
+         "CI differs: samplics' domain intervals use the full-design df, "
+         "barotrend/R/svy the domain df"),
+    )
+    rows = []
+    for task, (param, var, dom, note) in zip(TASKS, calls, strict=False):
+        def run(param=param, var=var, dom=dom):
+            est = TaylorEstimator(param)
+            est.estimate(a[var], a["w"], stratum=a["stratum"], psu=a["psu"],
+                         domain=None if dom is None else a[dom])
+            return est
+
+        est = run()
+
+        def values(x):
+            return list(x.values()) if isinstance(x, dict) else [x]
+
+        dfree = est.degree_of_freedom
+        npts = len(values(est.point_est))
+        peer = {"estimate": values(est.point_est), "se": values(est.stderror),
+                "ci_low": values(est.lower_ci), "ci_high": values(est.upper_ci),
+                "df": values(dfree) if isinstance(dfree, dict) else [dfree] * npts}
+        agree = _agreement(peer, bt[task])
+        rows.append({"peer": f"samplics {samplics.__version__}", "task": task,
+                     "peer_s": best(run, k), **agree,
+                     "note": note if agree["rel_df"] > 0 else "n not reported"})
+    print("samplics: two-stage fpc variance not timed (its estimate() takes one fpc)")
+    return rows
 
 
 def main():
@@ -158,22 +336,15 @@ def main():
     ap.add_argument("--rows", type=int, default=1_000_000)
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--no-r", action="store_true")
+    ap.add_argument("--no-peers", action="store_true", help="skip svy and samplics")
     ap.add_argument("--r-timeout", type=float, default=900)
     args = ap.parse_args()
     df = make_data(args.rows)
     k = args.repeat
     w, y, q = (df[c].to_numpy() for c in ("w", "y", "q"))
+    qi = q.astype(np.int64)
     psu, dom = df["psu"].to_numpy(), df["dom"].to_numpy()
     psu_stratum = np.arange(P) % H
-
-    # correctness check of the reference against barotrend
-    d = Design(df, weights="w", strata="stratum", cluster="psu")
-    m, se = ref_mean(w, y, psu, psu_stratum)
-    r = d.mean("y")
-    assert np.isclose(r["estimate"][0], m) and np.isclose(r["se"][0], se)
-    mb, seb = ref_by(w, y, psu, dom, psu_stratum)
-    rb = d.mean("y", by="dom")
-    assert np.allclose(rb["estimate"], mb) and np.allclose(rb["se"], seb)
 
     def build():
         return Design(df, weights="w", strata="stratum", cluster="psu")
@@ -182,22 +353,43 @@ def main():
         return Design(df, weights="w", strata="stratum", cluster=["psu", "ssu"],
                       fpc=["fpc1", "fpc2"])
 
-    d2 = build2()
+    d, d2 = build(), build2()
+    bt_calls = (lambda: d.mean("y"), lambda: d.proportion("q"), lambda: d.mean("y", by="dom"),
+                lambda: d2.mean("y", by="dom"))
+    bt = {task: f() for task, f in zip(TASKS, bt_calls, strict=True)}
+
+    # correctness of both references against barotrend
+    m, se = ref_mean(w, y, psu, psu_stratum)
+    r = bt[TASKS[0]]
+    assert np.isclose(r["estimate"][0], m) and np.isclose(r["se"][0], se)
+    p_, se_, lo, hi = ref_prop(w, q, psu, psu_stratum)
+    r = bt[TASKS[1]]
+    assert np.allclose([p_, se_, lo, hi], r.loc[1, ["estimate", "se", "ci_low", "ci_high"]])
+    mb, seb = ref_by(w, y, psu, dom, psu_stratum)
+    rb = bt[TASKS[2]]
+    assert np.allclose(rb["estimate"], mb) and np.allclose(rb["se"], seb)
+    _check_full(ref_mean_full(w, y, psu, psu_stratum), bt[TASKS[0]])
+    _check_full(ref_prop_full(w, qi, psu, psu_stratum), bt[TASKS[1]])
+    _check_full(ref_by_full(w, y, psu, dom, psu_stratum), bt[TASKS[2]])
+
     rows = []
     t_build = best(build, k)
     t_build2 = best(build2, k)
-    for name, f_bt, f_ref, tb in (
-            ("mean + SE", lambda: d.mean("y"), lambda: ref_mean(w, y, psu, psu_stratum),
-             t_build),
-            ("proportion + logit CI", lambda: d.proportion("q"),
-             lambda: ref_prop(w, q, psu, psu_stratum), t_build),
-            ("mean by 10 domains", lambda: d.mean("y", by="dom"),
-             lambda: ref_by(w, y, psu, dom, psu_stratum), t_build),
-            ("two-stage fpc, mean by domain", lambda: d2.mean("y", by="dom"), None, t_build2)):
+    refs = ((lambda: ref_mean(w, y, psu, psu_stratum),
+             lambda: ref_mean_full(w, y, psu, psu_stratum)),
+            (lambda: ref_prop(w, q, psu, psu_stratum),
+             lambda: ref_prop_full(w, qi, psu, psu_stratum)),
+            (lambda: ref_by(w, y, psu, dom, psu_stratum),
+             lambda: ref_by_full(w, y, psu, dom, psu_stratum)),
+            (None, None))
+    for name, f_bt, (f_ref, f_full), tb in zip(TASKS, bt_calls, refs,
+                                               (t_build,) * 3 + (t_build2,), strict=True):
         t_bt = best(f_bt, k)
         t_ref = best(f_ref, k) if f_ref else float("nan")
+        t_full = best(f_full, k) if f_full else float("nan")
         rows.append({"task": name, "barotrend_s": t_bt, "with_build_s": t_bt + tb,
                      "numpy_ref_s": t_ref, "ratio_vs_numpy": t_bt / t_ref,
+                     "numpy_full_s": t_full, "ratio_vs_full": t_bt / t_full,
                      "ratio_with_build": (t_bt + tb) / t_ref})
 
     # peak memory
@@ -217,11 +409,25 @@ def main():
         res["R_over_barotrend_build"] = res["R_survey_s"] / res["with_build_s"]
     elif args.no_r:
         print("R: skipped (--no-r)")
-    run_svy(df)
-    pd.set_option("display.width", 160)
+    peers = []
+    if args.no_peers:
+        print("svy, samplics: skipped (--no-peers)")
+    else:
+        kp = max(1, min(k, 2))  # peers take seconds per call
+        peers = run_svy(df, bt, kp) + run_samplics(df, bt, kp)
+    pd.set_option("display.width", 200)
+    pd.set_option("display.max_columns", 30)
     print(f"rows {args.rows:,}, strata {H}, PSUs {P}, SSUs {P * SSU_PER_PSU:,}, domains {D}; "
           f"build {t_build:.3f} s (two-stage {t_build2:.3f} s)")
     print(res.to_string(index=False, float_format=lambda x: f"{x:.4g}"))
+    if peers:
+        pt = pd.DataFrame(peers)
+        with_build = dict(zip(res["task"], res["with_build_s"], strict=True))
+        pt.insert(3, "barotrend_with_build_s", pt["task"].map(with_build))
+        pt.insert(4, "peer_over_barotrend", pt["peer_s"] / pt["barotrend_with_build_s"])
+        print("peers (time building the design afresh + estimating; rel_* = max relative "
+              "difference from barotrend's numbers):")
+        print(pt.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
     print(f"peak traced memory {peak / 2**20:.1f} MiB = {peak / input_bytes:.2f} x the input "
           f"columns ({input_bytes / 2**20:.1f} MiB)")
 
