@@ -66,13 +66,17 @@ def _numeric(design, var, what="var"):
 
 
 def _domain_codes(design, by):
-    """Domain labels, their ``by`` values and a code per row (0..D-1).
+    """Domain labels, their ``by`` values, a code per row (0..D-1) and rows per domain.
 
     Without ``by`` one domain holding every row. Rows with a missing ``by`` value form a last
-    domain labelled ``"NA"`` (as R's ``svyby``).
+    domain labelled ``"NA"`` (as R's ``svyby``). The row counts are None unless they came for
+    free (one plain integer ``by`` column).
     """
     if by is None:
-        return [("", {})], np.zeros(design.n, dtype=np.int64)
+        return [("", {})], np.zeros(design.n, dtype=np.int64), None
+    fast = _integer_domains(design, by)
+    if fast is not None:
+        return fast
     cols = [by] if isinstance(by, str) else list(by)
     labels = []
     domain_values, g = design.domain_codes(by, include_missing=True)
@@ -84,10 +88,38 @@ def _domain_codes(design, by):
         else:
             label = ", ".join(f"{c}={v}" for c, v in zip(cols, values, strict=True))
         labels.append((label, dict(zip(cols, values, strict=True))))
-    return labels, g
+    return labels, g, None
 
 
-def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
+def _integer_domains(design, by):
+    """Domains of one plain column of small non-negative integers, by counting (no sort).
+
+    The same domains, labels and codes as :meth:`Design.domain_codes` (sorted distinct values;
+    an integer column has no missing values), plus the rows per domain, which the counting
+    gives for free; the column is used as the codes without a copy when its values are already
+    ``0..D-1``. None for any other ``by`` (the general path then validates it).
+    """
+    if not isinstance(by, str) or by not in design.data.columns:
+        return None
+    col = design.data[by]
+    if not isinstance(col, pd.Series) or isinstance(col.dtype, pd.CategoricalDtype):
+        return None
+    v = col.to_numpy()
+    if v.dtype.kind not in "iu" or len(v) == 0 or v.min() < 0 or v.max() > 4 * len(v):
+        return None
+    counts = np.bincount(v)
+    present = counts > 0
+    if present.all():  # already the codes 0..D-1
+        values = list(range(len(present)))
+        g = v.astype(np.int64, copy=False)
+    else:
+        values = np.flatnonzero(present).tolist()
+        g = (np.cumsum(present) - 1)[v]
+        counts = counts[present]
+    return [(str(x), {by: x}) for x in values], g, counts
+
+
+def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, counts=None):
     """Estimates of every (domain, level) cell: ratios of weighted domain totals.
 
     Parameters
@@ -100,6 +132,8 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         Domain code 0..n_dom-1 of each row.
     lev : ndarray of int (n,), optional
         Level code 0..n_lev-1 of each row, -1 when missing.
+    counts : ndarray of int (n_dom,), optional
+        Rows per domain code, when already known (saves a pass when no row is dropped).
 
     Returns
     -------
@@ -111,7 +145,8 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
     # a finite sum proves there is no NaN without a row-sized mask (the common case)
     check_a = a is not None and not np.isfinite(a.sum())
     check_b = b is not None and not total and not np.isfinite(b.sum())
-    for bad in ((np.isnan(a) if check_a else None), (None if lev is None else lev < 0),
+    check_lev = lev is not None and len(lev) > 0 and lev.min() < 0
+    for bad in ((np.isnan(a) if check_a else None), (lev < 0 if check_lev else None),
                 (np.isnan(b) if check_b else None)):
         if bad is not None:
             miss = bad if miss is None else miss | bad
@@ -169,7 +204,10 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False):
         S_b = S_w if wb is None else np.bincount(ud, wb, minlength=M * n_dom).reshape(M, n_dom)
         Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
         dfs = _dfs_from_presence(design, S_w > 0)
-    nd = dsum(None if nonzero is None else nonzero.astype(float)).astype(float)
+    if nonzero is None and counts is not None:  # every row counts: the known row counts
+        nd = np.asarray(counts, dtype=float)
+    else:
+        nd = dsum(None if nonzero is None else nonzero.astype(float)).astype(float)
     Wb = np.repeat(Wb_dom, n_lev)
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = Wa if total else Wa / Wb
@@ -363,8 +401,8 @@ def mean(design, var, by=None, na_rm=False):
     0       2.5  0.645497  3.0
     """
     y = _numeric(design, var)
-    labels, g = _domain_codes(design, by)
-    res = _cells(design, y, None, g, len(labels), na_rm=na_rm)
+    labels, g, counts = _domain_codes(design, by)
+    res = _cells(design, y, None, g, len(labels), na_rm=na_rm, counts=counts)
     return _frame(design, labels, var, res)
 
 
@@ -382,8 +420,9 @@ def total(design, var, by=None, na_rm=False):
     0      20.0  5.163978
     """
     y = _numeric(design, var)
-    labels, g = _domain_codes(design, by)
-    res = _cells(design, y, None, g, len(labels), total=True, na_rm=na_rm)
+    labels, g, counts = _domain_codes(design, by)
+    res = _cells(design, y, None, g, len(labels), total=True, na_rm=na_rm,
+                 counts=counts)
     return _frame(design, labels, var, res)
 
 
@@ -402,8 +441,8 @@ def ratio(design, num, den, by=None, na_rm=False):
     """
     y = _numeric(design, num, "num")
     x = _numeric(design, den, "den")
-    labels, g = _domain_codes(design, by)
-    res = _cells(design, y, x, g, len(labels), na_rm=na_rm)
+    labels, g, counts = _domain_codes(design, by)
+    res = _cells(design, y, x, g, len(labels), na_rm=na_rm, counts=counts)
     return _frame(design, labels, f"{num}/{den}", res)
 
 
@@ -416,8 +455,8 @@ def _levels(design, var):
     col = design.data[var]
     if isinstance(col.dtype, pd.CategoricalDtype):
         return col.cat.codes.to_numpy().astype(np.int64), col.cat.categories.tolist()
-    if col.dtype == bool:
-        return col.to_numpy().astype(np.int64), [False, True]
+    if col.dtype == bool:  # False/True are the codes 0/1: an int8 view, no copy
+        return col.to_numpy().view(np.int8), [False, True]
     codes, uniq = pd.factorize(col, sort=True)
     return codes.astype(np.int64), pd.Index(uniq).tolist()
 
@@ -453,7 +492,8 @@ def proportion(design, var, by=None, method="logit", conf_level=0.95, na_rm=Fals
     if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
         raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
     lev, levels = _levels(design, var)
-    labels, g = _domain_codes(design, by)
-    res = _cells(design, None, None, g, len(labels), lev=lev, n_lev=len(levels), na_rm=na_rm)
+    labels, g, counts = _domain_codes(design, by)
+    res = _cells(design, None, None, g, len(labels), lev=lev, n_lev=len(levels), na_rm=na_rm,
+                 counts=counts)
     return _frame(design, labels, var, res, levels=levels, method=method,
                   conf_level=conf_level)
