@@ -167,7 +167,7 @@ def ref_by_full(w, y, psu, dom, psu_stratum):
     return _full(m, v, sw, saa, n, psu_stratum)
 
 
-def _check_full(res, r, levels=False):
+def _check_full(res, r):
     """Assert that a full reference agrees with a barotrend result frame."""
     got = [r[c].to_numpy(dtype=float) for c in ("estimate", "se", "ci_low", "ci_high", "df",
                                                 "n", "deff")]
@@ -190,22 +190,42 @@ suppressMessages(library(survey))
 d <- read.csv("{csv}")
 d$q <- as.numeric(d$q == "True")
 tm <- function(expr) unname(system.time(expr)["elapsed"])
+out <- function(tag, x) cat(tag, sprintf("%.17g", unname(x)), "\n")
 t_mean <- tm({{des <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, data = d)
-               svymean(~y, des)}})
+               r_mean <- svymean(~y, des)}})
+out("time", t_mean)
+out("mean", c(coef(r_mean), SE(r_mean)))
 t_prop <- tm({{des <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, data = d)
-               svyciprop(~q, des, method = "logit")}})
+               r_prop <- svyciprop(~q, des, method = "logit")}})
+out("time", t_prop)
+out("prop", c(coef(r_prop), sqrt(attr(r_prop, "var")), attr(r_prop, "ci")))
 t_by <- tm({{des <- svydesign(id = ~psu, strata = ~stratum, weights = ~w, data = d)
-             svyby(~y, ~dom, des, svymean)}})
-cat(sprintf("%.4f %.4f %.4f\n", t_mean, t_prop, t_by))
+             r_by <- svyby(~y, ~dom, des, svymean)}})
+out("time", t_by)
+out("by", c(coef(r_by), SE(r_by)))
 d$ssu2 <- d$psu * 100 + d$ssu
 t_two <- tm({{des2 <- svydesign(id = ~psu + ssu2, strata = ~stratum, fpc = ~fpc1 + fpc2,
                                 weights = ~w, data = d)
-              svyby(~y, ~dom, des2, svymean)}})
-cat(sprintf("%.4f\n", t_two))
+              r_two <- svyby(~y, ~dom, des2, svymean)}})
+out("time", t_two)
+out("two", c(coef(r_two), SE(r_two)))
 """
 
 
+def _parse_r(text):
+    """Times (s, inf when not reached) and tagged estimate lines of the R script's output."""
+    times, est = [], {}
+    for line in text.splitlines():
+        tag, *vals = line.split()
+        if tag == "time":
+            times.append(float(vals[0]))
+        elif vals:
+            est[tag] = np.array([float(v) for v in vals])
+    return times + [float("inf")] * (4 - len(times)), est
+
+
 def run_r(df, timeout):
+    """Time R ``survey`` (inside R) and read back its estimates; None when R is missing."""
     if shutil.which("Rscript") is None:
         print("R: Rscript not found, skipped")
         return None
@@ -222,15 +242,33 @@ def run_r(df, timeout):
             out = subprocess.run(["Rscript", str(script)], capture_output=True, text=True,
                                  timeout=timeout)
         except subprocess.TimeoutExpired as e:
-            lines = (e.stdout or b"").decode().split() if isinstance(e.stdout, bytes) else \
-                (e.stdout or "").split()
-            vals = [float(x) for x in lines]
-            print(f"R: timed out after {timeout} s (two-stage svyby > {timeout} s)")
-            return vals + [float("inf")] * (4 - len(vals))
+            text = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+            print(f"R: timed out after {timeout} s")
+            return _parse_r(text)
     if out.returncode != 0:
         print("R failed:", out.stderr[-500:])
         return None
-    return [float(x) for x in out.stdout.split()]
+    return _parse_r(out.stdout)
+
+
+def r_rows(times, est, bt):
+    """R as a peer: its times and the agreement of its numbers with barotrend's."""
+    rows = []
+    for task, tag, t in zip(TASKS, ("mean", "prop", "by", "two"), times, strict=True):
+        if tag not in est:
+            continue
+        v = est[tag]
+        if tag == "prop":  # svyciprop: share of True, its SE and logit interval
+            peer = {"estimate": v[:1], "se": v[1:2], "ci_low": v[2:3], "ci_high": v[3:4]}
+            mine = bt[task].iloc[[1]]
+        else:
+            half = len(v) // 2
+            peer = {"estimate": v[:half], "se": v[half:]}
+            mine = bt[task]
+        rows.append({"peer": "R survey", "task": task, "peer_s": t,
+                     **{f"rel_{q}": _rel(peer[q], mine[q].to_numpy(dtype=float))
+                        for q in peer}, "note": "CSV reading excluded"})
+    return rows
 
 
 TASKS = ("mean + SE", "proportion + logit CI", "mean by 10 domains",
@@ -403,18 +441,19 @@ def main():
     tracemalloc.stop()
 
     res = pd.DataFrame(rows)
-    rt = None if args.no_r else run_r(df, args.r_timeout)
-    if rt:
-        res["R_survey_s"] = rt[:4]
+    rr = None if args.no_r else run_r(df, args.r_timeout)
+    peers = []
+    if rr:
+        res["R_survey_s"] = rr[0]
         res["R_over_barotrend_build"] = res["R_survey_s"] / res["with_build_s"]
+        peers += r_rows(*rr, bt)
     elif args.no_r:
         print("R: skipped (--no-r)")
-    peers = []
     if args.no_peers:
         print("svy, samplics: skipped (--no-peers)")
     else:
         kp = max(1, min(k, 2))  # peers take seconds per call
-        peers = run_svy(df, bt, kp) + run_samplics(df, bt, kp)
+        peers += run_svy(df, bt, kp) + run_samplics(df, bt, kp)
     pd.set_option("display.width", 200)
     pd.set_option("display.max_columns", 30)
     print(f"rows {args.rows:,}, strata {H}, PSUs {P}, SSUs {P * SSU_PER_PSU:,}, domains {D}; "
@@ -425,6 +464,8 @@ def main():
         with_build = dict(zip(res["task"], res["with_build_s"], strict=True))
         pt.insert(3, "barotrend_with_build_s", pt["task"].map(with_build))
         pt.insert(4, "peer_over_barotrend", pt["peer_s"] / pt["barotrend_with_build_s"])
+        rel = [f"rel_{q}" for q in QUANTITIES if f"rel_{q}" in pt]
+        pt = pt[[c for c in pt if c not in rel and c != "note"] + rel + ["note"]]
         print("peers (time building the design afresh + estimating; rel_* = max relative "
               "difference from barotrend's numbers):")
         print(pt.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
