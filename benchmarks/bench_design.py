@@ -26,9 +26,12 @@ excluded). ``svy`` (polars based) is timed building its design afresh on every c
 (``svy.Sample(data, svy.Design(...))`` + estimator + ``to_polars()``; the one-off pandas ->
 polars conversion excluded, as R's CSV reading is). ``samplics`` has no design object: each
 ``TaylorEstimator.estimate`` call takes the design arrays afresh; its two-stage fpc variance is
-not timed. Each peer is skipped with a message when not installed, and its estimates, SEs,
-interval bounds, df and n are compared with barotrend's on the same data before its times are
-reported (max relative difference per quantity; differences are explained in ``note``).
+not timed. Peers are timed best of ``min(repeat, 2)`` (seconds per call); each is skipped
+with a message when not installed. Every peer's numbers are compared with barotrend's on the
+same data in the same run, so like is compared with like: max relative difference per
+quantity (``rel_*``; svy: estimate, SE, interval, df, n; samplics: estimate, SE, interval, df;
+R: estimate and SE, plus the ``svyciprop`` interval), with the reason in ``note`` where a
+method differs (samplics gives domain intervals the full-design df).
 Peak memory: ``tracemalloc`` peak during build + estimates, against the bytes of the input
 columns.
 
