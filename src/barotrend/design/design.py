@@ -380,6 +380,8 @@ class Design:
         new = object.__new__(type(self))
         new.__dict__.update(self.__dict__)
         d = new.__dict__
+        # its own memo, not a shared one; entries stay valid only for their sources (_memo)
+        d["_memo_entries"] = dict(self.__dict__.get("_memo_entries") or {})
         if "weights" in changes:
             w = np.asarray(changes["weights"], dtype=float)
             if w.shape != (self.n,) or not np.isfinite(w).all() or (w < 0).any():
@@ -401,6 +403,40 @@ class Design:
         if not self.is_replicate:
             d["df"] = new.domain_df(None)
         return new
+
+    # ------------------------------------------------------------------ memo (estimator speed)
+    # up to 4 ``by`` specifications (domain codes and unit x domain codes) + the weights flag
+    _MEMO_SIZE = 9
+
+    def _memo(self, key, sources, compute):
+        """``compute()``, remembered on this design under ``key`` (oldest entry evicted first).
+
+        Why this is safe: an entry keeps the very objects it was computed from (``sources``,
+        e.g. ``self.data``, a unit code array, ``self.weights``) and is reused only while this
+        design still holds those same objects (``is``). A design never changes after it is
+        built, and the designs made by ``_replace`` or a replicate conversion copy the
+        attributes, memo included: for them an entry whose sources they share (the data and
+        units) is still right, and one computed from weights they do not share is recomputed.
+        The entry keeps its sources alive, so their identities cannot pass to other objects.
+        """
+        memo = self.__dict__.get("_memo_entries")
+        if memo is None:
+            memo = self.__dict__["_memo_entries"] = {}
+        hit = memo.get(key)
+        if hit is not None and len(hit[0]) == len(sources) and all(
+                a is b for a, b in zip(hit[0], sources, strict=True)):
+            return hit[1]
+        value = compute()
+        memo.pop(key, None)
+        while len(memo) >= self._MEMO_SIZE:
+            memo.pop(next(iter(memo)))
+        memo[key] = (tuple(sources), value)
+        return value
+
+    def _weights_positive(self) -> bool:
+        """Whether every weight is > 0 (no zero weight), computed once per weights array."""
+        w = self.weights
+        return self._memo("weights > 0", (w,), lambda: bool(len(w) and w.min() > 0))
 
     # ------------------------------------------------------------------ variance
     def vcov(self, estimator, scores) -> np.ndarray:

@@ -65,15 +65,43 @@ def _numeric(design, var, what="var"):
     return col.to_numpy(dtype=float, na_value=np.nan)
 
 
+def _by_key(by):
+    """Hashable memo key of a ``by`` specification; None when it is not one (no memo)."""
+    if isinstance(by, str):
+        return ("by", by)
+    if isinstance(by, list | tuple) and all(isinstance(c, str) for c in by):
+        return ("by", tuple(by))
+    return None
+
+
 def _domain_codes(design, by):
     """Domain labels, their ``by`` values, a code per row (0..D-1) and rows per domain.
 
-    Without ``by`` one domain holding every row. Rows with a missing ``by`` value form a last
-    domain labelled ``"NA"`` (as R's ``svyby``). The row counts are None unless they came for
-    free (one plain integer ``by`` column).
+    Without ``by`` one domain holding every row (row counts None). Rows with a missing ``by``
+    value form a last domain labelled ``"NA"`` (as R's ``svyby``).
+
+    Memoised on the design (:meth:`Design._memo`): the result depends only on the design's
+    data and ``by``, and is shared read-only (every later step copies before changing).
     """
     if by is None:
         return [("", {})], np.zeros(design.n, dtype=np.int64), None
+    key = _by_key(by)
+    if key is None:  # not a column spec: the general path raises the ValueError
+        return _domain_codes_fresh(design, by)
+    return design._memo(key, (design.data,), lambda: _domain_codes_fresh(design, by))
+
+
+def _domain_codes_fresh(design, by):
+    labels, g, counts = _domain_codes_uncached(design, by)
+    if counts is None:
+        counts = np.bincount(g, minlength=len(labels))
+    g = g.view()  # a read-only view: g may be the data's own column (never made read-only)
+    g.flags.writeable = False
+    counts.flags.writeable = False
+    return labels, g, counts
+
+
+def _domain_codes_uncached(design, by):
     fast = _integer_domains(design, by)
     if fast is not None:
         return fast
@@ -119,7 +147,26 @@ def _integer_domains(design, by):
     return [(str(x), {by: x}) for x in values], g, counts
 
 
-def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, counts=None):
+def _unit_domain_codes(design, by, u, g, n_dom):
+    """Codes ``u * n_dom + g`` of (finest sampling unit x domain), read-only.
+
+    Memoised on the design for a ``by`` column spec: they depend only on the unit codes ``u``
+    and the domain codes ``g`` (the memoised ones), which are the entry's sources.
+    """
+    def compute():
+        ud = u * n_dom
+        ud += g
+        ud.flags.writeable = False
+        return ud
+
+    key = _by_key(by)
+    if key is None:
+        return compute()
+    return design._memo(("unit x domain", *key), (u, g), compute)
+
+
+def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, counts=None,
+           by=None):
     """Estimates of every (domain, level) cell: ratios of weighted domain totals.
 
     Parameters
@@ -134,6 +181,8 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         Level code 0..n_lev-1 of each row, -1 when missing.
     counts : ndarray of int (n_dom,), optional
         Rows per domain code, when already known (saves a pass when no row is dropped).
+    by : optional
+        The ``by`` spec ``g`` came from: with it, the (unit x domain) codes are memoised.
 
     Returns
     -------
@@ -170,8 +219,9 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
     bv = None if (b is None or total) else (np.where(miss, 0.0, b) if any_miss else b)
     wa = wk if av is None else wk * av
     wb = None if bv is None else wk * bv
-    # weights are non-negative, so a positive minimum means every row counts (no mask)
-    nonzero = None if (len(wk) == 0 or wk.min() > 0) else wk != 0
+    # weights are non-negative, so a positive minimum means every row counts (no mask); a
+    # missing value puts a zero weight in wk
+    nonzero = None if (all_in and design._weights_positive()) else wk != 0
 
     def dsum(values):
         # per-domain sums (None = row counts) straight over the domain codes
@@ -189,6 +239,8 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         M = len(stages[-1].parent)
         if n_dom == 1:
             ud = u
+        elif all_in:  # gk is g: the memoised codes
+            ud = _unit_domain_codes(design, by, u, g, n_dom)
         else:
             ud = u * n_dom
             ud += gk
@@ -402,7 +454,7 @@ def mean(design, var, by=None, na_rm=False):
     """
     y = _numeric(design, var)
     labels, g, counts = _domain_codes(design, by)
-    res = _cells(design, y, None, g, len(labels), na_rm=na_rm, counts=counts)
+    res = _cells(design, y, None, g, len(labels), na_rm=na_rm, counts=counts, by=by)
     return _frame(design, labels, var, res)
 
 
@@ -422,7 +474,7 @@ def total(design, var, by=None, na_rm=False):
     y = _numeric(design, var)
     labels, g, counts = _domain_codes(design, by)
     res = _cells(design, y, None, g, len(labels), total=True, na_rm=na_rm,
-                 counts=counts)
+                 counts=counts, by=by)
     return _frame(design, labels, var, res)
 
 
@@ -442,7 +494,7 @@ def ratio(design, num, den, by=None, na_rm=False):
     y = _numeric(design, num, "num")
     x = _numeric(design, den, "den")
     labels, g, counts = _domain_codes(design, by)
-    res = _cells(design, y, x, g, len(labels), na_rm=na_rm, counts=counts)
+    res = _cells(design, y, x, g, len(labels), na_rm=na_rm, counts=counts, by=by)
     return _frame(design, labels, f"{num}/{den}", res)
 
 
@@ -494,6 +546,6 @@ def proportion(design, var, by=None, method="logit", conf_level=0.95, na_rm=Fals
     lev, levels = _levels(design, var)
     labels, g, counts = _domain_codes(design, by)
     res = _cells(design, None, None, g, len(labels), lev=lev, n_lev=len(levels), na_rm=na_rm,
-                 counts=counts)
+                 counts=counts, by=by)
     return _frame(design, labels, var, res, levels=levels, method=method,
                   conf_level=conf_level)
