@@ -81,7 +81,7 @@ def _domain_codes(design, by):
     value form a last domain labelled ``"NA"`` (as R's ``svyby``).
 
     Memoised on the design (:meth:`Design._memo`): the result depends only on the design's
-    data and ``by``, and is shared read-only (every later step copies before changing).
+    data and ``by``. The arrays are shared between calls and never written to.
     """
     if by is None:
         return [("", {})], np.zeros(design.n, dtype=np.int64), None
@@ -95,9 +95,10 @@ def _domain_codes_fresh(design, by):
     labels, g, counts = _domain_codes_uncached(design, by)
     if counts is None:
         counts = np.bincount(g, minlength=len(labels))
-    g = g.view()  # a read-only view: g may be the data's own column (never made read-only)
-    g.flags.writeable = False
-    counts.flags.writeable = False
+    if not g.flags.writeable:
+        # a read-only code array (pandas' view of an int64 column) is copied by every
+        # np.bincount over it: copy it once here. Shared arrays are never written to.
+        g = g.copy()
     return labels, g, counts
 
 
@@ -148,7 +149,7 @@ def _integer_domains(design, by):
 
 
 def _unit_domain_codes(design, by, u, g, n_dom):
-    """Codes ``u * n_dom + g`` of (finest sampling unit x domain), read-only.
+    """Codes ``u * n_dom + g`` of (finest sampling unit x domain), never written to.
 
     Memoised on the design for a ``by`` column spec: they depend only on the unit codes ``u``
     and the domain codes ``g`` (the memoised ones), which are the entry's sources.
@@ -156,7 +157,6 @@ def _unit_domain_codes(design, by, u, g, n_dom):
     def compute():
         ud = u * n_dom
         ud += g
-        ud.flags.writeable = False
         return ud
 
     key = _by_key(by)
