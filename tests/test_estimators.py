@@ -203,3 +203,53 @@ def test_proportion_intervals_match_svyciprop(nm, method):
     fx = FX[f"{nm}_by_stype_ciprop_{method}"]
     np.testing.assert_allclose(by["ci_low"], fx["low"], rtol=RTOL)
     np.testing.assert_allclose(by["ci_high"], fx["high"], rtol=RTOL)
+
+
+MEMO_BYS = [None, "dom", "cat", "bin", ["dom", "cat"]]
+MEMO_CALLS = [("mean", ("x",), {}), ("mean", ("y",), {}), ("mean", ("y",), {"na_rm": True}),
+              ("total", ("y",), {"na_rm": True}), ("ratio", ("y", "x"), {"na_rm": True}),
+              ("proportion", ("bin",), {})]
+
+
+def _memo_run(design):
+    return [getattr(design, f)(*args, by=by, **kw)
+            for by in MEMO_BYS for f, args, kw in MEMO_CALLS]
+
+
+def _memo_variants(base):
+    """The base design, a post-stratified one (score adjusters: row-level path), one with zero
+    weights on every 7th row (Taylor path, not every weight positive) and a JKn replicate."""
+    w = base.weights.copy()
+    w[::7] = 0.0
+    return {"base": base,
+            "post": base.poststratify("cat", {"a": 300.0, "b": 300.0, "c": 400.0}),
+            "zero_w": base._replace(weights=w),
+            "jkn": base.replicate("JKn")}
+
+
+@pytest.mark.filterwarnings("ignore:.*replicates gave NaN results")
+def test_memoised_domains_give_first_call_results():
+    """Design._memo keeps the domain codes, row counts, (unit x domain) codes of each ``by``
+    spec and the all-weights-positive flag. Warm calls (memo filled, also on designs derived
+    from a base whose memo was already filled, so the derived designs start from a copy of it)
+    must give exactly the first call on freshly built designs: by a string column with missing
+    values (the "NA" domain), a second string column, an integer column (counting path), two
+    columns, and with missing values in the variable (NaN estimate; na_rm)."""
+    def build():
+        return Design(_csv("twostage"), weights="w", strata="stratum", cluster=["psu", "ssu"],
+                      fpc=["fpc1", "fpc2"], nest=True)
+
+    fresh = {nm: _memo_run(d) for nm, d in _memo_variants(build()).items()}  # first calls
+    base = build()
+    _memo_run(base)  # fills the base's memo before the other designs are derived from it
+    assert ("by", "dom") in base._memo_entries and ("by", ("dom", "cat")) in base._memo_entries
+    for nm, d in _memo_variants(base).items():
+        for _ in range(2):  # the first call may still fill entries; the second is all warm
+            for got, exp in zip(_memo_run(d), fresh[nm], strict=True):
+                pd.testing.assert_frame_equal(got, exp, check_exact=True)
+    # a stale all-weights-positive flag would count the zero-weight rows: n counts the rows
+    # with non-zero weight (R's nrow of the subset of w > 0)
+    zero = _memo_variants(base)["zero_w"]
+    n_nonzero = float((zero.weights != 0).sum())
+    assert zero.mean("x")["n"].iloc[0] == n_nonzero < base.mean("x")["n"].iloc[0]
+    assert zero.mean("x", by="bin")["n"].sum() == n_nonzero
