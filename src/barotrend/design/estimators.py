@@ -166,7 +166,7 @@ def _unit_domain_codes(design, by, u, g, n_dom):
 
 
 def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, counts=None,
-           by=None):
+           by=None, check_a=None):
     """Estimates of every (domain, level) cell: ratios of weighted domain totals.
 
     Parameters
@@ -183,6 +183,10 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         Rows per domain code, when already known (saves a pass when no row is dropped).
     by : optional
         The ``by`` spec ``g`` came from: with it, the (unit x domain) codes are memoised.
+    check_a : bool, optional
+        Internal: True to check ``a`` for missing values before the group-by (the default on
+        the row-level path; the group-by path checks the unit totals of ``w a`` instead and
+        comes back with True only when they are not finite).
 
     Returns
     -------
@@ -191,8 +195,12 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
     """
     w = design.weights
     miss = None
-    # a finite sum proves there is no NaN without a row-sized mask (the common case)
-    check_a = a is not None and not np.isfinite(a.sum())
+    # a finite sum proves there is no NaN without a row-sized mask (the common case); on the
+    # group-by path a NaN in a shows as a NaN unit total of w a, checked there instead
+    if check_a is None:
+        check_a = bool(design.is_replicate or design.score_adjusters)
+    deferred = a is not None and not check_a
+    check_a = check_a and a is not None and not np.isfinite(a.sum())
     check_b = b is not None and not total and not np.isfinite(b.sum())
     check_lev = lev is not None and len(lev) > 0 and lev.min() < 0
     for bad in ((np.isnan(a) if check_a else None), (lev < 0 if check_lev else None),
@@ -252,6 +260,11 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
             uc = u * K
             uc += ck
         S_a = np.bincount(uc, wa, minlength=M * K).reshape(M, K)
+        if deferred and not np.isfinite(S_a.sum()):
+            # a NaN (or infinite) a: start again, checking a row by row. Finite unit totals
+            # prove a has no NaN, so that pass over the rows is saved in the common case.
+            return _cells(design, a, b, g, n_dom, lev=lev, n_lev=n_lev, total=total,
+                          na_rm=na_rm, counts=counts, by=by, check_a=True)
         S_w = np.bincount(ud, wk, minlength=M * n_dom).reshape(M, n_dom)
         S_b = S_w if wb is None else np.bincount(ud, wb, minlength=M * n_dom).reshape(M, n_dom)
         Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
