@@ -125,8 +125,9 @@ def _integer_domains(design, by):
 
     The same domains, labels and codes as :meth:`Design.domain_codes` (sorted distinct values;
     an integer column has no missing values), plus the rows per domain, which the counting
-    gives for free; the column is used as the codes without a copy when its values are already
-    ``0..D-1``. None for any other ``by`` (the general path then validates it).
+    gives for free; the column is used as the codes when its values are already ``0..D-1``
+    (copied once if pandas gives a read-only view: ``np.bincount`` would copy it on every
+    call). None for any other ``by`` (the general path then validates it).
     """
     if not isinstance(by, str) or by not in design.data.columns:
         return None
@@ -136,6 +137,8 @@ def _integer_domains(design, by):
     v = col.to_numpy()
     if v.dtype.kind not in "iu" or len(v) == 0 or v.min() < 0 or v.max() > 4 * len(v):
         return None
+    if v.dtype == np.int64 and not v.flags.writeable:
+        v = v.copy()  # np.bincount copies a read-only array: copy once, to serve as the codes
     counts = np.bincount(v)
     present = counts > 0
     if present.all():  # already the codes 0..D-1
