@@ -386,7 +386,7 @@ def run_samplics(df, bt, k):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, default=1_000_000)
-    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--repeat", type=int, default=10)
     ap.add_argument("--no-r", action="store_true")
     ap.add_argument("--no-peers", action="store_true", help="skip svy and samplics")
     ap.add_argument("--r-timeout", type=float, default=900)
