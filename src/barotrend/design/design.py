@@ -43,6 +43,9 @@ Internal protocol (used by the interval, comparison, GLM and weighting modules)
     The same as ``(values, code)`` with one int64 code per row (-1: no domain).
 ``design.domain_df(mask)``
     Degrees of freedom of a domain (R's ``degf`` of the subset design).
+``design._memo(key, sources, compute)``
+    ``compute()`` remembered on the design while it holds the same ``sources`` objects (the
+    estimators keep each ``by`` spec's domain codes there); see the method.
 """
 
 from __future__ import annotations
@@ -414,10 +417,12 @@ class Design:
         Why this is safe: an entry keeps the very objects it was computed from (``sources``,
         e.g. ``self.data``, a unit code array, ``self.weights``) and is reused only while this
         design still holds those same objects (``is``). A design never changes after it is
-        built, and the designs made by ``_replace`` or a replicate conversion copy the
-        attributes, memo included: for them an entry whose sources they share (the data and
-        units) is still right, and one computed from weights they do not share is recomputed.
-        The entry keeps its sources alive, so their identities cannot pass to other objects.
+        built. The designs made by ``_replace`` start from a copy of the memo, and a replicate
+        conversion (which copies the attributes) shares it: for them an entry whose sources
+        they share (the data, the units) is still right, and one computed from weights they do
+        not share is computed afresh. The entry keeps its sources alive, so their identities
+        cannot pass to other objects. Only values that depend on nothing but their sources may
+        be memoised (never the analysis variables).
         """
         memo = self.__dict__.get("_memo_entries")
         if memo is None:
