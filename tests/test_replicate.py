@@ -192,3 +192,18 @@ def test_calibrated_design_is_not_silently_converted():
     cal = STRAT._replace(score_adjusters=(lambda s: s,))
     with pytest.raises(ValueError, match="cannot be converted"):
         cal.replicate("JKn")
+
+
+def test_logit_interval_when_a_replicate_share_hits_0_or_1():
+    # regression: this raised "se_logit: invalid value nan". Rows with a missing dom or cat
+    # form the "NA" domain; some JKn replicates drop all of a category there (share 0), so
+    # logit(p_r) is infinite and R's refit has no finite SE either: no logit interval, a note,
+    # while the point estimate and the Taylor-free replicate SE stay.
+    rep = TWO1.replicate("JKn")
+    r = rep.proportion("cat", by=["dom", "cat"])
+    na = r[r["group"] == "NA"]
+    assert len(na) == 3 and na["estimate"].between(0, 1).all()
+    assert na["ci_low"].isna().all() and na["ci_high"].isna().all()
+    assert na["note"].str.contains("logit undefined in a replicate").all()
+    beta = rep.proportion("cat", by=["dom", "cat"], method="beta")
+    assert beta.loc[beta["group"] == "NA", "ci_low"].notna().all()

@@ -426,9 +426,15 @@ def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95)
                 se_logit = None
                 if "var_logit" in res and method in ("logit", "likelihood") and ok:
                     se_logit = float(np.sqrt(res["var_logit"][k]))
-                lo, hi = proportion_interval(est, se, df=df, method=method,
-                                             conf_level=conf_level, n=max(n, 2.0),
-                                             se_logit=se_logit)
+                if se_logit is not None and not np.isfinite(se_logit):
+                    # a replicate share of exactly 0 or 1 has no logit: no interval, say so
+                    lo = hi = np.nan
+                    row["note"] = ("logit undefined in a replicate with a share of 0 or 1: no "
+                                   f"{method} interval (method='beta' or 'mean' gives one)")
+                else:
+                    lo, hi = proportion_interval(est, se, df=df, method=method,
+                                                 conf_level=conf_level, n=max(n, 2.0),
+                                                 se_logit=se_logit)
             else:
                 lo = hi = np.nan
             row["ci_low"], row["ci_high"] = float(lo), float(hi)
