@@ -302,31 +302,29 @@ class Design:
                              f"occurs in more than one stratum of {self.strata_name!r}; "
                              "use nest=True if ids are only unique within strata")
 
-    def _valid_weights(self, col):
+    def _positive_column(self, col, arg, problem):
+        """Column ``col`` as floats, each positive and finite, else a ValueError naming the
+        argument, the column, the first offending value and its row."""
         raw = self.data[col]
         if not pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
-            raise ValueError(f"weights: column {col!r} is not numeric")
-        w = raw.to_numpy(dtype=float, na_value=np.nan)
-        bad = ~np.isfinite(w) | (w <= 0)
+            raise ValueError(f"{arg}: column {col!r} is not numeric")
+        v = raw.to_numpy(dtype=float, na_value=np.nan)
+        bad = ~np.isfinite(v) | (v <= 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"weights: column {col!r} has a non-positive, missing or infinite "
-                             f"weight {float(w[i])!r} at row {self.data.index[i]!r}")
-        return w
+            raise ValueError(f"{arg}: column {col!r} " + problem.format(
+                value=float(v[i]), row=self.data.index[i]))
+        return v
+
+    def _valid_weights(self, col):
+        return self._positive_column(col, "weights", "has a non-positive, missing or infinite "
+                                     "weight {value!r} at row {row!r}")
 
     def _popsize(self, fpc_cols, stage_strata, sampsize):
         vals = []
         for col in fpc_cols:
-            raw = self.data[col]
-            if not pd.api.types.is_numeric_dtype(raw):
-                raise ValueError(f"fpc: column {col!r} is not numeric")
-            v = raw.to_numpy(dtype=float, na_value=np.nan)
-            bad = ~np.isfinite(v) | (v <= 0)
-            if bad.any():
-                i = int(np.flatnonzero(bad)[0])
-                raise ValueError(f"fpc: column {col!r} has an invalid value {float(v[i])!r} at row "
-                                 f"{self.data.index[i]!r} (must be positive and finite)")
-            vals.append(v)
+            vals.append(self._positive_column(col, "fpc", "has an invalid value {value!r} at row "
+                                              "{row!r} (must be positive and finite)"))
         allv = np.concatenate(vals)
         is_pop = bool((allv > 1).any())
         if is_pop and not (allv >= 1).all():
