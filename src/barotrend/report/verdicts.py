@@ -230,8 +230,9 @@ def _change_share(ctx, h, figs):
 
 
 def _one_base(ctx, f):
+    """The least favourable candidate base (the smallest: the widest interval)."""
     bases, note = ctx.bases(f)
-    return ([max(bases)] if bases else [None]), note
+    return ([min(bases)] if bases else [None]), note
 
 
 def _group_difference(ctx, h, figs):
