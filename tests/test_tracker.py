@@ -12,6 +12,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
+from statsmodels.stats.proportion import proportion_confint
 
 from barotrend import datasets
 from barotrend.tracker import Tracker
@@ -98,10 +100,13 @@ def test_share_series_wilson(t):
     # centre = (0.68 + z^2/188) / (1 + z^2/94) = 0.700434 / 1.040867 = 0.672933
     # half = z * sqrt(.68*.32/94 + z^2/(4*94^2)) / (1 + z^2/94)
     #      = 1.959964 * sqrt(.0023149 + .00010869) / 1.040867 = 1.959964 * .049230 / 1.040867
-    #      = 0.092700  -> (0.5802, 0.7656)
+    #      = 0.092700  -> (0.58023, 0.76563)
+    # Independent route: statsmodels' Wilson interval for 0.68 * 94 = 63.92 successes of 94.
     s = t.series("area_team_relationship").set_index("wave")
-    assert s.loc["W3", "ci_low"] == pytest.approx(0.5802, abs=2e-4)
-    assert s.loc["W3", "ci_high"] == pytest.approx(0.7656, abs=2e-4)
+    assert s.loc["W3", "ci_low"] == pytest.approx(0.58023, abs=1e-5)
+    assert s.loc["W3", "ci_high"] == pytest.approx(0.76563, abs=1e-5)
+    want = proportion_confint(0.68 * 94, 94, alpha=0.05, method="wilson")
+    assert (s.loc["W3", "ci_low"], s.loc["W3", "ci_high"]) == pytest.approx(want, abs=1e-12)
     assert "implied" in s.loc["W2", "note"]  # 73% is 68% plus the stated 5-point drop
 
 
@@ -120,14 +125,18 @@ def test_area_team_change(t):
     # unpooled se = sqrt(.73*.27/85 + .68*.32/94) = sqrt(.0023188 + .0023149) = 0.06807
     # pooled p = (62.05 + 63.92) / 179 = 0.70374;
     # se0 = sqrt(.70374 * .29626 * (1/85 + 1/94)) = 0.068343; z = -0.05 / 0.068343 = -0.7316
-    # p = 2 * Phi(-0.7316) = 0.464 (not significant)
+    # p = 2 * Phi(-0.7316) = 0.4644 (not significant)
     r = t.change("area_team_relationship", "Jan 2013", "Q2 2013")
     assert len(r) == 1
     row = r.iloc[0]
     assert row["difference"] == pytest.approx(-0.05, abs=1e-9)
     assert row["se"] == pytest.approx(0.06807, abs=5e-5)
-    assert row["statistic"] == pytest.approx(-0.7316, abs=5e-4)
-    assert row["p_value"] == pytest.approx(0.464, abs=1e-3)
+    assert row["statistic"] == pytest.approx(-0.7316, abs=1e-4)
+    assert row["p_value"] == pytest.approx(0.4644, abs=1e-4)
+    # the same from scipy's normal distribution on the pooled se written out above
+    p0 = (0.73 * 85 + 0.68 * 94) / 179
+    z = -0.05 / math.sqrt(p0 * (1 - p0) * (1 / 85 + 1 / 94))
+    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(abs(z)), rel=1e-9)
     assert row["p_value"] > 0.05
     assert "implied" in row["note"] and "respondents assumed" in row["note"]
     assert "published change -5 (percentage) points from W2" in row["note"]
@@ -152,12 +161,25 @@ def test_budget_change_tipping_sd(t):
     first = r.iloc[0]
     assert first["row"] == "tipping_sd"
     assert first["difference"] == pytest.approx(0.7)
-    assert first["sd"] == pytest.approx(2.3697, abs=1e-3)
-    assert first["sd"] == pytest.approx(0.7 / (1.96 * math.sqrt(1 / 85 + 1 / 94)), abs=0.02)
-    # over a stated SD range: SD 2 gives t = 0.7 / (2 * 0.149677) = 2.338 -> p = 0.0205
+    assert first["sd"] == pytest.approx(2.3697, abs=1e-4)
+    # the Welch df and t quantile above, through scipy: the same number to rounding error
+    df = (1 / 85 + 1 / 94) ** 2 / ((1 / 85) ** 2 / 84 + (1 / 94) ** 2 / 93)
+    k = math.sqrt(1 / 85 + 1 / 94)
+    assert first["sd"] == pytest.approx(0.7 / (stats.t.ppf(0.975, df) * k), rel=1e-10)
+    # (the normal approximation 2.386 is within 0.02, a sanity check only)
+    assert first["sd"] == pytest.approx(0.7 / (1.96 * k), abs=0.02)
+    # over a stated SD range: SD 2 gives t = 0.7 / (2 * 0.149677) = 2.3384 -> p = 0.0205;
+    # SD 3: t = 0.7 / (3 * 0.149677) = 1.5589 -> p = 0.1208 (t on 175.2 df)
     r = t.change("budget_confidence", "W2", "W3", sd_range=[2.0, 3.0])
-    at2 = r[(r["row"] == "p_at_sd") & (r["sd"] == 2.0)].iloc[0]
-    assert at2["p_value"] == pytest.approx(0.0205, abs=5e-4)
+    grid = r[r["row"] == "p_at_sd"].set_index("sd")
+    assert grid.loc[2.0, "statistic"] == pytest.approx(2.3384, abs=1e-4)
+    assert grid.loc[2.0, "p_value"] == pytest.approx(0.0205, abs=1e-4)
+    assert grid.loc[3.0, "p_value"] == pytest.approx(0.1208, abs=1e-4)
+    assert grid.loc[2.0, "p_value"] == pytest.approx(2 * stats.t.sf(0.7 / (2 * k), df), rel=1e-9)
+    # Bhatia-Davis bound of W3 (the change's first wave "a" is the later one, 7.2 on 94):
+    # least favourable rounding 7.15, sqrt(94/93 * (10 - 7.15)(7.15 - 1)) = sqrt(17.7161) = 4.2090
+    sd_max = r.set_index("row").loc["sd_max_a", "sd"]
+    assert sd_max == pytest.approx(math.sqrt(94 / 93 * 2.85 * 6.15), rel=1e-12)
 
 
 def test_change_base_unknown_says_so(t):
@@ -219,10 +241,13 @@ def test_trend_means_over_sd_range(data):
     # W1 base assumed 85. With SD s, variances s^2/n; Q at SD 2: weights n/4 = 21.25, 21.25, 23.5
     # yw = (21.25*6.6 + 21.25*6.5 + 23.5*7.2) / 66 = (140.25 + 138.125 + 169.2) / 66 = 6.78144
     # Q = 21.25*0.18144^2 + 21.25*0.28144^2 + 23.5*0.41856^2 = 0.6996 + 1.6832 + 4.1171 = 6.4999
+    # (unrounded: yw = 447.575/66, Q = 6.49976)
     t = Tracker.from_dataset(data, assumed_bases={"W1": 85})
     r = t.trend("budget_confidence", sd_range=(1.0, 3.0))
     q = r[r["method"].str.startswith("Cochran Q") & (r["sd_assumed"] == 2.0)].iloc[0]
-    assert q["statistic"] == pytest.approx(6.500, abs=2e-3)
+    assert q["statistic"] == pytest.approx(6.49976, abs=1e-5)
+    # Q on 2 df: p = exp(-Q/2) (the chi-square(2) survival function) = 0.03878
+    assert q["p_value"] == pytest.approx(math.exp(-6.49976 / 2), abs=1e-6)
     assert r["sd_assumed"].dropna().unique().tolist() == [1.0, 2.0, 3.0]
 
 
@@ -319,7 +344,13 @@ def test_changes_family(t):
     keys = set(zip(r["item"], r["wave"], strict=True))
     assert {("budget_confidence", "W1->W2"), ("budget_confidence", "W2->W3"),
             ("area_team_relationship", "W2->W3")} <= keys
-    assert "p_adjusted" in r
+    # the budget means publish no SD, so only the area-team change is tested (p = 0.4644, see
+    # test_area_team_change); in a family of one test Holm leaves it unchanged
+    tested = r.dropna(subset=["p_value"])
+    assert tested["item"].tolist() == ["area_team_relationship"]
+    assert tested["p_value"].iloc[0] == pytest.approx(0.4644, abs=1e-4)
+    assert tested["p_adjusted"].iloc[0] == pytest.approx(tested["p_value"].iloc[0], rel=1e-12)
+    assert r.loc[r["p_value"].isna(), "p_adjusted"].isna().all()
 
 
 def test_all_comparisons_holm(t):
