@@ -81,27 +81,31 @@ def test_budget_confidence_tipping_point(seeds):
     assert r.loc["sd_max_b", "sd"] == pytest.approx(4.2090, abs=1e-4)
     assert "cannot decide" in r.loc["tipping_sd", "note"]
     # at SD 2 (a common SD for 1-10 ratings) the change is significant, at SD 3 it is not:
-    # t = 0.7 / (2 * 0.149676) = 2.338 (p 0.0205); t = 0.7 / (3 * 0.149676) = 1.559 (p 0.121)
+    # t = 0.7 / (2 * 0.149676) = 2.338 (p 0.0205); t = 0.7 / (3 * 0.149676) = 1.559 (p 0.1208),
+    # p from the t distribution on 175.20 df
     grid = r.loc["p_at_sd"].set_index("sd")
     assert grid.loc[2.0, "p_value"] < 0.05 < grid.loc[3.0, "p_value"]
+    assert grid.loc[2.0, "p_value"] == pytest.approx(0.0205, abs=1e-4)
+    assert grid.loc[3.0, "p_value"] == pytest.approx(0.1208, abs=1e-4)
 
 
 def test_area_team_drop_is_within_sampling_error(seeds):
     # 73% (implied, January, n = 85 assumed: the item base was not published) vs 68% (n = 94).
     # Pooled p = (0.73*85 + 0.68*94)/179 = 125.97/179 = 0.703743;
     # se0 = sqrt(0.703743 * 0.296257 * (1/85 + 1/94)) = sqrt(0.0046708) = 0.068343;
-    # z = 0.05/0.068343 = 0.7316, p = 0.464: well within sampling error.
+    # z = 0.05/0.068343 = 0.7316, p = 0.4644: well within sampling error.
     a, b = fig(seeds, "ccg-w2-area-team-good"), fig(seeds, "ccg-w3-area-team-good")
     assert bool(a["implied"]) and (a["value"], b["value"]) == (73.0, 68.0)
     r = compare_proportions(n_a=85, n_b=94, percent_a=a["value"], percent_b=b["value"])
-    assert r.statistic[0] == pytest.approx(0.7316, abs=1e-3)
-    assert r.p_value[0] == pytest.approx(0.464, abs=1e-3)
+    assert r.statistic[0] == pytest.approx(0.7316, abs=1e-4)
+    assert r.p_value[0] == pytest.approx(0.4644, abs=1e-4)
     assert r.ci_low[0] < 0 < r.ci_high[0]
     # Even the largest drop the rounding allows (74.5% -> 67.5%, if January rounded to 74):
     # pooled 0.708240, se0 = sqrt(0.708240 * 0.291760 * 0.022403) = 0.068039, z = 1.0288,
-    # p = 0.304: still not significant.
+    # p = 2 * (1 - Phi(1.0288)) = 0.3036: still not significant.
     worst = compare_proportions(n_a=85, n_b=94, percent_a=74.5, percent_b=67.5, decimals=1)
-    assert worst.p_value[0] == pytest.approx(0.304, abs=1e-3)
+    assert worst.statistic[0] == pytest.approx(1.0288, abs=1e-4)
+    assert worst.p_value[0] == pytest.approx(0.3036, abs=1e-4)
 
 
 def test_gp_vs_non_gp_grip(seeds):
