@@ -10,6 +10,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
 from barotrend import datasets, plot  # noqa: E402
 from barotrend.tracker import Tracker  # noqa: E402
@@ -40,6 +41,13 @@ def test_plot_series_ribbon_and_markers():
     ax = _toy().plot_series("q")
     assert isinstance(ax, matplotlib.axes.Axes)
     assert len(ax.collections) == 1  # one CI ribbon (one group)
+    # the ribbon spans the Wilson intervals of 30, 60 and 62 of 100 (statsmodels, independent)
+    ribbon = ax.collections[0].get_paths()[0].vertices[:, 1]
+    for k in (30, 60, 62):
+        lo, hi = proportion_confint(k, 100, alpha=0.05, method="wilson")
+        assert np.isclose(ribbon, lo, rtol=0, atol=1e-12).any()
+        assert np.isclose(ribbon, hi, rtol=0, atol=1e-12).any()
+    assert np.allclose(ax.lines[0].get_ydata(), [0.30, 0.60, 0.62])  # the published shares
     stars = [ln for ln in ax.lines if ln.get_marker() == "*"]
     assert len(stars) == 1 and np.allclose(stars[0].get_ydata(), [0.60])
     assert [x.get_text() for x in ax.get_xticklabels()] == ["A", "B", "C"]
@@ -57,6 +65,9 @@ def test_plot_series_groups(t):
     cat = "too much grip, not consistent with the CCG model"
     ax = t.plot_series("everyone_counts_grip", category=cat, groups=["GP", "non-GP"])
     assert [h.get_text() for h in ax.get_legend().get_texts()] == ["GP", "non-GP"]
+    # article 002: 61% of GPs and 31% of non-GPs (W2 only)
+    lines = {ln.get_label(): ln.get_ydata().tolist() for ln in ax.lines}
+    assert lines["GP"] == pytest.approx([0.61]) and lines["non-GP"] == pytest.approx([0.31])
 
 
 def test_forest(t):
@@ -66,6 +77,17 @@ def test_forest(t):
     assert [x.get_text() for x in ax.get_yticklabels()] == ["nan", "0.5"]
     # the zero line is drawn for differences
     assert any(list(ln.get_xdata()) == [0, 0] for ln in ax.lines)
+    # both rows at the difference 68% - 73% = -0.05
+    assert np.allclose(ax.lines[0].get_xdata().astype(float), [-0.05, -0.05])
+    # first row (top, y = 1): Newcombe's hybrid score interval (1998, method 10) from the
+    # Wilson limits of 0.68 * 94 and 0.73 * 85 (statsmodels): d - sqrt((p1 - l1)^2 + (u2 - p2)^2),
+    # d + sqrt((u1 - p1)^2 + (p2 - l2)^2) = (-0.17972, 0.08379)
+    l1, u1 = proportion_confint(0.68 * 94, 94, method="wilson")
+    l2, u2 = proportion_confint(0.73 * 85, 85, method="wilson")
+    want = (-0.05 - np.hypot(0.68 - l1, u2 - 0.73), -0.05 + np.hypot(u1 - 0.68, 0.73 - l2))
+    seg = ax.collections[0].get_segments()[0]
+    assert seg[:, 1].tolist() == [1.0, 1.0]
+    assert tuple(seg[:, 0]) == pytest.approx(want, abs=1e-12)
 
 
 def test_forest_bad_input():
