@@ -170,7 +170,12 @@ def test_logit_se_in_a_domain_and_bad_shapes():
     y = d.data["y"].to_numpy()
     inside = d.data["g"].eq("a").to_numpy()
     # Domain a: p = 3/4; all-zero domain b gives NaN (logit undefined).
-    assert np.isfinite(logit_se(d, y, inside))
+    # By hand (SRS with replacement, n = 6): domain-mean influence z_i = I_a (y_i - 3/4) / 4 =
+    # 1/16, -3/16, 1/16, 1/16, 0, 0 (mean 0); V(p) = 6/5 * (3/256 + 9/256) = 0.05625;
+    # se(logit p) = sqrt(V(p)) / (p (1 - p)) = sqrt(0.05625) / (3/16) = sqrt(1.6) = 1.264911.
+    # R agrees: SE(svyglm(y ~ 1, subset(svydesign(ids = ~1, data = df), g == "a"),
+    # family = quasibinomial())) = 1.26491106407.
+    assert logit_se(d, y, inside) == pytest.approx(np.sqrt(1.6), rel=1e-12)
     assert np.isnan(logit_se(d, y, ~inside))
     with pytest.raises(ValueError, match="^y"):
         logit_se(d, y[:3])
