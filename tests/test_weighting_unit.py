@@ -132,12 +132,25 @@ def test_logit_calibration_stays_within_bounds_and_meets_totals():
     assert g.min() > 0.5 and g.max() < 2
     assert g.sum() == pytest.approx(12, rel=1e-10)
     assert (g * df["x"]).sum() == pytest.approx(70, rel=1e-10)
+    # R: d <- svydesign(ids = ~1, data = data.frame(x = 1:10), weights = ~rep(1, 10));
+    # weights(calibrate(d, ~x, c(12, 70), calfun = "logit", bounds = c(0.5, 2),
+    #                   epsilon = 1e-12, maxit = 200)), printed with sprintf("%.12f")
+    r_weights = [0.986076212759, 1.030631323974, 1.076946562922, 1.124699172646,
+                 1.173520246894, 1.223005177153, 1.272726572603, 1.322248816362,
+                 1.371143223437, 1.419002691251]
+    np.testing.assert_allclose(g, r_weights, rtol=1e-9)
 
 
 def test_categorical_and_numeric_totals_together():
     d = calibrate(Design(_cells(), weights="w"), {"a": {"x": 12, "y": 14}, "y": 70})
     m = check_margins(d, {"a": {"x": 12, "y": 14}, "y": 70})
     np.testing.assert_allclose(m["achieved"], m["target"], rtol=1e-10)
+    # By hand (linear calfun): g = 1 + l_x I_x + l_y I_y + l3 y. Totals of a:
+    # 3 + 3 l_x + 5 l3 = 12 and 7 + 7 l_y + 25 l3 = 14; total of y:
+    # 30 + 5 l_x + 25 l_y + 100 l3 = 70. Substituting l_x = 3 - 5 l3 / 3 and
+    # l_y = 1 - 25 l3 / 7 leaves (100 - 25/3 - 625/7) l3 = 0, so l3 = 0, g = 4 on x and 2 on y:
+    # the post-stratified weights 4, 8, 6, 8 already give y total 4 + 16 + 18 + 32 = 70.
+    np.testing.assert_allclose(d.weights, [4, 8, 6, 8], rtol=1e-10)
 
 
 # ---------------------------------------------------------------- trimming
