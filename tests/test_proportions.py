@@ -327,6 +327,11 @@ def test_percent_inputs_and_rounding_note():
 def test_input_frames_untouched_and_one_row():
     r = compare_proportions(5, 56, 0, 29)
     assert isinstance(r, pd.DataFrame) and len(r) == 1
+    # the values, not only the shape: 5/56 = 0.089286 vs 0/29, difference 5/56; the default
+    # interval is Newcombe's method 10, (-0.0381, 0.1926) in Newcombe (1998) Table II
+    assert (r.estimate_a[0], r.estimate_b[0]) == (pytest.approx(5 / 56), 0.0)
+    assert r.difference[0] == pytest.approx(5 / 56)
+    assert ci(r) == (-0.0381, 0.1926)
     for col in ["estimate_a", "estimate_b", "difference", "se", "ci_low", "ci_high",
                 "statistic", "p_value", "n_a", "n_b", "method", "note"]:
         assert col in r.columns
