@@ -56,6 +56,9 @@ def check(result, name, cols=("estimate", "se", "deff", "df"), order=None):
         result = result.iloc[order]
     for c in cols:
         if c not in fx:
+            # R reports no deff for ratios and no df for svyby tables; the estimate and its SE
+            # are always in the fixture, so a missing one is an error, not a silent pass
+            assert c in ("deff", "df"), f"{name}: fixture has no {c!r}"
             continue
         exp = np.asarray(fx[c], dtype=float)
         got = result[c].to_numpy(dtype=float)
