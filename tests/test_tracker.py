@@ -249,6 +249,19 @@ def test_trend_means_over_sd_range(data):
     # Q on 2 df: p = exp(-Q/2) (the chi-square(2) survival function) = 0.03878
     assert q["p_value"] == pytest.approx(math.exp(-6.49976 / 2), abs=1e-6)
     assert r["sd_assumed"].dropna().unique().tolist() == [1.0, 2.0, 3.0]
+    # WLS slope at SD 2 over the wave-date midpoints Oct 2012, Jan 2013 and Apr-Jun 2013
+    # (mid-May): t = 0, 0.25, 0.58333 years. t_w = (21.25*0.25 + 23.5*0.58333)/66 = 0.288194;
+    # Sxx = 21.25*0.288194^2 + 21.25*0.038194^2 + 23.5*0.295139^2 = 3.84295;
+    # Sxy = 21.25*(-0.288194)(-0.181439) + 21.25*(-0.038194)(-0.281439) + 23.5*0.295139*0.418561
+    #     = 1.11116 + 0.22842 + 2.90303 = 4.24262; slope = 4.24262/3.84295 = 1.1040 per year,
+    # se = 1/sqrt(Sxx) = 0.51011 (variances known).
+    wls = r[r["method"].str.startswith("WLS") & (r["sd_assumed"] == 2.0)].iloc[0]
+    assert wls["estimate"] == pytest.approx(1.1040, abs=1e-4)
+    assert wls["se"] == pytest.approx(0.51011, abs=1e-5)
+    # independent route: numpy's weighted polyfit (weights sqrt(n / 4) on the residuals)
+    tt = np.array([0.0, 0.25, 7 / 12])
+    slope = np.polyfit(tt, [6.6, 6.5, 7.2], 1, w=np.sqrt([85 / 4, 85 / 4, 94 / 4]))[0]
+    assert wls["estimate"] == pytest.approx(slope, rel=1e-9)
 
 
 def test_trend_needs_three_waves(t):
