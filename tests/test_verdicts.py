@@ -69,7 +69,8 @@ def test_budget_confidence_needs_an_sd(v):
 
 def test_high_confidence_needs_a_base(v):
     # lowest value rounding to 7.3 is 7.25; Bhatia-Davis SD sqrt((10-7.3)(7.3-1)) = 4.1243;
-    # n >= (1.96*4.1243/(7.25-5.5))**2 = 21.3 -> 22
+    # n >= (1.96*4.1243/(7.25-5.5))**2 = 21.3 -> 22. (The bound is taken at the published 7.3;
+    # at 7.25, the value the gap uses, it is sqrt(2.75*6.25) = 4.1458 and n >= 21.6 -> 22 too.)
     r = v.loc["h000-high-confidence"]
     assert r["verdict"] == UNTESTABLE
     assert "a base of 22 or more" in r["reason"]
