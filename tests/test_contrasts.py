@@ -75,6 +75,11 @@ def test_boolean_variable_gives_difference_of_proportions():
     r = compare(Design(df), "yes", "g", "b", "a").iloc[0]
     assert r["estimate_a"] == pytest.approx(1.0)  # b rows: True, True, True
     assert r["estimate_b"] == pytest.approx(1 / 3)  # a rows: True, False, False
+    # By hand (SRS with replacement, n = 6): difference 2/3; influence of the b rows is 0
+    # (y - 1 = 0), of the a rows -(y - 1/3)/3 = -2/9, 1/9, 1/9 (mean over all 6 is 0), so
+    # V = 6/5 * (4 + 1 + 1)/81 = 36/405 and se = sqrt(36/405) = 0.298142.
+    assert r["difference"] == pytest.approx(2 / 3, rel=1e-12)
+    assert r["se"] == pytest.approx(np.sqrt(36 / 405), rel=1e-12)
 
 
 @pytest.mark.parametrize("name", [n for n in DESIGNS if n != "dclus1_ps"])
