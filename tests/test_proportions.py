@@ -161,12 +161,9 @@ def test_rounding_union_is_hull_over_counts():
     assert "99-100" in r.note[0]
 
 
-def test_rounding_union_on_large_base_is_fast():
-    import time
-
-    t0 = time.perf_counter()
+def test_rounding_union_on_large_base():
+    # speed is measured in benchmarks/bench_figures.py, not asserted here
     r = proportion_ci(n=100_000, percent=37.2, decimals=1, rounding="union")
-    assert time.perf_counter() - t0 < 1.0
     # 37.15% to 37.25% of 100,000: counts 37150-37249
     assert "37150-37249" in r.note[0]
 

@@ -68,12 +68,12 @@ def test_budget_confidence_needs_an_sd(v):
 
 
 def test_high_confidence_needs_a_base(v):
-    # lowest value rounding to 7.3 is 7.25; Bhatia-Davis SD sqrt((10-7.3)(7.3-1)) = 4.1243;
-    # n >= (1.96*4.1243/(7.25-5.5))**2 = 21.3 -> 22. (The bound is taken at the published 7.3;
-    # at 7.25, the value the gap uses, it is sqrt(2.75*6.25) = 4.1458 and n >= 21.6 -> 22 too.)
+    # values rounding to 7.3 lie in [7.25, 7.35); the least favourable is 7.25, which also has
+    # the largest Bhatia-Davis SD of that interval: sqrt((10-7.25)(7.25-1)) = sqrt(17.1875)
+    # = 4.1458; n >= (1.96*4.1458/(7.25-5.5))**2 = 4.6433**2 = 21.56 -> 22
     r = v.loc["h000-high-confidence"]
     assert r["verdict"] == UNTESTABLE
-    assert "a base of 22 or more" in r["reason"]
+    assert "largest SD the scale allows (4.15, Bhatia-Davis) a base of 22 or more" in r["reason"]
 
 
 def test_grip_question_base_is_not_the_wave_respondents(v):

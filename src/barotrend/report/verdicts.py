@@ -169,9 +169,10 @@ def _share_vs_threshold(ctx, h, figs):
 def _mean_vs_threshold(ctx, h, figs):
     (f,) = figs
     scale = (float(f["scale_min"]), float(f["scale_max"]))
-    low, _ = rounding_bounds(f["value"], int(f["decimals"]))
+    low, high = rounding_bounds(f["value"], int(f["decimals"]))
     gap = low - h.threshold if h.direction != "less" else h.threshold - low
-    sd_max = bhatia_davis_sd(f["value"], scale)
+    # the largest SD any mean consistent with the rounding allows (least favourable)
+    sd_max = max(bhatia_davis_sd(low, scale), bhatia_davis_sd(high, scale))
     z = stats.norm.ppf(1 - ctx.alpha / 2)
     n_min = math.ceil((z * sd_max / gap) ** 2) if gap > 0 else None
     n = ctx.waves.loc[(f["survey"], f["wave"]), "respondents"]
