@@ -108,3 +108,28 @@ def test_tracker_plot_comparisons_draws_rows_with_intervals():
     with_ci = allc[allc["ci_low"].notna() & allc["ci_high"].notna()]
     ax = t.plot_comparisons()
     assert len(ax.get_yticklabels()) == len(with_ci) > 0
+
+
+def test_design_tracker_plot_series_ribbons_and_stars():
+    from barotrend import Design
+    from barotrend.simulate import simulate_barometer
+
+    resp = simulate_barometer(seed=2013).respondents
+    t = Tracker.from_designs(Design(resp, cluster="unit"), items="budget_confidence",
+                             wave="wave", group="gp")
+    ax = t.plot_series("budget_confidence", groups=[True, False])
+    s = t.series("budget_confidence", group=True)
+    line = ax.lines[0]
+    assert line.get_ydata().tolist() == s["estimate"].tolist()
+    # the ribbon spans the series' own interval at each wave
+    ribbon = ax.collections[0].get_paths()[0].vertices
+    assert ribbon[:, 1].min() == pytest.approx(s["ci_low"].min())
+    assert ribbon[:, 1].max() == pytest.approx(s["ci_high"].max())
+    # stars exactly where the consecutive change has p < 0.05
+    p = [t.change("budget_confidence", a, b, group=True)["p_value"].iloc[0]
+         for a, b in [("W1", "W2"), ("W2", "W3")]]
+    stars = [ln for ln in ax.lines if ln.get_marker() == "*" and ln.get_color() == line.get_color()]
+    starred = stars[0].get_xdata().tolist() if stars else []
+    assert starred == [i + 1.0 for i, pv in enumerate(p) if pv < 0.05]
+    assert [x.get_text() for x in ax.get_xticklabels()] == ["W1", "W2", "W3"]
+    assert len(t.plot_comparisons().get_yticklabels()) == len(t.changes())

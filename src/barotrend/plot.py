@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["forest", "series"]
+__all__ = ["design_series", "draw_series", "forest", "series"]
 
 
 def _axes(ax):
@@ -71,13 +71,9 @@ def series(tracker, item: str, ax=None, *, groups=None, category=None, alpha: fl
         x = s["date_value"].to_numpy(float)
         y = s["estimate"].to_numpy(float)
         share = share or bool(s["method"].str.contains("wilson|share").any())
-        ax.plot(x, y, marker="o", color=colour, label=g)
-        lo, hi = s["ci_low"].to_numpy(float), s["ci_high"].to_numpy(float)
-        ok = np.isfinite(lo) & np.isfinite(hi)
-        if ok.any():
-            ax.fill_between(x[ok], lo[ok], hi[ok], color=colour, alpha=0.2, linewidth=0)
         ticks.update(zip(x, s["wave_label"], strict=True))
         waves = list(s["wave"])
+        significant = np.zeros(len(waves), dtype=bool)
         for i in range(1, len(waves)):
             try:
                 ch = tracker.change(item, waves[i - 1], waves[i], group=g,
@@ -85,15 +81,82 @@ def series(tracker, item: str, ax=None, *, groups=None, category=None, alpha: fl
             except ValueError:
                 continue
             p = ch["p_value"].iloc[0] if "p_value" in ch else np.nan
-            if np.isfinite(p) and p < alpha:
-                ax.plot([x[i]], [y[i]], marker="*", markersize=14, color=colour,
-                        linestyle="none")
+            significant[i] = bool(np.isfinite(p) and p < alpha)
+        draw_series(ax, x, y, s["ci_low"].to_numpy(float), s["ci_high"].to_numpy(float),
+                    colour=colour, label=g, significant=significant)
     ax.set_xticks(list(ticks))
     ax.set_xticklabels(list(ticks.values()))
     ax.set_ylabel("share" if share else "estimate")
     ax.set_title(item)
     if len(groups) > 1:
         ax.legend(title="group")
+    return ax
+
+
+def draw_series(ax, x, y, lo, hi, *, colour, label, significant):
+    """One group's line with its CI ribbon (where finite) and a star at each ``significant``
+    point; shared by the published-figure and the microdata series plots."""
+    ax.plot(x, y, marker="o", color=colour, label=label)
+    ok = np.isfinite(lo) & np.isfinite(hi)
+    if ok.any():
+        ax.fill_between(x[ok], lo[ok], hi[ok], color=colour, alpha=0.2, linewidth=0)
+    sig = np.asarray(significant, dtype=bool)
+    if sig.any():
+        ax.plot(x[sig], y[sig], marker="*", markersize=14, color=colour, linestyle="none")
+
+
+def design_series(tracker, item: str, ax=None, *, groups=None, alpha: float = 0.05):
+    """Plot a microdata tracker's item per wave: design-based estimate and 95% CI ribbon per
+    group, a star where the change from the previous wave has ``p_value < alpha``.
+
+    Parameters
+    ----------
+    tracker : barotrend.tracking.designs.DesignTracker
+    item : str
+    ax : matplotlib Axes, optional
+    groups : list, optional
+        Levels of the tracker's group column to draw (default: the whole sample only).
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from barotrend.design import Design
+    >>> from barotrend.tracker import Tracker
+    >>> d = pd.DataFrame({"unit": [1, 2, 3, 4] * 2, "wave": ["W1"] * 4 + ["W2"] * 4,
+    ...                   "y": [1.0, 2, 3, 4, 2, 2, 5, 5]})
+    >>> ax = design_series(Tracker.from_designs(Design(d, cluster="unit"), items="y",
+    ...                                         wave="wave"), "y")
+    >>> [t.get_text() for t in ax.get_xticklabels()]
+    ['W1', 'W2']
+    """
+    import seaborn as sns
+
+    ax = _axes(ax)
+    groups = [None] if groups is None else list(groups)
+    palette = sns.color_palette(n_colors=len(groups))
+    waves = list(tracker.waves)
+    x = np.arange(len(waves), dtype=float)
+    for colour, g in zip(palette, groups, strict=True):
+        s = tracker.series(item, group=g)
+        significant = np.zeros(len(waves), dtype=bool)
+        for i in range(1, len(waves)):
+            p = tracker.change(item, waves[i - 1], waves[i], group=g)["p_value"].iloc[0]
+            significant[i] = bool(np.isfinite(p) and p < alpha)
+        draw_series(ax, x, s["estimate"].to_numpy(float), s["ci_low"].to_numpy(float),
+                    s["ci_high"].to_numpy(float), colour=colour,
+                    label="all" if g is None else str(g), significant=significant)
+    ax.set_xticks(x)
+    ax.set_xticklabels([str(w) for w in waves])
+    ax.set_ylabel(f"{item} (95% CI)")
+    ax.set_title(item)
+    if len(groups) > 1:
+        ax.legend(title=str(tracker.group))
     return ax
 
 

@@ -249,6 +249,20 @@ class DesignTracker:
         return result_frame([dict(lab, **_trend.wls_trend(x, y, var), note=note),
                              dict(lab, **_trend.heterogeneity(y, var), note=note)])
 
+    def plot_series(self, item: str, ax=None, *, groups=None, alpha: float = 0.05):
+        """Series of ``item`` with CI ribbons per group and stars at significant changes
+        (see :func:`barotrend.plot.design_series`); returns the matplotlib Axes."""
+        from barotrend.plot import design_series
+
+        return design_series(self, item, ax=ax, groups=groups, alpha=alpha)
+
+    def plot_comparisons(self, results: pd.DataFrame | None = None, ax=None, **kwargs):
+        """Forest plot of comparisons (default: :meth:`changes`); see
+        :func:`barotrend.plot.forest`."""
+        from barotrend.plot import forest
+
+        return forest(self.changes() if results is None else results, ax=ax, **kwargs)
+
     def changes(self, method: str = "holm") -> pd.DataFrame:
         """Every consecutive-wave change of every item (whole sample), p-values adjusted across
         the family with :func:`barotrend.compare.adjust_pvalues` (Holm by default).
