@@ -101,11 +101,16 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
             df.to_csv(files[f"{name}.csv"], index=False)
     figs = []
     for item in items:
-        png = _series_png(tables["series"][tables["series"]["item"] == item], item)
+        ax = tracker.plot_series(item, groups=[levels[1], levels[0]] if len(levels) == 2
+                                 else None)
+        ax.set_title(f"{item}: design-based estimate by wave, 95% CI")
+        png = _png(ax)
         files[f"series_{item}.png"] = out / f"series_{item}.png"
         files[f"series_{item}.png"].write_bytes(png)
         figs.append(H.figure(png, f"{item}: design-based estimate per wave with its 95% "
-                             "confidence interval (shaded).", f"series of {item}"))
+                             "confidence interval (shaded), per group when a group column was "
+                             "given; a star marks a change from the previous wave with "
+                             "p < 0.05.", f"series of {item}"))
     sections = [
         ("Data and design", f"<p>{html.escape(Path(path).name)}: {len(data)} rows, items "
          f"{html.escape(', '.join(items))}.</p><pre>{html.escape(repr(design))}</pre>"),
@@ -125,15 +130,3 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
     step(f"wrote {files['html']}")
     return files
 
-
-def _series_png(s: pd.DataFrame, item: str) -> bytes:
-    import matplotlib.pyplot as plt
-
-    _, ax = plt.subplots(figsize=(6, 3.5))
-    x = s["wave"].astype(str).tolist()
-    ax.fill_between(x, s["ci_low"], s["ci_high"], alpha=0.25)
-    ax.plot(x, s["estimate"], marker="o")
-    ax.set_title(f"{item}: estimate by wave, 95% CI")
-    ax.set_xlabel("wave")
-    ax.set_ylabel(item)
-    return _png(ax)
