@@ -1,4 +1,4 @@
-"""Tests of barotrend.figures.proportions: proportion_ci and compare_proportions.
+"""Tests of barotrend.figures.proportions.proportion_ci and .differences.compare_proportions.
 
 Expected values come from published tables (cited at each test), from R (command quoted) or from
 a by-hand derivation written in the comment; never from this code's own output.
@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from barotrend.figures.proportions import compare_proportions, proportion_ci
+from barotrend.figures.differences import compare_proportions
+from barotrend.figures.proportions import proportion_ci
 
 Z = 1.959963984540054  # qnorm(0.975)
 

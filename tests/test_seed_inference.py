@@ -12,8 +12,9 @@ import pytest
 from barotrend import datasets
 from barotrend.compare import adjust_pvalues
 from barotrend.figures.bounds import manski_bounds, mean_share_bounds, poststratify_shares
+from barotrend.figures.differences import compare_proportions
 from barotrend.figures.means import compare_means
-from barotrend.figures.proportions import compare_proportions, proportion_ci
+from barotrend.figures.proportions import proportion_ci
 from barotrend.figures.rounding import feasible_counts
 
 

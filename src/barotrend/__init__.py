@@ -11,8 +11,9 @@ from barotrend.design import Design, read_csv, read_sav
 from barotrend.figures.bases import infer_base, infer_group_sizes
 from barotrend.figures.bounds import manski_bounds, mean_share_bounds, poststratify_shares
 from barotrend.figures.checks import check_figures
+from barotrend.figures.differences import compare_proportions
 from barotrend.figures.means import compare_means
-from barotrend.figures.proportions import compare_proportions, proportion_ci
+from barotrend.figures.proportions import proportion_ci
 from barotrend.figures.rounding import feasible_counts, rounding_interval
 from barotrend.figures.same_sample import compare_categories, compare_items
 from barotrend.results import Results, result_frame

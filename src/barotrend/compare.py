@@ -25,7 +25,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from barotrend.figures.proportions import check_conf_level, check_correlation
+from barotrend.figures.arguments import check_conf_level, check_correlation
 from barotrend.results import LABEL_COLUMNS, result_frame
 
 __all__ = ["P_ADJUST_METHODS", "adjust_pvalues", "compare_estimates"]

@@ -287,7 +287,7 @@ class Tracker:
                strict: bool | None = None) -> pd.DataFrame:
         """Change of an item from one wave to another: difference ``to - from``, CI and p.
 
-        Shares: :func:`~barotrend.figures.proportions.compare_proportions` (Newcombe interval,
+        Shares: :func:`~barotrend.figures.differences.compare_proportions` (Newcombe interval,
         pooled z test); means: :func:`~barotrend.figures.means.compare_means` (with a stated
         ``sd``, or over ``sd_range`` with the tipping-point SD when it is unknown). Samples are
         independent unless ``correlation`` (a number, or a sequence for a sensitivity analysis:

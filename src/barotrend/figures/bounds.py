@@ -25,8 +25,8 @@ import numbers
 import pandas as pd
 from scipy import stats
 
+from barotrend.figures.arguments import check_conf_level, fpc_factor
 from barotrend.figures.means import check_finite, check_in_scale, check_scale
-from barotrend.figures.proportions import check_conf_level, fpc_factor
 from barotrend.figures.rounding import (
     check_base,
     check_convention,

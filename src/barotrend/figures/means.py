@@ -27,13 +27,13 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from barotrend.figures.exact import check_finite, check_in_scale, check_scale
-from barotrend.figures.proportions import (
+from barotrend.figures.arguments import (
     check_conf_level,
     check_correlation,
     check_positive,
     fpc_factor,
 )
+from barotrend.figures.exact import check_finite, check_in_scale, check_scale
 from barotrend.figures.rounding import (
     check_base,
     check_convention,

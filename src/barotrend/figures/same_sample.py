@@ -2,7 +2,7 @@
 
 Published toplines often set two shares of one sample side by side ("43% disagreed and only 31%
 agreed", "64% effective with area teams, 14% with NHS England nationally"). The shares are not
-independent, so the two-sample tests of :mod:`barotrend.figures.proportions` do not apply.
+independent, so the two-sample tests of :mod:`barotrend.figures.differences` do not apply.
 
 * Two categories of one single-answer question (multinomial): ``d = p_a - p_b`` with
   ``Var(d) = (p_a + p_b - (p_a - p_b)^2) / n`` (Scott and Seber 1983).
@@ -29,7 +29,7 @@ import math
 
 from scipy import stats
 
-from barotrend.figures.proportions import check_conf_level, check_correlation, fpc_factor
+from barotrend.figures.arguments import check_conf_level, check_correlation, fpc_factor
 from barotrend.figures.rounding import check_base, check_decimals, check_percent, feasible_counts
 from barotrend.results import result_frame
 

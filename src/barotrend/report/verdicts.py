@@ -25,8 +25,9 @@ from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
 from barotrend.figures.bases import MIN_ITEM_RESPONSE, infer_group_sizes, item_bases
+from barotrend.figures.differences import compare_proportions
 from barotrend.figures.means import bhatia_davis_sd, compare_means
-from barotrend.figures.proportions import compare_proportions, proportion_ci
+from barotrend.figures.proportions import proportion_ci
 from barotrend.figures.rounding import feasible_counts, rounding_bounds
 from barotrend.figures.same_sample import compare_categories, compare_items
 

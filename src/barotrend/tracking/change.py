@@ -1,7 +1,7 @@
 """Difference between two published figures: a wave-on-wave change, a group gap, two surveys.
 
 The inference is delegated: shares to
-:func:`barotrend.figures.proportions.compare_proportions`, means to
+:func:`barotrend.figures.differences.compare_proportions`, means to
 :func:`barotrend.figures.means.compare_means`. This module resolves what those need from the
 Tracker's tables (bases, decimals, scales), labels the rows and carries every assumption into
 ``note``. Where a base is unknown the row gives the difference of the published figures with
@@ -119,7 +119,7 @@ def compare_figures(fa: Mapping, fb: Mapping, na: float, nb: float, *, labels: M
 
 
 def _shares(fa, fb, na, nb, c, overlap, conf_level):
-    from barotrend.figures.proportions import compare_proportions
+    from barotrend.figures.differences import compare_proportions
 
     da, db = int(fa.get("decimals", 0) or 0), int(fb.get("decimals", 0) or 0)
     return compare_proportions(percent_a=float(fa["value"]), n_a=int(na),
