@@ -11,9 +11,9 @@ Usage: python benchmarks/bench_figures.py [--repeat K]
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
+from bench_design import best  # the same best-of-K timer (scripts run from benchmarks/)
 
 from barotrend.figures import feasible_counts, proportion_ci
 
@@ -22,15 +22,6 @@ def brute(percent, n, decimals):
     k = np.arange(n + 1)
     scaled = 100 * k / n * 10**decimals
     return k[np.floor(scaled + 0.5) == round(percent * 10**decimals)]
-
-
-def best(f, k):
-    times = []
-    for _ in range(k):
-        t0 = time.perf_counter()
-        f()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main():
