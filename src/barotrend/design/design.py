@@ -288,6 +288,8 @@ class Design:
         self.mse = None
         self.replicate_kind = None
         self.df = self.domain_df(None)
+        # validated (or derived from fpc) weights are all positive: known without a pass
+        self._memo("weights > 0", (self.weights,), lambda: self.n > 0)
         self._frozen = True
 
     # ------------------------------------------------------------------ validation helpers
@@ -406,7 +408,7 @@ class Design:
         return new
 
     # ------------------------------------------------------------------ memo (estimator speed)
-    # up to 4 ``by`` specifications (domain codes and unit x domain codes) + the weights flag
+    # up to 4 ``by`` specifications (domain codes, unit x domain weight totals) + weights flag
     _MEMO_SIZE = 9
 
     def _memo(self, key, sources, compute):
@@ -425,16 +427,24 @@ class Design:
         memo = self.__dict__.get("_memo_entries")
         if memo is None:
             memo = self.__dict__["_memo_entries"] = {}
-        hit = memo.get(key)
-        if hit is not None and len(hit[0]) == len(sources) and all(
-                a is b for a, b in zip(hit[0], sources, strict=True)):
-            return hit[1]
+        hit = self._memo_peek(key, sources)
+        if hit is not None:
+            return hit
         value = compute()
         memo.pop(key, None)
         while len(memo) >= self._MEMO_SIZE:
             memo.pop(next(iter(memo)))
         memo[key] = (tuple(sources), value)
         return value
+
+    def _memo_peek(self, key, sources):
+        """The value remembered under ``key`` for these very ``sources``, else None (nothing
+        is computed; store it afterwards with :meth:`_memo`)."""
+        hit = (self.__dict__.get("_memo_entries") or {}).get(key)
+        if hit is not None and len(hit[0]) == len(sources) and all(
+                a is b for a, b in zip(hit[0], sources, strict=True)):
+            return hit[1]
+        return None
 
     def _weights_positive(self) -> bool:
         """Whether every weight is > 0 (no zero weight), computed once per weights array."""

@@ -45,6 +45,7 @@ import pandas as pd
 from scipy import special, stats
 
 from barotrend.design import linearization as lin
+from barotrend.design.groupsums import cell_sums, small_int_counts
 from barotrend.results import result_frame
 
 
@@ -84,7 +85,8 @@ def _domain_codes(design, by):
     data and ``by``. The arrays are shared between calls and never written to.
     """
     if by is None:
-        return [("", {})], np.zeros(design.n, dtype=np.int64), None
+        return design._memo(("by", None), (design.data,),
+                            lambda: ([("", {})], np.zeros(design.n, dtype=np.int64), None))
     key = _by_key(by)
     if key is None:  # not a column spec: the general path raises the ValueError
         return _domain_codes_fresh(design, by)
@@ -95,10 +97,6 @@ def _domain_codes_fresh(design, by):
     labels, g, counts = _domain_codes_uncached(design, by)
     if counts is None:
         counts = np.bincount(g, minlength=len(labels))
-    if not g.flags.writeable:
-        # a read-only code array (pandas' view of an int64 column) is copied by every
-        # np.bincount over it: copy it once here. Shared arrays are never written to.
-        g = g.copy()
     return labels, g, counts
 
 
@@ -125,9 +123,8 @@ def _integer_domains(design, by):
 
     The same domains, labels and codes as :meth:`Design.domain_codes` (sorted distinct values;
     an integer column has no missing values), plus the rows per domain, which the counting
-    gives for free; the column is used as the codes when its values are already ``0..D-1``
-    (copied once if pandas gives a read-only view: ``np.bincount`` would copy it on every
-    call). None for any other ``by`` (the general path then validates it).
+    gives for free; the column is used as the codes when its values are already ``0..D-1``.
+    None for any other ``by`` (the general path then validates it).
     """
     if not isinstance(by, str) or by not in design.data.columns:
         return None
@@ -135,11 +132,11 @@ def _integer_domains(design, by):
     if not isinstance(col, pd.Series) or isinstance(col.dtype, pd.CategoricalDtype):
         return None
     v = col.to_numpy()
-    if v.dtype.kind not in "iu" or len(v) == 0 or v.min() < 0 or v.max() > 4 * len(v):
+    if v.dtype.kind not in "iu" or len(v) == 0:
         return None
-    if v.dtype == np.int64 and not v.flags.writeable:
-        v = v.copy()  # np.bincount copies a read-only array: copy once, to serve as the codes
-    counts = np.bincount(v)
+    counts = small_int_counts(v, limit=4 * len(v))
+    if counts is None:
+        return None
     present = counts > 0
     if present.all():  # already the codes 0..D-1
         values = list(range(len(present)))
@@ -151,25 +148,8 @@ def _integer_domains(design, by):
     return [(str(x), {by: x}) for x in values], g, counts
 
 
-def _unit_domain_codes(design, by, u, g, n_dom):
-    """Codes ``u * n_dom + g`` of (finest sampling unit x domain), never written to.
-
-    Memoised on the design for a ``by`` column spec: they depend only on the unit codes ``u``
-    and the domain codes ``g`` (the memoised ones), which are the entry's sources.
-    """
-    def compute():
-        ud = u * n_dom
-        ud += g
-        return ud
-
-    key = _by_key(by)
-    if key is None:
-        return compute()
-    return design._memo(("unit x domain", *key), (u, g), compute)
-
-
 def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, counts=None,
-           by=None, check_a=None):
+           check_a=None):
     """Estimates of every (domain, level) cell: ratios of weighted domain totals.
 
     Parameters
@@ -184,8 +164,6 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         Level code 0..n_lev-1 of each row, -1 when missing.
     counts : ndarray of int (n_dom,), optional
         Rows per domain code, when already known (saves a pass when no row is dropped).
-    by : optional
-        The ``by`` spec ``g`` came from: with it, the (unit x domain) codes are memoised.
     check_a : bool, optional
         Internal: True to check ``a`` for missing values before the group-by (the default on
         the row-level path; the group-by path checks the unit totals of ``w a`` instead and
@@ -228,48 +206,64 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
     ck = gk if lev is None else (lev if n_dom == 1 else gk * n_lev + lev)
     av = None if a is None else (np.where(miss, 0.0, a) if any_miss else a)
     bv = None if (b is None or total) else (np.where(miss, 0.0, b) if any_miss else b)
-    wa = wk if av is None else wk * av
-    wb = None if bv is None else wk * bv
     # weights are non-negative, so a positive minimum means every row counts (no mask); a
     # missing value puts a zero weight in wk
     nonzero = None if (all_in and design._weights_positive()) else wk != 0
+    # sums for the design effect: sum_d w a^2 (and w a b, w b b for ratios); none for levels
+    saa = sab = sbb = None
 
     def dsum(values):
         # per-domain sums (None = row counts) straight over the domain codes
         return _gsum(gk, values, n_dom)
 
     if design.is_replicate or design.score_adjusters:
+        wa = wk if av is None else wk * av
+        wb = None if bv is None else wk * bv
         Wd = _gsum(gk, wk, n_dom)
         Wa = _gsum(ck, wa, K)
         Wb_dom = Wd if wb is None else _gsum(gk, wb, n_dom)
         dfs = _domain_dfs(design, g, n_dom)
+        if lev is None and av is not None:
+            saa = dsum(wa * av)
+            if bv is not None:
+                sab, sbb = dsum(wa * bv), dsum(wb * bv)
     else:
-        # one group-by to (finest unit x cell); everything else from these small sums
+        # one chunked pass to (finest unit x cell); everything else from these small sums
         stages = design._stages
         u = stages[-1].unit
         M = len(stages[-1].parent)
-        if n_dom == 1:
-            ud = u
-        elif all_in:  # gk is g: the memoised codes
-            ud = _unit_domain_codes(design, by, u, g, n_dom)
-        else:
-            ud = u * n_dom
-            ud += gk
-        if lev is None:
-            uc = ud
-        elif K == 1:
-            uc = u
-        else:
-            uc = u * K
-            uc += ck
-        S_a = np.bincount(uc, wa, minlength=M * K).reshape(M, K)
+        # the weight totals per (unit x domain) depend on the design and the domain codes
+        # only: remembered while both are the same objects (rows all in, nothing masked)
+        w_key, w_sources = ("unit x domain weights", id(g)), (u, g, design.weights)
+        S_w = design._memo_peek(w_key, w_sources) if all_in else None
+        terms = {"a": ((wk,) if av is None else (wk, av), "cell")}
+        if S_w is None:
+            terms["w"] = ((wk,), "domain")
+        if bv is not None:
+            terms["b"] = ((wk, bv), "domain")
+        if lev is None and av is not None:  # for the design effect
+            terms["aa"] = ((wk, av, av), "domain")
+            if bv is not None:
+                terms["ab"] = ((wk, av, bv), "domain")
+                terms["bb"] = ((wk, bv, bv), "domain")
+        sums = dict(zip(terms, cell_sums(u, M, list(terms.values()),
+                                         domain=None if n_dom == 1 else gk, n_domain=n_dom,
+                                         level=lev, n_level=n_lev), strict=True))
+        S_a = sums["a"]
         if deferred and not np.isfinite(S_a.sum()):
             # a NaN (or infinite) a: start again, checking a row by row. Finite unit totals
             # prove a has no NaN, so that pass over the rows is saved in the common case.
             return _cells(design, a, b, g, n_dom, lev=lev, n_lev=n_lev, total=total,
-                          na_rm=na_rm, counts=counts, by=by, check_a=True)
-        S_w = np.bincount(ud, wk, minlength=M * n_dom).reshape(M, n_dom)
-        S_b = S_w if wb is None else np.bincount(ud, wb, minlength=M * n_dom).reshape(M, n_dom)
+                          na_rm=na_rm, counts=counts, check_a=True)
+        if S_w is None:
+            S_w = sums["w"]
+            if all_in:
+                S_w = design._memo(w_key, w_sources, lambda: sums["w"])
+        S_b = sums.get("b", S_w)
+        if "aa" in sums:
+            saa = sums["aa"].sum(0)
+        if "ab" in sums:
+            sab, sbb = sums["ab"].sum(0), sums["bb"].sum(0)
         Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
         dfs = _dfs_from_presence(design, S_w > 0)
     if nonzero is None and counts is not None:  # every row counts: the known row counts
@@ -297,14 +291,6 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         if lev is not None:
             ss = np.repeat(Wd, n_lev) * theta * (1 - theta)
         else:
-            if bv is not None:
-                sab, sbb = ((wa @ bv, wb @ bv) if n_dom == 1
-                            else (dsum(wa * bv), dsum(wb * bv)))
-            if n_dom == 1:
-                saa = np.array([wa @ av])
-            else:
-                # wa = w * a is this call's own array (av is not None here): square in place
-                saa = dsum(np.multiply(wa, av, out=wa))
             if total:
                 ss = saa - Wa * Wa / Wd
             elif bv is None:
@@ -476,7 +462,7 @@ def mean(design, var, by=None, na_rm=False):
     """
     y = _numeric(design, var)
     labels, g, counts = _domain_codes(design, by)
-    res = _cells(design, y, None, g, len(labels), na_rm=na_rm, counts=counts, by=by)
+    res = _cells(design, y, None, g, len(labels), na_rm=na_rm, counts=counts)
     return _frame(design, labels, var, res)
 
 
@@ -496,7 +482,7 @@ def total(design, var, by=None, na_rm=False):
     y = _numeric(design, var)
     labels, g, counts = _domain_codes(design, by)
     res = _cells(design, y, None, g, len(labels), total=True, na_rm=na_rm,
-                 counts=counts, by=by)
+                 counts=counts)
     return _frame(design, labels, var, res)
 
 
@@ -516,7 +502,7 @@ def ratio(design, num, den, by=None, na_rm=False):
     y = _numeric(design, num, "num")
     x = _numeric(design, den, "den")
     labels, g, counts = _domain_codes(design, by)
-    res = _cells(design, y, x, g, len(labels), na_rm=na_rm, counts=counts, by=by)
+    res = _cells(design, y, x, g, len(labels), na_rm=na_rm, counts=counts)
     return _frame(design, labels, f"{num}/{den}", res)
 
 
@@ -568,6 +554,6 @@ def proportion(design, var, by=None, method="logit", conf_level=0.95, na_rm=Fals
     lev, levels = _levels(design, var)
     labels, g, counts = _domain_codes(design, by)
     res = _cells(design, None, None, g, len(labels), lev=lev, n_lev=len(levels), na_rm=na_rm,
-                 counts=counts, by=by)
+                 counts=counts)
     return _frame(design, labels, var, res, levels=levels, method=method,
                   conf_level=conf_level)
