@@ -11,14 +11,14 @@ barotrend is timed three ways: ``cold_s``, the first call on a freshly built des
 ``--repeat`` fresh designs, the build itself untimed); ``warm_s``, the best of ``--repeat`` later
 calls on one design; ``with_build_s``, the build plus the cold call. What a design remembers
 between calls (``Design._memo``, at most 9 entries, oldest evicted): for each ``by`` column
-specification its domain labels, the int64 domain code of every row and the rows per domain,
-and the (finest sampling unit x domain) codes ``unit * n_domains + domain`` of the single
-group-by; and whether every weight is positive. Nothing computed from ``y`` (or any analysis
-variable) or from the weights' values other than that flag is remembered: every call still
-multiplies ``w y``, does its ``np.bincount`` passes (weight and ``w y`` totals per unit x domain,
-``sum w y^2`` per domain for the design effect) and checks ``y`` for missing values. The cold
-call computes the memo (coding the ``by`` column, counting its rows, the unit x domain codes).
-Both are reported as ratios to the numpy references, which always get pre-coded ids.
+specification its domain labels, the int64 domain code of every row and the rows per domain;
+the weight totals per (finest sampling unit x domain), which depend on nothing but the design
+and those codes; and whether every weight is positive (known from validation at build).
+Nothing computed from ``y`` (or any analysis variable) is remembered: every call still makes
+one chunked pass over the rows (``w y`` and ``w y^2`` scatter-added per unit x domain, 16k
+rows at a time) and checks ``y`` for missing values. The cold call codes the ``by`` column
+(a min/max and a counting pass) and adds the weight totals to its pass. Both are reported as
+ratios to the numpy references, which always get pre-coded ids.
 
 Two numpy references, both over pre-coded integer PSU and domain ids (no id coding, no
 validation, no result frame):

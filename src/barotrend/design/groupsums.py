@@ -142,12 +142,10 @@ def small_int_counts(values, limit, chunk=CHUNK):
     counts = np.zeros(0, dtype=np.int64)
     for s in range(0, len(values), chunk):
         c = values[s:s + chunk]
-        if c.min() < 0 or c.max() > limit:
+        lo, hi = int(c.min()), int(c.max())
+        if lo < 0 or hi > limit:
             return None
-        part = np.bincount(c.astype(np.int64, copy=False))
-        if len(part) > len(counts):
-            part[:len(counts)] += counts
-            counts = part
-        else:
-            counts[:len(part)] += part
+        if hi >= len(counts):
+            counts = np.concatenate([counts, np.zeros(hi + 1 - len(counts), dtype=np.int64)])
+        np.add.at(counts, c, 1)
     return counts
