@@ -123,3 +123,54 @@ def test_bad_input_names_argument(kwargs, name):
     args = {"formula": "api00 ~ ell", "family": "gaussian"} | kwargs
     with pytest.raises(ValueError, match=f"^{name}"):
         glm(design("dclus1"), **args)
+
+
+DOMAIN_MODELS = {"gaussian": ("api00 ~ ell + meals", "stype == 'E'"),
+                 "binomial": ('I(sch_wide == "Yes") ~ ell', "stype != 'H'")}
+
+
+@pytest.mark.parametrize("family", list(DOMAIN_MODELS))
+@pytest.mark.parametrize("name", DESIGNS)
+def test_domain_matches_svyglm_on_subset(name, family):
+    """svyglm(formula, subset(design, ...)): the domain's rows, the full design's variance."""
+    ref = FIX["glm_domain"][name][family]
+    formula, subset = DOMAIN_MODELS[family]
+    r = design(name).glm(formula, family=family, subset=subset)
+    t = r.table
+    for col in ("estimate", "se", "statistic", "p_value"):
+        np.testing.assert_allclose(t[col].to_numpy(), ref[col], rtol=1e-8, err_msg=col)
+    assert r.df == ref["df"]
+    assert f"domain {subset!r} of the full design" in t["note"][0]
+
+
+def test_domain_intercept_is_the_domain_mean():
+    """y ~ 1 in a domain is the domain mean: the same estimate and linearised SE as
+    Design.mean(by=...) (an identity of the estimating equations, not a fixture)."""
+    d = design("dclus2")
+    g = d.glm("api00 ~ 1", subset="stype == 'M'").table
+    m = d.mean("api00", by="stype").set_index("group").loc["M"]
+    np.testing.assert_allclose([g["estimate"][0], g["se"][0]], [m["estimate"], m["se"]],
+                               rtol=1e-10)
+    assert g["df"][0] == m["df"]  # domain df + 1 - 1
+
+
+def test_domain_mask_forms_agree():
+    d = design("dstrat")
+    mask = (d.data["stype"] == "E").to_numpy()
+    a = d.glm("api00 ~ ell", subset=mask).table
+    b = d.glm("api00 ~ ell", subset=d.data.assign(e=mask)["e"].to_numpy()).table
+    c = Design(d.data.assign(is_e=mask), weights="pw", strata="stype", fpc="fpc").glm(
+        "api00 ~ ell", subset="is_e").table
+    for x in (b, c):
+        np.testing.assert_allclose(x["se"], a["se"], rtol=1e-12)
+
+
+@pytest.mark.parametrize("subset, msg", [
+    ("ell", "column 'ell' must be boolean"),
+    ("stype == 'Z'", "expression \"stype == 'Z'\" selects no row"),
+    ("no_such_col > 1", "'no_such_col > 1' is neither a column nor an expression"),
+    (np.array([True, False]), "mask has 2 values for 200 rows"),
+])
+def test_domain_bad_subset(subset, msg):
+    with pytest.raises(ValueError, match=msg.replace("(", r"\(").replace(")", r"\)")):
+        design("dstrat").glm("api00 ~ ell", subset=subset)

@@ -170,6 +170,22 @@ for (dn in names(designs)) {
                           control = ctl)))
 }
 out$glm <- glms
+
+# ---- GLMs in a domain: svyglm on subset(design, ...), the full design kept for the variance --
+# glm.fit's last QR (the A^-1 of the sandwich) uses the working weights of the iterate before
+# the converged one; at epsilon 1e-14 that moves the SEs by up to ~1e-8 relative (svyglm ignores
+# start=). epsilon 1e-30 runs IRLS until the deviance stops changing, so those weights are the
+# converged ones (the estimates are the same to 1e-15).
+ctl_exact <- glm.control(epsilon = 1e-30, maxit = 100)
+glm_domains <- list()
+for (dn in names(designs)) {
+  d <- update(designs[[dn]], sch_wide_yes = as.numeric(sch.wide == "Yes"))
+  glm_domains[[dn]] <- list(
+    gaussian = tab(svyglm(api00 ~ ell + meals, subset(d, stype == "E"), control = ctl_exact)),
+    binomial = tab(svyglm(sch_wide_yes ~ ell, subset(d, stype != "H"),
+                          family = quasibinomial(), control = ctl_exact)))
+}
+out$glm_domain <- glm_domains
 out$versions <- list(R = R.version.string, survey = as.character(packageVersion("survey")))
 
 writeLines(to_json(out), file.path("tests", "reference", "fixtures_models.json"))

@@ -675,11 +675,12 @@ class Design:
         from barotrend.design.chisq import chisq
         return chisq(self, row, col, statistic=statistic)
 
-    def glm(self, formula, family="gaussian", *, conf_level=0.95, tol=1e-12, maxiter=100):
-        """Survey-weighted GLM (``"gaussian"`` or ``"binomial"``) with design-based SEs; see
-        :func:`barotrend.design.glm.glm`."""
+    def glm(self, formula, family="gaussian", *, subset=None, conf_level=0.95, tol=1e-12,
+            maxiter=100):
+        """Survey-weighted GLM (``"gaussian"`` or ``"binomial"``) with design-based SEs, in
+        the whole population or a domain (``subset``); see :func:`barotrend.design.glm.glm`."""
         from barotrend.design.glm import glm
-        return glm(self, formula, family=family, conf_level=conf_level, tol=tol,
+        return glm(self, formula, family=family, subset=subset, conf_level=conf_level, tol=tol,
                    maxiter=maxiter, eval_env=1)
 
     def poststratify(self, strata, population):

@@ -109,8 +109,43 @@ def _irls(x, y, w, family, start, tol, maxiter):
     return beta
 
 
-def glm(design, formula: str, family: str = "gaussian", *, conf_level: float = 0.95,
-        tol: float = 1e-12, maxiter: int = 100, eval_env: int = 0) -> GLMResult:
+def _domain_mask(frame, subset):
+    """Boolean row mask of a ``subset`` (column, expression or mask), or None for all rows."""
+    if subset is None:
+        return None
+    if isinstance(subset, str):
+        if subset in frame.columns:
+            col = frame[subset]
+            what = f"column {subset!r}"
+        else:
+            try:
+                col = frame.eval(subset)
+            except Exception as err:  # pandas raises many kinds for a bad expression
+                raise ValueError(f"subset: {subset!r} is neither a column nor an expression "
+                                 f"over the columns ({type(err).__name__}: {err})") from None
+            what = f"expression {subset!r}"
+    else:
+        col = subset
+        what = "mask"
+    mask = pd.Series(col).to_numpy() if not isinstance(col, np.ndarray) else col
+    if mask.shape != (len(frame),):
+        raise ValueError(f"subset: the {what} has {mask.shape[0] if mask.ndim else 0} values "
+                         f"for {len(frame)} rows")
+    if mask.dtype != bool:
+        raise ValueError(f"subset: the {what} must be boolean (True in the domain), got "
+                         f"dtype {mask.dtype}")
+    if not mask.any():
+        raise ValueError(f"subset: the {what} selects no row")
+    return mask
+
+
+def _subset_label(subset):
+    return repr(subset) if isinstance(subset, str) else "(mask)"
+
+
+def glm(design, formula: str, family: str = "gaussian", *, subset=None,
+        conf_level: float = 0.95, tol: float = 1e-12, maxiter: int = 100,
+        eval_env: int = 0) -> GLMResult:
     """Fit a survey-weighted GLM with design-based (sandwich) standard errors.
 
     Parameters
@@ -123,6 +158,13 @@ def glm(design, formula: str, family: str = "gaussian", *, conf_level: float = 0
     family : {"gaussian", "binomial"}
         Identity-link Gaussian (weighted least squares) or logit-link binomial (R's
         ``quasibinomial``: the design-based SEs do not use a dispersion).
+    subset : str or array of bool, optional
+        Fit in a domain: a boolean column, a pandas expression over the columns (e.g.
+        ``"stype == 'E'"``) or a boolean mask of the rows. As R's ``svyglm(formula,
+        subset(design, ...))``: the model is fitted on the domain's rows, the rows outside get
+        zero influence and the variance is taken over the full design (every PSU and stratum,
+        with its fpc), so it is a domain estimate, not a subset design. The df are those of the
+        domain (R's ``degf`` of the subset: its PSUs minus its strata) + 1 - p.
     conf_level : float, default 0.95
         Level of the coefficient intervals.
     tol, maxiter : float, int
@@ -161,10 +203,11 @@ def glm(design, formula: str, family: str = "gaussian", *, conf_level: float = 0
     frame = design.data
     if not frame.index.is_unique:
         frame = frame.reset_index(drop=True)
+    mask = _domain_mask(frame, subset)
     env = patsy.EvalEnvironment.capture(eval_env + 1)
     try:
-        ydf, xdf = patsy.dmatrices(formula, frame, NA_action="drop", return_type="dataframe",
-                                   eval_env=env)
+        ydf, xdf = patsy.dmatrices(formula, frame if mask is None else frame[mask],
+                                   NA_action="drop", return_type="dataframe", eval_env=env)
     except patsy.PatsyError as err:
         raise ValueError(f"formula: {err}") from None
     rows = frame.index.get_indexer(ydf.index)
@@ -203,7 +246,7 @@ def glm(design, formula: str, family: str = "gaussian", *, conf_level: float = 0
 
     cov = np.asarray(design.vcov(estimator, scores), dtype=float)
     se = np.sqrt(np.diag(cov))
-    dfr = float(design.df + 1 - p)
+    dfr = float((design.df if mask is None else design.domain_df(mask)) + 1 - p)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = beta / se
     if dfr > 0:
@@ -216,7 +259,8 @@ def glm(design, formula: str, family: str = "gaussian", *, conf_level: float = 0
         "item": nm, "estimate": beta[j], "se": se[j], "ci_low": beta[j] - q * se[j],
         "ci_high": beta[j] + q * se[j], "df": dfr, "n": len(rows), "statistic": t[j],
         "p_value": pval[j], "method": f"svyglm {family}",
-        "note": f"design-based SE ({how}); t on design df + 1 - p",
+        "note": f"design-based SE ({how}); t on design df + 1 - p"
+                + ("" if mask is None else f"; domain {_subset_label(subset)} of the full design"),
     } for j, nm in enumerate(names)]
     return GLMResult(table=result_frame(rows_out), fit=fit,
                      params=pd.Series(beta, index=names),
