@@ -556,3 +556,58 @@ def test_design_series_keeps_wave_and_false_group_labels():
     assert s["group"].tolist() == ["False", "False"]
     # W1 non-g rows y = 2, 4 (units 2, 4): mean 3; W2: 2, 5 -> 3.5
     assert s["estimate"].tolist() == [3.0, 3.5]
+
+
+def test_from_designs_stacked_trend_uses_wave_covariance_by_hand():
+    # Four units in three waves (dates 1, 2, 3). Wave means 2.5, 3.5, 5. Clustered by unit,
+    # the covariance of the means is V = 4/3 * sum_u z_u z_u' with z_u = (y_uw - mean_w) / 4:
+    # computed here with plain numpy, then the GLS slope (X' V^-1 X)^-1 X' V^-1 y by hand.
+    from barotrend.design import Design
+
+    y = np.array([[1.0, 2, 3, 4], [2, 2, 5, 5], [3, 4, 5, 8]])  # waves x units
+    data = pd.DataFrame({"unit": [1, 2, 3, 4] * 3, "wave": np.repeat(["W1", "W2", "W3"], 4),
+                         "y": y.ravel()})
+    z = (y - y.mean(1, keepdims=True)) / 4
+    v = 4 / 3 * z @ z.T
+    x = np.column_stack([np.ones(3), [1.0, 2, 3]])
+    vi = np.linalg.inv(v)
+    cov_b = np.linalg.inv(x.T @ vi @ x)
+    beta = cov_b @ x.T @ vi @ y.mean(1)
+    one = np.ones(3)
+    yg = one @ vi @ y.mean(1) / (one @ vi @ one)
+    q = (y.mean(1) - yg) @ vi @ (y.mean(1) - yg)
+
+    t = Tracker.from_designs(Design(data, cluster="unit"), items="y", wave="wave")
+    r = t.trend("y")
+    assert r["estimate"][0] == pytest.approx(beta[1], rel=1e-10)
+    assert r["se"][0] == pytest.approx(math.sqrt(cov_b[1, 1]), rel=1e-10)
+    assert r["statistic"][1] == pytest.approx(q, rel=1e-10)
+    assert "covariance between waves" in r["note"][0]
+    # the same waves as independent samples: a WLS trend on the diagonal only, a larger se
+    sep = {w: Design(g.reset_index(drop=True)) for w, g in data.groupby("wave")}
+    ri = Tracker.from_designs(sep, items="y").trend("y")
+    w = 1 / np.diag(v)  # the separate designs' variances of the means: V's diagonal
+    dates = np.array([1.0, 2, 3])
+    xw = np.sum(w * dates) / w.sum()
+    sxx = np.sum(w * (dates - xw) ** 2)
+    assert ri["estimate"][0] == pytest.approx(np.sum(w * (dates - xw) * y.mean(1)) / sxx,
+                                              rel=1e-10)
+    assert ri["se"][0] == pytest.approx(1 / math.sqrt(sxx), rel=1e-10)
+    assert ri["se"][0] > r["se"][0]  # positively correlated waves: the panel is more precise
+
+
+def test_from_designs_stacked_trend_coverage_simulated():
+    # Linear truth 0.5, 0.6, 0.7 at dates 1, 2, 3 (slope 0.1); 54 of 90 units in every wave
+    # with unit effect sd 0.8. 400 replicates (seed 7; Monte-Carlo sd of a 95% coverage
+    # 1.1 points): the GLS trend of the stacked design covers 0.1 in 95.0% of replicates, the
+    # independent-waves WLS (covariance ignored) in 98.25%. Pin: |coverage - 0.95| <= 0.03.
+    from barotrend.design import Design
+
+    rng = np.random.default_rng(7)
+    reps = 400
+    hits = 0
+    for _ in range(reps):
+        d = _panel(rng, True, mu=(0.5, 0.6, 0.7))
+        r = Tracker.from_designs(Design(d, cluster="unit"), items="y", wave="wave").trend("y")
+        hits += r["ci_low"][0] <= 0.1 <= r["ci_high"][0]
+    assert abs(hits / reps - 0.95) <= 0.03, hits / reps

@@ -65,6 +65,49 @@ def _label(level) -> str:
     return str(level)
 
 
+def domain_means(design, y, indicators):
+    """Means of ``y`` in several domains of the full design and their design covariance.
+
+    Parameters
+    ----------
+    design : Design
+        A linearised or replicate design.
+    y : ndarray (n,)
+        Values, NaN for missing (a missing row belongs to no domain).
+    indicators : ndarray of bool (n, k)
+        Domain membership, one column per domain (domains may overlap).
+
+    Returns
+    -------
+    means : ndarray (k,)
+    vcov : ndarray (k, k)
+        Linearised covariance from the influence values ``z_d(i) = I_d(i) (y_i - ybar_d) /
+        N_d`` (module docstring), or the replicate covariance of the re-estimated means.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> d = Design(pd.DataFrame({"y": [1.0, 2, 3, 5]}))
+    >>> m, v = domain_means(d, d.data["y"].to_numpy(), np.array([[1, 1], [1, 0], [0, 1],
+    ...                                                       [0, 1]], dtype=bool))
+    >>> m.tolist()
+    [1.5, 3.0]
+    """
+    ind = (np.asarray(indicators, dtype=bool) & ~np.isnan(y)[:, None]).astype(float)
+    y0 = np.where(np.isnan(y), 0.0, y)
+    w = np.asarray(design.weights, dtype=float)
+    totals = w @ ind
+    means = (w @ (ind * y0[:, None])) / totals
+    scores = ind * (y0[:, None] - means) / totals
+
+    def estimator(wr):
+        wr = np.asarray(wr, dtype=float)
+        return (wr.T @ (ind * y0[:, None])) / (wr.T @ ind)
+
+    return means, np.asarray(design.vcov(estimator, scores), dtype=float)
+
+
 def compare(design, var: str, by, a, b, *, level=None, conf_level: float = 0.95,
             df=None) -> pd.DataFrame:
     """Design-based difference of the means of ``var`` between domains ``a`` and ``b``.
@@ -133,18 +176,7 @@ def compare(design, var: str, by, a, b, *, level=None, conf_level: float = 0.95,
     for name, lev, ind in (("a", a, ia), ("b", b, ib)):
         if not ind.any():
             raise ValueError(f"{name}: domain {lev!r} has no non-missing {var!r}")
-    y0 = np.where(ok, y, 0.0)
-    ind = np.column_stack([ia, ib]).astype(float)
-    w = np.asarray(design.weights, dtype=float)
-    totals = w @ ind
-    means = (w @ (ind * y0[:, None])) / totals
-    scores = ind * (y0[:, None] - means) / totals
-
-    def estimator(wr):
-        wr = np.asarray(wr, dtype=float)
-        return (wr.T @ (ind * y0[:, None])) / (wr.T @ ind)
-
-    v = np.asarray(design.vcov(estimator, scores), dtype=float)
+    means, v = domain_means(design, y, np.column_stack([ia, ib]))
     diff = means[0] - means[1]
     se = float(np.sqrt(v[0, 0] + v[1, 1] - 2 * v[0, 1]))
     dfv = float(design.df if df is None else df)

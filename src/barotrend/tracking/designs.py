@@ -23,6 +23,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from barotrend.results import result_frame
@@ -122,10 +123,10 @@ class DesignTracker:
             raise ValueError(f"{name}={w!r} is not a wave; waves: {self.waves}")
         return w
 
-    def _estimate(self, item, w, group=None) -> dict:
+    def _estimate(self, item, w, group=None, stacked_means=None) -> dict:
         if self.stacked is not None:
             by = [self.wave] + ([self.group] if group is not None else [])
-            r = self.stacked.mean(item, by=by)
+            r = self.stacked.mean(item, by=by) if stacked_means is None else stacked_means
             sel = r[self.wave] == w
         else:
             by = self.group if group is not None else None
@@ -145,7 +146,11 @@ class DesignTracker:
     def series(self, item: str, group=None) -> pd.DataFrame:
         """Design-based estimate and interval of ``item`` in each wave (``Design.mean``)."""
         self._check(item, group)
-        rows = [self._estimate(item, w, group) for w in self.waves]
+        means = None
+        if self.stacked is not None:  # every wave's domain mean from one call
+            by = [self.wave] + ([self.group] if group is not None else [])
+            means = self.stacked.mean(item, by=by)
+        rows = [self._estimate(item, w, group, means) for w in self.waves]
         return result_frame(rows)
 
     def change(self, item: str, from_wave, to_wave, group=None, *, correlation=None
@@ -234,20 +239,35 @@ class DesignTracker:
         return result_frame([row])
 
     def trend(self, item: str, group=None) -> pd.DataFrame:
-        """WLS linear trend over wave dates and Cochran's Q on the wave estimates (variances
-        from the designs; covariances between waves of a stacked design are ignored)."""
+        """Linear trend over wave dates and a test that all waves are equal.
+
+        Separate designs: WLS trend and Cochran's Q on the wave estimates (waves independent).
+        Stacked design: the same units answer in several waves, so the wave means are
+        correlated; their full design covariance (domain means of the one design, clustered by
+        unit) gives a GLS trend and the generalised Q (:mod:`barotrend.tracking.trend`).
+        """
         s = self.series(item, group)
         if len(s) < 3:
             return result_frame([{"item": item, "method": "trend",
                                   "note": "a trend needs three or more waves"}])
         x, y = s["date_value"].to_numpy(float), s["estimate"].to_numpy(float)
-        var = s["se"].to_numpy(float) ** 2
-        note = ("waves treated as independent" if self.stacked is None else
-                "covariances between waves of the stacked design ignored (independent-waves "
-                "approximation)")
         lab = {"wave": "->".join(map(str, self.waves)), "item": item, "group": _label(group)}
-        return result_frame([dict(lab, **_trend.wls_trend(x, y, var), note=note),
-                             dict(lab, **_trend.heterogeneity(y, var), note=note)])
+        if self.stacked is None:
+            var = s["se"].to_numpy(float) ** 2
+            note = "waves treated as independent"
+            return result_frame([dict(lab, **_trend.wls_trend(x, y, var), note=note),
+                                 dict(lab, **_trend.heterogeneity(y, var), note=note)])
+        from barotrend.design.contrasts import domain_indicator, domain_means, numeric_column
+
+        by = [self.wave] + ([self.group] if group is not None else [])
+        ind = np.column_stack([
+            domain_indicator(self.stacked, by, (w, group) if group is not None else w, "wave")
+            for w in self.waves])
+        means, cov = domain_means(self.stacked, numeric_column(self.stacked, item, "item"), ind)
+        note = ("covariance between waves from the stacked design (units clustered across "
+                "waves)")
+        return result_frame([dict(lab, **_trend.gls_trend(x, means, cov), note=note),
+                             dict(lab, **_trend.gls_heterogeneity(means, cov), note=note)])
 
     def plot_series(self, item: str, ax=None, *, groups=None, alpha: float = 0.05):
         """Series of ``item`` with CI ribbons per group and stars at significant changes

@@ -7,6 +7,12 @@
   ``cov_type="fixed scale"``).
 * **Any difference between waves**: Cochran's heterogeneity statistic
   ``Q = sum w_i (y_i - yw)^2`` on ``k - 1`` degrees of freedom (chi-square).
+* **Correlated waves** (one stacked design: the same units answer in several waves): the wave
+  estimates have a full covariance ``V``. The trend is then generalised least squares,
+  ``beta = (X' V^-1 X)^-1 X' V^-1 y`` with ``Cov(beta) = (X' V^-1 X)^-1`` (statsmodels ``GLS``
+  with the scale fixed at 1), and the heterogeneity statistic is
+  ``Q = (y - yg)' V^-1 (y - yg)`` around the GLS common value ``yg`` (k - 1 df). With a diagonal
+  ``V`` both reduce to the WLS slope and Cochran's Q above.
 * **Cochran-Armitage test for trend in proportions** where counts are known:
   ``T = sum x_i (r_i - n_i pbar)``, ``Var T = pbar (1 - pbar) [sum n_i x_i^2 - (sum n_i x_i)^2 / N]``,
   ``z = T / sqrt(Var T)``.
@@ -77,6 +83,65 @@ def heterogeneity(y, var) -> dict:
     return {"estimate": yw, "statistic": q, "df": float(df),
             "p_value": float(stats.chi2.sf(q, df)),
             "method": "Cochran Q heterogeneity test (chi-square, k-1 df)"}
+
+
+def _check_cov(cov, k):
+    cov = np.asarray(cov, dtype=float)
+    if cov.shape != (k, k) or not np.all(np.isfinite(cov)):
+        raise ValueError(f"cov must be a finite {k} x {k} matrix, got shape {cov.shape}")
+    if not np.allclose(cov, cov.T, rtol=1e-10, atol=0):
+        raise ValueError("cov must be symmetric")
+    eig = np.linalg.eigvalsh(cov)
+    if eig[0] <= eig[-1] * 1e-12:
+        raise ValueError(f"cov must be positive definite (smallest eigenvalue {eig[0]:.3g})")
+    return cov
+
+
+def gls_trend(x, y, cov) -> dict:
+    """Linear trend of correlated wave estimates on wave dates, covariance known (GLS).
+
+    Examples
+    --------
+    >>> r = gls_trend([0, 1, 2], [0.5, 0.6, 0.7], np.diag([0.01, 0.01, 0.01]))
+    >>> round(r["estimate"], 3), round(r["se"], 4)   # diagonal: the WLS values
+    (0.1, 0.0707)
+    >>> r = gls_trend([0, 1, 2], [0.5, 0.6, 0.7], 0.01 * np.array([[1, .5, .5], [.5, 1, .5],
+    ...                                                           [.5, .5, 1]]))
+    >>> round(r["se"], 4)   # equicorrelated 0.5: se = sqrt(0.01 * (1 - 0.5) / 2) = 0.05
+    0.05
+    """
+    x, y = _check(x, "x"), _check(y, "y")
+    cov = _check_cov(cov, len(y))
+    fit = sm.GLS(y, sm.add_constant(x), sigma=cov).fit(
+        cov_type="fixed scale", cov_kwds={"scale": 1.0})
+    slope, se = float(fit.params[1]), float(fit.bse[1])
+    z = slope / se
+    return {"estimate": slope, "se": se, "ci_low": float(fit.conf_int()[1][0]),
+            "ci_high": float(fit.conf_int()[1][1]), "statistic": z,
+            "p_value": float(2 * stats.norm.sf(abs(z))),
+            "method": "GLS linear trend over wave dates (covariance between waves known)"}
+
+
+def gls_heterogeneity(y, cov) -> dict:
+    """Test that all wave values are equal, for correlated wave estimates (generalised Q).
+
+    Examples
+    --------
+    >>> r = gls_heterogeneity([0.5, 0.6, 0.7], np.diag([0.01, 0.01, 0.01]))
+    >>> round(r["statistic"], 2), r["df"]   # diagonal: Cochran's Q
+    (2.0, 2.0)
+    """
+    y = _check(y, "y")
+    cov = _check_cov(cov, len(y))
+    inv = np.linalg.inv(cov)
+    one = np.ones(len(y))
+    yg = float(one @ inv @ y / (one @ inv @ one))
+    r = y - yg
+    q = float(r @ inv @ r)
+    df = len(y) - 1
+    return {"estimate": yg, "statistic": q, "df": float(df),
+            "p_value": float(stats.chi2.sf(q, df)),
+            "method": "generalised Q heterogeneity test (chi-square, k-1 df, covariance known)"}
 
 
 def cochran_armitage(counts, ns, scores) -> dict:
