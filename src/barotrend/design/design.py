@@ -4,6 +4,10 @@ A :class:`Design` is built once from a pandas DataFrame and never changes; weigh
 replicate conversions return new designs that share the validated data. Domain estimates keep
 the full design (rows outside the domain get zero influence), as R's ``survey`` does.
 
+This module builds and validates the design and holds its variance protocol; the domain
+coding (:mod:`barotrend.design.domains`) and the analysis verbs (:mod:`barotrend.design.verbs`)
+are mixed in from their own modules.
+
 Internal protocol (used by the interval, comparison, GLM and weighting modules)
 ------------------------------------------------------------------------------
 ``design.data``
@@ -50,79 +54,19 @@ Internal protocol (used by the interval, comparison, GLM and weighting modules)
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
 
 from barotrend.design import linearization as lin
+from barotrend.design.columns import as_list, check_columns, codes, combine, no_missing, py_scalar
+from barotrend.design.domains import DomainsMixin
 from barotrend.design.linearization import LONELY_PSU, Stage
+from barotrend.design.verbs import VerbsMixin
 
 
-def _as_list(name, value):
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, Sequence) and all(isinstance(v, str) for v in value):
-        return list(value)
-    raise ValueError(f"{name}: expected a column name or a list of column names, got {value!r}")
-
-
-def _check_columns(data, name, cols):
-    for c in cols:
-        if c not in data.columns:
-            raise ValueError(f"{name}: column {c!r} is not in the data")
-
-
-def _no_missing(data, name, col):
-    miss = data[col].isna().to_numpy()
-    if miss.any():
-        row = data.index[int(np.flatnonzero(miss)[0])]
-        raise ValueError(f"{name}: column {col!r} has a missing id at row {row!r}")
-
-
-def _py(v):
-    """Plain Python scalar for messages (``1`` rather than ``np.int64(1)``)."""
-    return v.item() if isinstance(v, np.generic) else v
-
-
-def _factorize(col: pd.Series) -> tuple[np.ndarray, list]:
-    """Codes (int64, -1 for missing) and sorted distinct values of a column.
-
-    Small non-negative integers are coded by counting (no sort); the rest by
-    :func:`pandas.factorize`.
-    """
-    v = col.to_numpy()
-    if v.dtype.kind in "iu" and len(v) and v.min() >= 0 and v.max() <= 4 * len(v):
-        present = np.bincount(v) > 0
-        if present.all():  # already dense codes 0..m-1
-            return v.astype(np.int64), list(range(len(present)))
-        lookup = np.cumsum(present) - 1
-        return lookup[v], np.flatnonzero(present).tolist()
-    codes, uniq = pd.factorize(col, sort=True)
-    return codes.astype(np.int64), pd.Index(uniq).tolist()
-
-
-def _codes(values) -> tuple[np.ndarray, np.ndarray]:
-    """Dense codes (sorted order) and distinct values of ids without missing values."""
-    v = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
-    if v.dtype.kind in "iu" and len(v) and v.min() >= 0 and v.max() <= 4 * len(v):
-        present = np.bincount(v) > 0
-        if present.all():  # already dense codes 0..m-1
-            return v.astype(np.int64), np.arange(len(present))
-        lookup = np.cumsum(present) - 1
-        return lookup[v], np.flatnonzero(present)
-    codes, uniques = pd.factorize(values, sort=True)
-    return codes.astype(np.int64), np.asarray(uniques)
-
-
-def _combine(a, b):
-    """Codes of the pairs (a, b), in sorted order."""
-    return _codes(a * (int(b.max()) + 1) + b)[0]
-
-
-class Design:
+class Design(DomainsMixin, VerbsMixin):
     """A complex survey design over a pandas DataFrame (R's ``svydesign``).
 
     Parameters
@@ -177,17 +121,17 @@ class Design:
             raise ValueError(f"nest: expected True or False, got {nest!r}")
         if weights is not None and not isinstance(weights, str):
             raise ValueError(f"weights: expected a column name, got {weights!r}")
-        strata_cols = _as_list("strata", strata)
+        strata_cols = as_list("strata", strata)
         if len(strata_cols) > 1:
             raise ValueError(f"strata: one column of first-stage strata, got {strata!r}")
         if nest and not strata_cols:
             raise ValueError("nest: nest=True only applies to a stratified design (no strata "
                              "given)")
-        cluster_cols = _as_list("cluster", cluster)
-        fpc_cols = _as_list("fpc", fpc)
-        for name, cols in (("weights", _as_list("weights", weights)), ("strata", strata_cols),
+        cluster_cols = as_list("cluster", cluster)
+        fpc_cols = as_list("fpc", fpc)
+        for name, cols in (("weights", as_list("weights", weights)), ("strata", strata_cols),
                            ("cluster", cluster_cols), ("fpc", fpc_cols)):
-            _check_columns(data, name, cols)
+            check_columns(data, name, cols)
         n_stages = max(1, len(cluster_cols))
         if fpc_cols and len(fpc_cols) != n_stages:
             raise ValueError(f"fpc: expected one column per stage ({n_stages}), got {fpc!r}")
@@ -203,23 +147,23 @@ class Design:
 
         # --- strata and units of each stage --------------------------------------------------
         if self.strata_name:
-            _no_missing(self.data, "strata", self.strata_name)
-            self.strata_ids, self._strata_values = _codes(self.data[self.strata_name])
+            no_missing(self.data, "strata", self.strata_name)
+            self.strata_ids, self._strata_values = codes(self.data[self.strata_name])
         else:
             self.strata_ids = np.zeros(self.n, dtype=np.int64)
             self._strata_values = np.array([None])
         units = []  # codes of the units of each stage
         if cluster_cols:
             for k, col in enumerate(cluster_cols):
-                _no_missing(self.data, "cluster", col)
-                c = _codes(self.data[col])[0]
+                no_missing(self.data, "cluster", col)
+                c = codes(self.data[col])[0]
                 if k == 0:
                     if nest and self.strata_name:
-                        c = _combine(self.strata_ids, c)
+                        c = combine(self.strata_ids, c)
                     elif self.strata_name:
                         self._check_nested(c, col)
                 else:
-                    c = _combine(units[-1], c)
+                    c = combine(units[-1], c)
                 units.append(c)
         else:
             units.append(np.arange(self.n, dtype=np.int64))
@@ -300,7 +244,7 @@ class Design:
         bad = first[c] != self.strata_ids
         if bad.any():
             row = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"cluster: id {_py(self.data[col].iloc[row])!r} of column {col!r} "
+            raise ValueError(f"cluster: id {py_scalar(self.data[col].iloc[row])!r} of column {col!r} "
                              f"occurs in more than one stratum of {self.strata_name!r}; "
                              "use nest=True if ids are only unique within strata")
 
@@ -358,10 +302,10 @@ class Design:
             if s == 0:
                 if self.strata_name is None:
                     return "the design (unstratified)"
-                return f"stratum {_py(self._strata_values[g])!r} of column {self.strata_name!r}"
+                return f"stratum {py_scalar(self._strata_values[g])!r} of column {self.strata_name!r}"
             row = int(np.flatnonzero(stage_strata[s] == g)[0])
             col = self.cluster_names[s - 1]
-            return f"unit {_py(self.data[col].iloc[row])!r} of column {col!r} (stage {s + 1})"
+            return f"unit {py_scalar(self.data[col].iloc[row])!r} of column {col!r} (stage {s + 1})"
         return label
 
     # ------------------------------------------------------------------ immutability
@@ -488,131 +432,6 @@ class Design:
             z = np.asarray(adjust(z), dtype=float)
         return lin.taylor_vcov(z * self.weights[:, None], self._stages)
 
-    # ------------------------------------------------------------------ domains
-    def _by_columns(self, by):
-        cols = _as_list("by", by)
-        if not cols:
-            raise ValueError(f"by: expected a column name or list of column names, got {by!r}")
-        _check_columns(self.data, "by", cols)
-        return cols
-
-    def domains(self, by, include_missing=False):
-        """Observed domains of ``by``: list of ``(values_tuple, mask)``, sorted by value.
-
-        Rows with a missing value in any ``by`` column belong to no domain, unless
-        ``include_missing`` (then they form one last domain with values ``(None, ...)``, as the
-        ``NA`` group of R's ``svyby``).
-
-        Examples
-        --------
-        >>> d = Design(pd.DataFrame({"g": ["b", "a", "b", None]}))
-        >>> [(v, m.tolist()) for v, m in d.domains("g")]
-        [(('a',), [False, True, False, False]), (('b',), [True, False, True, False])]
-        """
-        values, code = self.domain_codes(by, include_missing)
-        return [(v, code == d) for d, v in enumerate(values)]
-
-    def domain_codes(self, by, include_missing=False):
-        """Domains of ``by`` as ``(values, code)``: the list of value tuples (sorted; categorical
-        columns in category order; unobserved combinations left out) and an int64 code (n,) per
-        row, -1 for rows in no domain. ``include_missing`` as in :meth:`domains`.
-
-        Examples
-        --------
-        >>> d = Design(pd.DataFrame({"g": ["b", "a", "b", None]}))
-        >>> values, code = d.domain_codes("g")
-        >>> values, code.tolist()
-        ([('a',), ('b',)], [1, 0, 1, -1])
-        """
-        cols = self._by_columns(by)
-        if len(cols) == 1 and not isinstance(self.data[cols[0]].dtype, pd.CategoricalDtype):
-            # one plain column: its sorted distinct values are exactly the observed domains
-            ci, cats = _factorize(self.data[cols[0]])
-            values = [(v,) for v in cats]
-            if include_missing and (ci < 0).any():
-                values.append((None,))
-                ci = np.where(ci < 0, len(values) - 1, ci)
-            return values, ci
-        ok = np.ones(self.n, dtype=bool)
-        code = np.zeros(self.n, dtype=np.int64)
-        levels = []
-        for c in cols:
-            col = self.data[c]
-            if isinstance(col.dtype, pd.CategoricalDtype):
-                ci = col.cat.codes.to_numpy().astype(np.int64)
-                cats = list(col.cat.categories.tolist())
-            else:
-                ci, cats = _factorize(col)
-            ok &= ci >= 0
-            code = code * max(len(cats), 1) + np.maximum(ci, 0)
-            levels.append(cats)
-        sizes = [max(len(x), 1) for x in levels]
-        total = int(np.prod(sizes, dtype=float)) if levels else 1
-        if total <= max(self.n, 1) * 4:  # small key space: presence by counting
-            present = np.bincount(code[ok], minlength=total) > 0
-            keys = np.flatnonzero(present)
-            lookup = np.cumsum(present) - 1
-        else:
-            keys = np.unique(code[ok])
-            lookup = None
-        values = []
-        for key in keys.tolist():
-            parts = []
-            for lv, size in zip(reversed(levels), reversed(sizes), strict=True):
-                key, j = divmod(key, size)
-                parts.append(lv[j])
-            values.append(tuple(reversed(parts)))
-        if lookup is not None:
-            out = np.where(ok, lookup[code], -1)
-        else:
-            out = np.full(self.n, -1, dtype=np.int64)
-            out[ok] = np.searchsorted(keys, code[ok])
-        if include_missing and not ok.all():
-            values.append(tuple(None for _ in cols))
-            out[~ok] = len(values) - 1
-        return values, out
-
-    def domain_mask(self, by, level) -> np.ndarray:
-        """Boolean mask (n,) of the rows whose ``by`` value(s) equal ``level``.
-
-        Examples
-        --------
-        >>> d = Design(pd.DataFrame({"g": ["a", "b", "a"]}))
-        >>> d.domain_mask("g", "a").tolist()
-        [True, False, True]
-        """
-        cols = self._by_columns(by)
-        values = level if isinstance(level, tuple) else (level,)
-        if len(values) != len(cols):
-            raise ValueError(f"level: expected {len(cols)} value(s) for by={by!r}, got {level!r}")
-        mask = np.ones(self.n, dtype=bool)
-        for c, v in zip(cols, values, strict=True):
-            m = (self.data[c] == v).to_numpy(dtype=bool, na_value=False)
-            if not m.any():
-                raise ValueError(f"level: {_py(v)!r} does not occur in column {c!r}")
-            mask &= m
-        if not mask.any():
-            raise ValueError(f"level: the domain {level!r} of {by!r} has no rows")
-        return mask
-
-    def domain_df(self, mask) -> int:
-        """Degrees of freedom of the rows in ``mask`` with non-zero weight (R's ``degf``).
-
-        Taylor designs: PSUs minus strata among those rows. Replicate designs: the rank of their
-        replicate weights minus one (R recomputes ``degf`` for a subset).
-        """
-        inset = self.weights != 0
-        if mask is not None:
-            inset = inset & mask
-        if self.is_replicate:
-            if mask is None:
-                return self.df
-            from barotrend.design.replicate import replicate_rank_df
-            return replicate_rank_df(self.replicate_weights[inset], self.weights[inset])
-        npsu = int((np.bincount(self.psu_ids[inset], minlength=self.n_psu) > 0).sum())
-        nstr = int((np.bincount(self.strata_ids[inset], minlength=self.n_strata) > 0).sum())
-        return npsu - nstr
-
     # ------------------------------------------------------------------ display
     def __repr__(self):
         if self.is_replicate:
@@ -633,91 +452,6 @@ class Design:
         w = repr(self.weights_name) if self.weights_name else "implied"
         return (f"Design: {' '.join(parts)}, {wr}\n  rows {self.n}, strata {self.n_strata}, "
                 f"PSUs {self.n_psu}, df {self.df}, weights {w}, lonely_psu {self.lonely_psu!r}")
-
-    # ------------------------------------------------------------------ estimators
-    def mean(self, var, by=None, na_rm=False):
-        """Weighted mean with design-based SE; see :func:`barotrend.design.estimators.mean`."""
-        from barotrend.design import estimators
-        return estimators.mean(self, var, by=by, na_rm=na_rm)
-
-    def total(self, var, by=None, na_rm=False):
-        """Weighted total with design-based SE; see :func:`barotrend.design.estimators.total`."""
-        from barotrend.design import estimators
-        return estimators.total(self, var, by=by, na_rm=na_rm)
-
-    def ratio(self, num, den, by=None, na_rm=False):
-        """Ratio of totals; see :func:`barotrend.design.estimators.ratio`."""
-        from barotrend.design import estimators
-        return estimators.ratio(self, num, den, by=by, na_rm=na_rm)
-
-    def proportion(self, var, by=None, method="logit", conf_level=0.95, na_rm=False):
-        """Share of each level; see :func:`barotrend.design.estimators.proportion`."""
-        from barotrend.design import estimators
-        return estimators.proportion(self, var, by=by, method=method, conf_level=conf_level,
-                                     na_rm=na_rm)
-
-    def replicate(self, kind, **options):
-        """Replicate-weight version of this design; see
-        :func:`barotrend.design.replicate.make_replicate`."""
-        from barotrend.design.replicate import make_replicate
-        return make_replicate(self, kind, **options)
-
-    # --- verbs implemented in sibling modules (thin delegates; see each function) ----------
-    def compare(self, var, by, a, b, *, level=None, conf_level=0.95, df=None):
-        """Difference ``a - b`` between two domains of ``by`` with its covariance and a design
-        t test; see :func:`barotrend.design.contrasts.compare`."""
-        from barotrend.design.contrasts import compare
-        return compare(self, var, by, a, b, level=level, conf_level=conf_level, df=df)
-
-    def chisq(self, row, col, statistic="F"):
-        """Rao-Scott (``"F"``, ``"Chisq"``) or Wald (``"Wald"``, ``"adjWald"``) test of
-        association; see :func:`barotrend.design.chisq.chisq`."""
-        from barotrend.design.chisq import chisq
-        return chisq(self, row, col, statistic=statistic)
-
-    def glm(self, formula, family="gaussian", *, subset=None, conf_level=0.95, tol=1e-12,
-            maxiter=100):
-        """Survey-weighted GLM (``"gaussian"`` or ``"binomial"``) with design-based SEs, in
-        the whole population or a domain (``subset``); see :func:`barotrend.design.glm.glm`."""
-        from barotrend.design.glm import glm
-        return glm(self, formula, family=family, subset=subset, conf_level=conf_level, tol=tol,
-                   maxiter=maxiter, eval_env=1)
-
-    def poststratify(self, strata, population):
-        """New design post-stratified to population counts; see
-        :func:`barotrend.weighting.poststratify`."""
-        from barotrend.weighting import poststratify
-        return poststratify(self, strata, population)
-
-    def rake(self, margins, max_iter=1000, tol=1e-12):
-        """New design raked to several margins; see :func:`barotrend.weighting.rake`."""
-        from barotrend.weighting import rake
-        return rake(self, margins, max_iter=max_iter, tol=tol)
-
-    def calibrate(self, totals, calfun="linear", bounds=None, population_size=None,
-                  max_iter=50, tol=1e-10):
-        """New design calibrated to population totals (linear, raking or logit); see
-        :func:`barotrend.weighting.calibrate`."""
-        from barotrend.weighting import calibrate
-        return calibrate(self, totals, calfun=calfun, bounds=bounds,
-                         population_size=population_size, max_iter=max_iter, tol=tol)
-
-    def trim(self, lower=None, upper=None, relative_to=None, strict=False, max_iter=1000):
-        """New design with trimmed weights, the excess redistributed; see
-        :func:`barotrend.weighting.trim`."""
-        from barotrend.weighting import trim
-        return trim(self, lower=lower, upper=upper, relative_to=relative_to, strict=strict,
-                    max_iter=max_iter)
-
-    def adjust_nonresponse(self, responded, by=None, model=None, method="class", n_classes=5,
-                           min_respondents=5, weight_name="nr_weight", max_iter=100):
-        """Design of the respondents, weights adjusted for non-response; ``self`` is the design
-        of all sampled units, respondents and non-respondents. See
-        :func:`barotrend.weighting.adjust_nonresponse`."""
-        from barotrend.weighting import adjust_nonresponse
-        return adjust_nonresponse(self, responded, by=by, model=model, method=method,
-                                  n_classes=n_classes, min_respondents=min_respondents,
-                                  weight_name=weight_name, max_iter=max_iter)
 
     @classmethod
     def from_replicate_weights(cls, data, repweights, weights=None, type="other", scale=None,

@@ -45,7 +45,8 @@ import pandas as pd
 from scipy import special, stats
 
 from barotrend.design import linearization as lin
-from barotrend.design.groupsums import cell_sums, small_int_counts
+from barotrend.design.columns import counted_codes
+from barotrend.design.groupsums import cell_sums
 from barotrend.results import result_frame
 
 
@@ -131,20 +132,11 @@ def _integer_domains(design, by):
     col = design.data[by]
     if not isinstance(col, pd.Series) or isinstance(col.dtype, pd.CategoricalDtype):
         return None
-    v = col.to_numpy()
-    if v.dtype.kind not in "iu" or len(v) == 0:
+    fast = counted_codes(col.to_numpy())
+    if fast is None:
         return None
-    counts = small_int_counts(v, limit=4 * len(v))
-    if counts is None:
-        return None
-    present = counts > 0
-    if present.all():  # already the codes 0..D-1
-        values = list(range(len(present)))
-        g = v.astype(np.int64, copy=False)
-    else:
-        values = np.flatnonzero(present).tolist()
-        g = (np.cumsum(present) - 1)[v]
-        counts = counts[present]
+    g, values, counts = fast
+    values = values.tolist()
     return [(str(x), {by: x}) for x in values], g, counts
 
 

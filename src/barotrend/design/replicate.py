@@ -38,7 +38,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from barotrend.design.design import Design, _py
+from barotrend.design.columns import py_scalar
+from barotrend.design.design import Design
 
 KINDS = ("JK1", "JKn", "BRR", "bootstrap")
 TYPES = ("BRR", "Fay", "JK1", "JKn", "bootstrap", "other")
@@ -223,7 +224,7 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
                 continue
             if len(psus) == 1:
                 if design.lonely_psu == "fail":
-                    raise ValueError(f"stratum {_py(design._strata_values[h])!r} of column "
+                    raise ValueError(f"stratum {py_scalar(design._strata_values[h])!r} of column "
                                      f"{design.strata_name!r} has only one PSU")
                 if design.lonely_psu == "adjust":
                     col = np.where(ps == h, 0.0, nstrat / (nstrat - 1))
@@ -255,7 +256,7 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
         if (nh != 2).any():
             h = int(np.flatnonzero(nh != 2)[0])
             raise ValueError(f"kind: BRR needs exactly 2 PSUs per stratum; stratum "
-                             f"{_py(design._strata_values[h])!r} has {nh[h]}")
+                             f"{py_scalar(design._strata_values[h])!r} has {nh[h]}")
         nstrat = design.n_strata
         if hadamard is None:
             order = 1
@@ -295,7 +296,7 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
         m = len(psus)
         if m == 1:
             if design.lonely_psu == "fail" and f[h] < 1:
-                raise ValueError(f"stratum {_py(design._strata_values[h])!r} has only one PSU")
+                raise ValueError(f"stratum {py_scalar(design._strata_values[h])!r} has only one PSU")
             continue
         draws = m - 1
         lam = np.sqrt(draws * (1 - f[h]) / (m - 1))
