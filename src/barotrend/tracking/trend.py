@@ -58,12 +58,16 @@ def wls_trend(x, y, var) -> dict:
         raise ValueError(f"var must be positive, got {var.tolist()!r}")
     fit = sm.WLS(y, sm.add_constant(x), weights=1 / var).fit(
         cov_type="fixed scale", cov_kwds={"scale": 1.0})
+    return _slope(fit, "WLS linear trend over wave dates (weights 1/variance, variances known)")
+
+
+def _slope(fit, method) -> dict:
+    """The slope row of a statsmodels fit whose scale is fixed at 1 (z test and interval)."""
     slope, se = float(fit.params[1]), float(fit.bse[1])
     z = slope / se
     return {"estimate": slope, "se": se, "ci_low": float(fit.conf_int()[1][0]),
             "ci_high": float(fit.conf_int()[1][1]), "statistic": z,
-            "p_value": float(2 * stats.norm.sf(abs(z))),
-            "method": "WLS linear trend over wave dates (weights 1/variance, variances known)"}
+            "p_value": float(2 * stats.norm.sf(abs(z))), "method": method}
 
 
 def heterogeneity(y, var) -> dict:
@@ -114,12 +118,7 @@ def gls_trend(x, y, cov) -> dict:
     cov = _check_cov(cov, len(y))
     fit = sm.GLS(y, sm.add_constant(x), sigma=cov).fit(
         cov_type="fixed scale", cov_kwds={"scale": 1.0})
-    slope, se = float(fit.params[1]), float(fit.bse[1])
-    z = slope / se
-    return {"estimate": slope, "se": se, "ci_low": float(fit.conf_int()[1][0]),
-            "ci_high": float(fit.conf_int()[1][1]), "statistic": z,
-            "p_value": float(2 * stats.norm.sf(abs(z))),
-            "method": "GLS linear trend over wave dates (covariance between waves known)"}
+    return _slope(fit, "GLS linear trend over wave dates (covariance between waves known)")
 
 
 def gls_heterogeneity(y, cov) -> dict:
