@@ -7,9 +7,11 @@ Synthetic design: 1,000,000 rows, 50 strata, 2,000 PSUs (40 per stratum), 10 dom
 * the same for a two-stage without-replacement design (20,000 second-stage units, 10 per PSU,
   fpc at both stages), mean by domain.
 
-barotrend is timed three ways: ``cold_s``, the first call on a freshly built design (best over
-``--repeat`` fresh designs, the build itself untimed); ``warm_s``, the best of ``--repeat`` later
-calls on one design; ``with_build_s``, the build plus the cold call. What a design remembers
+barotrend is timed three ways: ``cold_s``, the first call on a freshly built design (the
+build itself untimed); ``warm_s``, a later call on one design; ``with_build_s``, the build plus
+the cold call. Each is the best of ``--repeat`` rounds, and every round times the cold call,
+the warm call and the two numpy references one after the other (interleaved, so that drift
+in a shared machine's speed does not enter the ratios). What a design remembers
 between calls (``Design._memo``, at most 9 entries, oldest evicted): for each ``by`` column
 specification its domain labels, the int64 domain code of every row and the rows per domain;
 the weight totals per (finest sampling unit x domain), which depend on nothing but the design
@@ -428,15 +430,25 @@ def main():
     t_build = best(build, k)
     t_build2 = best(build2, k)
 
-    def cold(call, builder):
-        """Best over k fresh designs of the first call (the build not timed)."""
-        times = []
+    def timed(f):
+        t0 = time.perf_counter()
+        f()
+        return time.perf_counter() - t0
+
+    def interleaved(call, builder, f_bt, f_ref, f_full):
+        """Best of k rounds, each timing in turn: the first call on a fresh design (cold; the
+        build not timed), a later call on one design (warm), the bare and the full numpy
+        reference. Interleaving keeps the machine's drift out of the ratios."""
+        f_bt()  # warm-up: the memo is filled before the warm calls are timed
+        t = {"cold": [], "warm": [], "ref": [], "full": []}
         for _ in range(k):
             fresh = builder()
-            t0 = time.perf_counter()
-            call(fresh)
-            times.append(time.perf_counter() - t0)
-        return min(times)
+            t["cold"].append(timed(lambda fresh=fresh: call(fresh)))
+            t["warm"].append(timed(f_bt))
+            if f_ref is not None:
+                t["ref"].append(timed(f_ref))
+                t["full"].append(timed(f_full))
+        return {key: min(v) if v else float("nan") for key, v in t.items()}
 
     cold_calls = ((lambda x: x.mean("y"), build), (lambda x: x.proportion("q"), build),
                   (lambda x: x.mean("y", by="dom"), build),
@@ -450,13 +462,10 @@ def main():
             (None, None))
     for name, f_bt, (f_ref, f_full), tb, (f_cold, builder) in zip(
             TASKS, bt_calls, refs, (t_build,) * 3 + (t_build2,), cold_calls, strict=True):
-        t_cold = cold(f_cold, builder)
-        f_bt()  # warm-up: the memo is filled before the warm calls are timed
-        t_bt = best(f_bt, k)
+        tt = interleaved(f_cold, builder, f_bt, f_ref, f_full)
+        t_cold, t_bt, t_ref, t_full = tt["cold"], tt["warm"], tt["ref"], tt["full"]
         # a warm call gives exactly the first call's numbers
         pd.testing.assert_frame_equal(f_bt(), bt[name], check_exact=True)
-        t_ref = best(f_ref, k) if f_ref else float("nan")
-        t_full = best(f_full, k) if f_full else float("nan")
         rows.append({"task": name, "cold_s": t_cold, "warm_s": t_bt,
                      "with_build_s": t_cold + tb, "numpy_ref_s": t_ref,
                      "cold_vs_numpy": t_cold / t_ref, "warm_vs_numpy": t_bt / t_ref,

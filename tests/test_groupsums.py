@@ -64,3 +64,15 @@ def test_small_int_counts():
     assert small_int_counts(np.array([0, 2, -1]), limit=5, chunk=2) is None  # negative
     big = np.array([2**63 - 1], dtype=np.uint64)
     assert small_int_counts(big, limit=10) is None
+
+
+def test_domain_totals(rows):
+    u, d, w, a = rows["unit"], rows["dom"], rows["w"], rows["a"]
+    per_unit, total = cell_sums(u, 37, [((w, a, a), "domain"), ((w, a, a), "domain total")],
+                                domain=d, n_domain=4, chunk=999)
+    np.testing.assert_array_equal(total, np.bincount(d, w * a * a, minlength=4))
+    np.testing.assert_allclose(per_unit.sum(0), total, rtol=1e-13)
+    (one,) = cell_sums(u, 37, [((w, a), "domain total")], chunk=999)
+    assert one.shape == (1,) and one[0] == pytest.approx(w @ a, rel=1e-13)
+    (cnt,) = cell_sums(u, 37, [((), "domain total")], chunk=999)
+    assert cnt.tolist() == [len(u)]

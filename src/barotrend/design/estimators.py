@@ -234,10 +234,10 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         if bv is not None:
             terms["b"] = ((wk, bv), "domain")
         if lev is None and av is not None:  # for the design effect
-            terms["aa"] = ((wk, av, av), "domain")
+            terms["aa"] = ((wk, av, av), "domain total")
             if bv is not None:
-                terms["ab"] = ((wk, av, bv), "domain")
-                terms["bb"] = ((wk, bv, bv), "domain")
+                terms["ab"] = ((wk, av, bv), "domain total")
+                terms["bb"] = ((wk, bv, bv), "domain total")
         sums = dict(zip(terms, cell_sums(u, M, list(terms.values()),
                                          domain=None if n_dom == 1 else gk, n_domain=n_dom,
                                          level=lev, n_level=n_lev), strict=True))
@@ -253,9 +253,9 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
                 S_w = design._memo(w_key, w_sources, lambda: sums["w"])
         S_b = sums.get("b", S_w)
         if "aa" in sums:
-            saa = sums["aa"].sum(0)
+            saa = sums["aa"]
         if "ab" in sums:
-            sab, sbb = sums["ab"].sum(0), sums["bb"].sum(0)
+            sab, sbb = sums["ab"], sums["bb"]
         Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
         dfs = _dfs_from_presence(design, S_w > 0)
     if nonzero is None and counts is not None:  # every row counts: the known row counts

@@ -28,8 +28,8 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
     n_units : int
     terms : sequence of (factors, over)
         ``factors`` is a tuple of float arrays (n,) multiplied row by row (``()`` counts the
-        rows); ``over`` is ``"domain"`` (cells unit x domain) or ``"cell"`` (unit x domain x
-        level). A term whose factors extend an earlier term's (the same arrays, ``is``) reuses
+        rows); ``over`` is ``"domain"`` (cells unit x domain), ``"cell"`` (unit x domain x
+        level) or ``"domain total"`` (domains only, summed over the units). A term whose factors extend an earlier term's (the same arrays, ``is``) reuses
         that product: ``(w, a)`` then ``(w, a, a)`` costs one multiplication more.
     domain : ndarray of int (n,), optional
         Domain code 0..n_domain-1 of each row (None: one domain).
@@ -39,8 +39,9 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
     Returns
     -------
     list of ndarray
-        Per term, the sums shaped ``(n_units, n_domain)`` (``"domain"``) or ``(n_units,
-        n_domain * n_level)`` (``"cell"``, domain-major within a unit).
+        Per term, the sums shaped ``(n_units, n_domain)`` (``"domain"``), ``(n_units,
+        n_domain * n_level)`` (``"cell"``, domain-major within a unit) or ``(n_domain,)``
+        (``"domain total"``).
 
     Examples
     --------
@@ -59,7 +60,8 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
     m_dom = n_units * n_domain
     m_cell = m_dom * n_level
     plan = _plan(terms)
-    out = [np.zeros(m_cell if over == "cell" else m_dom) for _, over in terms]
+    size_of = {"cell": m_cell, "domain": m_dom, "domain total": n_domain}
+    out = [np.zeros(size_of[over]) for _, over in terms]
     size = min(chunk, max(n, 1))
     ud_buf = np.empty(size, dtype=np.int64)
     uc_buf = np.empty(size, dtype=np.int64) if level is not None else None
@@ -83,9 +85,15 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
             products.append(_product(products[prev] if prev is not None else None, rest, s, e,
                                      bufs[j]))
             # unbuffered scatter-add, row by row in order: the very sums of np.bincount
-            np.add.at(out[j], uc if over == "cell" else ud, 1.0 if products[j] is None
-                      else products[j])
-    return [o.reshape(n_units, -1) for o in out]
+            codes = {"cell": uc, "domain": ud}.get(over)
+            if codes is None and domain is None:  # one domain: its total
+                out[j][0] += k if products[j] is None else products[j].sum()
+                continue
+            if codes is None:  # domain totals: straight over the domain codes
+                codes = domain[s:e]
+            np.add.at(out[j], codes, 1.0 if products[j] is None else products[j])
+    return [o if over == "domain total" else o.reshape(n_units, -1)
+            for o, (_, over) in zip(out, terms, strict=True)]
 
 
 def _plan(terms):
@@ -93,9 +101,9 @@ def _plan(terms):
     None) and the factors left to multiply."""
     plan = []
     for j, (factors, over) in enumerate(terms):
-        if over not in ("domain", "cell"):
-            raise ValueError(f"cell_sums: term {j} has over={over!r}; expected 'domain' or "
-                             "'cell'")
+        if over not in ("domain", "cell", "domain total"):
+            raise ValueError(f"cell_sums: term {j} has over={over!r}; expected 'domain', "
+                             "'cell' or 'domain total'")
         best, best_len = None, 0
         for i in range(j):
             f = terms[i][0]
