@@ -154,6 +154,21 @@ for (dn in names(designs)) {
 }
 out$chisq <- chisq
 
+# ---- svychisq with missing values: sch.wide NA in rows 5, 41, 100 and stype NA in 3, 10, 40 --
+a_na <- apiclus1
+a_na$stype[c(3, 10, 40)] <- NA
+a_na$sch.wide[c(5, 41, 100)] <- NA
+d_na <- svydesign(id = ~dnum, weights = ~pw, data = a_na, fpc = ~fpc)
+d_cc <- subset(d_na, !is.na(stype) & !is.na(sch.wide))
+chisq_na <- list()
+for (st in c("F", "Chisq", "Wald", "adjWald")) {
+  r <- svychisq(~sch.wide + stype, d_na, statistic = st)
+  rc <- svychisq(~sch.wide + stype, d_cc, statistic = st)
+  chisq_na[[st]] <- list(statistic = r$statistic[[1]], parameter = arr(as.numeric(r$parameter)),
+                         p_value = r$p.value[[1]], statistic_subset = rc$statistic[[1]])
+}
+out$chisq_na <- chisq_na
+
 # ---- survey-weighted GLMs (svyglm) ---------------------------------------------------------
 ctl <- glm.control(epsilon = 1e-14, maxit = 100)
 tab <- function(g) {

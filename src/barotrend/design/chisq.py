@@ -20,7 +20,10 @@ Wald (``"Wald"``, ``"adjWald"``)
     ``"adjWald"``: ``F = W (nu - k + 1) / (k nu)`` on ``k`` and ``nu - k + 1`` df.
 
 Rows with a missing row or column value are left out of the table (domain estimation on the
-full design); R instead keeps them in ``N``, which matters only when values are missing.
+full design). The F statistics, df and every p-value then agree with R's ``svychisq``; for
+``statistic="Chisq"`` R reports the Pearson X^2 of the table scaled to all rows, the missing
+ones included, where barotrend scales it to the rows in the table (R's value on the subset
+design; the p-value, from the corrected statistic, is the same).
 
 References
 ----------
