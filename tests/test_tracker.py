@@ -274,20 +274,25 @@ def test_trend_needs_three_waves(t):
 def test_gp_non_gp_grip_gap(t):
     # Article 002: 61% of GPs vs 31% of non-GPs said "too much grip"; 50% overall; 85 responses;
     # subgroup bases not published. 50% is impossible on 85 (42/85 = 49.4%, 43/85 = 50.6%), so
-    # the item base is below 85. One feasible split: n = 80, 51 GPs (31/51 = 60.8% -> 61%) and
-    # 29 non-GPs (9/29 = 31.0% -> 31%), 40/80 = 50%. There:
-    # se = sqrt(.61*.39/51 + .31*.69/29) = sqrt(.0046647 + .0073759) = 0.10973.
+    # the item base is below 85. One feasible split: n = 80, 31 of 51 GPs (60.8% -> 61%) and
+    # 9 of 29 non-GPs (31.0% -> 31%), 40/80 = 50%. The split's whole counts are tested:
+    # difference 31/51 - 9/29 = .607843 - .310345 = .297498,
+    # se = sqrt(.607843 * .392157 / 51 + .310345 * .689655 / 29)
+    #    = sqrt(.0046739 + .0073804) = 0.109792.
     r = t.compare_groups("everyone_counts_grip", "GP", "non-GP",
                          category="too much grip, not consistent with the CCG model")
-    assert (r["difference"] - 0.30).abs().max() < 1e-9
     assert "impossible on the wave's 85 respondents" in r["note"][0]
     # candidate item bases 68-85 (item non-response under 20%): 4 splits, 70, 72, 78, 80
     assert len(r) == 4
     s80 = r[(r["size_a"] == 51) & (r["size_b"] == 29)]
-    assert len(s80) == 1 and s80["se"].iloc[0] == pytest.approx(0.10973, abs=5e-5)
-    # the first row is the least favourable split (largest p-value)
+    assert len(s80) == 1 and s80["difference"].iloc[0] == pytest.approx(31 / 51 - 9 / 29)
+    assert s80["se"].iloc[0] == pytest.approx(0.109792, abs=5e-6)
+    # the first row is the least favourable split (largest p-value): 28/46 vs 8/26, the very
+    # split and p-value of the report's verdict (test_verdicts: p = 0.0141)
     assert r["p_value"].iloc[0] == r["p_value"].max()
     assert "least favourable" in r["note"][0]
+    assert r["scenario"].iloc[0] == "reconstructed split n=72: GP 28/46, non-GP 8/26"
+    assert r["p_value"].iloc[0] == pytest.approx(0.0141, abs=1e-4)
 
 
 def test_groups_stated_assumption_without_overall():

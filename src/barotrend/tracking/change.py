@@ -39,7 +39,8 @@ def _value(fig: Mapping) -> float:
 
 def compare_figures(fa: Mapping, fb: Mapping, na: float, nb: float, *, labels: Mapping,
                     notes: Iterable[str] = (), correlation=None, overlap=None,
-                    sd=None, sd_range=None, conf_level: float = 0.95) -> list[dict]:
+                    sd=None, sd_range=None, conf_level: float = 0.95,
+                    counts=None) -> list[dict]:
     """Rows comparing figure ``fa`` with figure ``fb`` (difference ``a - b``).
 
     Parameters
@@ -64,6 +65,9 @@ def compare_figures(fa: Mapping, fb: Mapping, na: float, nb: float, *, labels: M
         SD range for the unknown-SD analysis of means.
     conf_level : float
         Confidence level.
+    counts : tuple of int, optional
+        Whole counts ``(count_a, count_b)`` behind two shares (e.g. reconstructed with the
+        group sizes): then the shares tested are ``count / n``, not the rounded percentages.
 
     Returns
     -------
@@ -98,7 +102,7 @@ def compare_figures(fa: Mapping, fb: Mapping, na: float, nb: float, *, labels: M
     rows = []
     for c in _as_list(correlation):
         if stat == "share":
-            res = _shares(fa, fb, na, nb, c, overlap, conf_level)
+            res = _shares(fa, fb, na, nb, c, overlap, conf_level, counts)
         else:
             res = _means(fa, fb, na, nb, c, sd, sd_range, conf_level)
             if "row" in res.columns:  # primary row first: Welch, else the tipping-point SD
@@ -118,9 +122,13 @@ def compare_figures(fa: Mapping, fb: Mapping, na: float, nb: float, *, labels: M
     return rows
 
 
-def _shares(fa, fb, na, nb, c, overlap, conf_level):
+def _shares(fa, fb, na, nb, c, overlap, conf_level, counts=None):
     from barotrend.figures.differences import compare_proportions
 
+    if counts is not None:
+        ka, kb = (int(k) for k in counts)
+        return compare_proportions(ka, int(na), kb, int(nb), conf_level=conf_level,
+                                   correlation=c, overlap=overlap)
     da, db = int(fa.get("decimals", 0) or 0), int(fb.get("decimals", 0) or 0)
     return compare_proportions(percent_a=float(fa["value"]), n_a=int(na),
                                percent_b=float(fb["value"]), n_b=int(nb),

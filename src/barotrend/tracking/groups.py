@@ -26,12 +26,14 @@ from barotrend.tracking.table import _known
 
 
 def _sizes(t, fa, fb, rows, wave, cat):
-    """List of (size_a, size_b, scenario, note) for comparing groups fa, fb."""
+    """List of (size_a, size_b, scenario, note, counts) for comparing groups fa, fb; counts
+    is ``(count_a, count_b)`` for a reconstructed split, else None."""
     if _known(fa.get("base")) and _known(fb.get("base")):
-        return [(float(fa["base"]), float(fb["base"]), "stated bases", "")]
+        return [(float(fa["base"]), float(fb["base"]), "stated bases", "", None)]
     (na, note_a), (nb, note_b) = t._base(fa), t._base(fb)
     if np.isfinite(na) and np.isfinite(nb):
-        return [(na, nb, "bases stated or assumed by the user", join_notes(note_a, note_b))]
+        return [(na, nb, "bases stated or assumed by the user", join_notes(note_a, note_b),
+                 None)]
     overall = rows[(rows["wave"] == wave) & (rows["group"] == "all")
                    & (rows["category"] == cat) & (rows["statistic"] == "share")]
     ref = (overall.iloc[0].to_dict() if len(overall)
@@ -52,7 +54,7 @@ def _sizes(t, fa, fb, rows, wave, cat):
               (0.75, "assumed 3:1 split (sensitivity)")]
     return [(round(n * w), n - round(n * w), s,
              join_notes(note, f"{s}: {fa['group']} {round(n * w)}, {fb['group']} "
-                        f"{n - round(n * w):g}")) for w, s in splits]
+                        f"{n - round(n * w):g}"), None) for w, s in splits]
 
 
 def _reconstructed(fa, fb, ref, n, base_note, shares):
@@ -75,11 +77,15 @@ def _reconstructed(fa, fb, ref, n, base_note, shares):
                                                       gb: float(fb["value"])}, n=bases, **kw)
     if res.empty:
         return []
-    pairs = res[[f"size_{ga}", f"size_{gb}", "n"]].drop_duplicates()
+    # every feasible split with its whole counts: the counts, not the rounded percentages,
+    # are what the split implies (the report's verdicts test the same counts)
+    cols = [f"size_{ga}", f"size_{gb}", f"count_{ga}", f"count_{gb}", "n"]
+    splits = res[cols].drop_duplicates(subset=cols[:4])
     note = join_notes(base_note, extra, "subgroup bases reconstructed by infer_group_sizes ("
-                      f"{len(pairs)} feasible splits)", res["note"].iloc[0])
-    return [(float(x), float(y), f"reconstructed split n={nn}: {ga} {x}, {gb} {y}", note)
-            for x, y, nn in pairs.itertuples(index=False)]
+                      f"{len(splits)} feasible splits of whole counts)", res["note"].iloc[0])
+    return [(float(x), float(y),
+             f"reconstructed split n={nn}: {ga} {kx}/{x}, {gb} {ky}/{y}", note, (kx, ky))
+            for x, y, kx, ky, nn in splits.itertuples(index=False)]
 
 
 def compare_groups(t, item, a, b, wave, category, survey) -> list[dict]:
@@ -106,9 +112,9 @@ def compare_groups(t, item, a, b, wave, category, survey) -> list[dict]:
                 fa, fb, np.nan, np.nan, labels=labels, conf_level=t.conf_level)]
             continue
         part = []
-        for sa, sb, scen, note in sizes:
+        for sa, sb, scen, note, counts in sizes:
             for r in compare_figures(fa, fb, sa, sb, labels=labels, notes=[note],
-                                     conf_level=t.conf_level):
+                                     conf_level=t.conf_level, counts=counts):
                 part.append(dict(r, scenario=scen, size_a=sa, size_b=sb))
         if len(part) > 1 and part[0]["scenario"].startswith("reconstructed"):
             part.sort(key=lambda r: -np.nan_to_num(r.get("p_value", np.nan), nan=-1))
