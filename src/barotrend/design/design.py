@@ -31,6 +31,11 @@ Internal protocol (used by the interval, comparison, GLM and weighting modules)
 ``design.score_adjusters``
     Tuple of callables, scores (n, k) -> adjusted scores (n, k), applied in order by ``vcov`` for
     Taylor designs (calibration residuals). Default ``()``.
+``design.variance_frame``
+    None, or ``(frame, expand)`` for rows drawn from a larger sample (the respondents of a
+    non-response adjusted frame): after the score adjusters, ``expand`` maps the weighted
+    influence values ``w_i z_i`` (n, k) to the frame's (n_frame, k) and ``frame.vcov`` gives
+    the variance.
 ``design.replicate_weights``, ``design.scale``, ``design.rscales``, ``design.mse``,
 ``design.replicate_kind``
     For replicate designs: analysis weights of each replicate (n, R) and R's variance constants.
@@ -225,6 +230,7 @@ class Design(DomainsMixin, VerbsMixin):
             self._unit_psu = up
         self.n_stages = n_stages
         self.score_adjusters = ()
+        self.variance_frame = None
         self.is_replicate = False
         self.replicate_weights = None
         self.scale = None
@@ -318,9 +324,10 @@ class Design(DomainsMixin, VerbsMixin):
         """Return a new design sharing the validated data, with some attributes changed.
 
         Accepted keys: ``weights`` (ndarray (n,), non-negative), ``replicate_weights``
-        (ndarray (n, R), replicate designs only), ``score_adjusters`` (tuple of callables).
+        (ndarray (n, R), replicate designs only), ``score_adjusters`` (tuple of callables),
+        ``variance_frame`` (``(design, expand)`` or None; Taylor designs only).
         """
-        allowed = {"weights", "replicate_weights", "score_adjusters"}
+        allowed = {"weights", "replicate_weights", "score_adjusters", "variance_frame"}
         unknown = set(changes) - allowed
         if unknown:
             raise ValueError(f"_replace: unknown attribute(s) {sorted(unknown)}")
@@ -347,6 +354,13 @@ class Design(DomainsMixin, VerbsMixin):
             if not all(callable(a) for a in adj):
                 raise ValueError("score_adjusters: expected a tuple of callables")
             d["score_adjusters"] = adj
+        if "variance_frame" in changes:
+            vf = changes["variance_frame"]
+            if vf is not None and (self.is_replicate or len(vf) != 2 or not callable(vf[1])
+                                   or not hasattr(vf[0], "vcov")):
+                raise ValueError("variance_frame: expected (Design, expand callable) on a "
+                                 "linearised design")
+            d["variance_frame"] = vf
         if not self.is_replicate:
             d["df"] = new.domain_df(None)
         return new
@@ -430,7 +444,18 @@ class Design(DomainsMixin, VerbsMixin):
             raise ValueError(f"scores: expected {self.n} rows, got {z.shape[0]}")
         for adjust in self.score_adjusters:
             z = np.asarray(adjust(z), dtype=float)
+        if self.variance_frame is not None:
+            # the rows are drawn from a larger sample (e.g. the respondents of a frame): the
+            # weighted influence values become the frame's, and the frame gives the variance
+            frame, expand = self.variance_frame
+            x = np.asarray(expand(z * self.weights[:, None]), dtype=float)
+            return frame.vcov(None, x / frame.weights[:, None])
         return lin.taylor_vcov(z * self.weights[:, None], self._stages)
+
+    def _row_scores(self) -> bool:
+        """Whether variances need row-level influence values (replicates, adjusters, a
+        variance frame) rather than the estimators' unit-level sums."""
+        return bool(self.is_replicate or self.score_adjusters or self.variance_frame is not None)
 
     # ------------------------------------------------------------------ display
     def __repr__(self):

@@ -171,7 +171,7 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
     # a finite sum proves there is no NaN without a row-sized mask (the common case); on the
     # group-by path a NaN in a shows as a NaN unit total of w a, checked there instead
     if check_a is None:
-        check_a = bool(design.is_replicate or design.score_adjusters)
+        check_a = design._row_scores()
     deferred = a is not None and not check_a
     check_a = check_a and a is not None and not np.isfinite(a.sum())
     check_b = b is not None and not total and not np.isfinite(b.sum())
@@ -208,7 +208,7 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         # per-domain sums (None = row counts) straight over the domain codes
         return _gsum(gk, values, n_dom)
 
-    if design.is_replicate or design.score_adjusters:
+    if design._row_scores():
         wa = wk if av is None else wk * av
         wb = None if bv is None else wk * bv
         Wd = _gsum(gk, wk, n_dom)
@@ -265,7 +265,7 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
     Wb = np.repeat(Wb_dom, n_lev)
     with np.errstate(divide="ignore", invalid="ignore"):
         theta = Wa if total else Wa / Wb
-        if design.is_replicate or design.score_adjusters:
+        if design._row_scores():
             ones = np.ones(design.n)
             vcov, var_logit = _vcov_rows(design, ones if av is None else av,
                                          ones if bv is None else bv, g >= 0, ck, gk, K, n_lev,

@@ -117,9 +117,18 @@ def _build(base, factors_by_psu, psu, weights, kind, scale, rscales, mse, data=N
         dd["df"] = _rank_df(rw)
     dd.update(weights=weights, replicate_weights=rw, scale=float(scale),
               rscales=np.asarray(rscales, dtype=float), mse=bool(mse), replicate_kind=kind,
-              is_replicate=True, score_adjusters=())
+              is_replicate=True, score_adjusters=(), variance_frame=None)
     dd["_frozen"] = True
     return d
+
+
+def replicate_rows(like, data, weights, replicate_weights):
+    """A replicate design over other rows (``data``, e.g. the respondents after an adjustment)
+    with the replicate kind and variance constants (scale, rscales, mse) of ``like``; df is
+    the rank of the new replicate weights minus one (R's ``degf``)."""
+    return _build(None, np.asarray(replicate_weights, dtype=float), None,
+                  np.asarray(weights, dtype=float), like.replicate_kind, like.scale,
+                  like.rscales, like.mse, data=data)
 
 
 def _psu_strata(design):
@@ -190,7 +199,7 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
     """
     if design.is_replicate:
         raise ValueError("design: already a replicate design")
-    if design.score_adjusters:
+    if design.score_adjusters or design.variance_frame is not None:
         raise ValueError("design: a calibrated/post-stratified design cannot be converted "
                          "(the replicates would not repeat the calibration); convert first, "
                          "then calibrate the replicate design")

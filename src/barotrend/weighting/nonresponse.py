@@ -13,11 +13,18 @@ the non-respondents of their kind:
   sensitive to a misspecified model and to tiny propensities.
 
 Assumption: response is independent of the outcomes given the classes or the model covariates
-(missing at random). The result is a Design of the respondents. Its linearised variance treats
-weighting classes as post-strata (influence values centred within classes, exact when the
-frame is the whole population, as R's ``postStratify`` with the frame counts); inverse
-propensity weights are treated as fixed, which usually overstates the variance a little
-(Kim & Kim 2007).
+(missing at random). The result is a Design of the respondents. Its linearised variance:
+
+* a population frame (a DataFrame): weighting classes act as post-strata with the frame
+  counts (influence values centred within classes, as R's ``postStratify``);
+* a sampled frame (a Design): the class totals are themselves estimates, so the influence
+  values run over every sampled unit (:class:`FrameExpansion`) and the frame's design gives
+  the variance. Treating the classes as post-strata instead leaves out the variation of the
+  class totals: in a simulation of 80 of 400 clusters with region classes it understated the
+  SE by a quarter;
+* a replicate frame: every replicate is adjusted in the same way (the replicates carry it);
+* inverse propensity weights are treated as fixed, which usually overstates the variance a
+  little (Kim & Kim 2007).
 
 References
 ----------
@@ -50,9 +57,6 @@ def _frame_parts(frame, responded, weights):
     design = None
     if hasattr(frame, "vcov") and hasattr(frame, "weights"):
         design = frame
-        if design.is_replicate:
-            raise ValueError("frame: replicate designs are not supported; adjust a linearised "
-                             "design and build replicates afterwards")
         data, d = design.data, np.asarray(design.weights, dtype=float)
         if weights is not None:
             raise ValueError("weights: a Design frame carries its own weights")
@@ -210,13 +214,16 @@ def nonresponse_diagnostics(frame, responded, by=None, model=None, n_classes=5, 
     return _class_table(codes, labels, d, r, min_respondents, p=p)
 
 
-def _respondent_design(data, r, w, design, weight_name):
+def _respondent_design(data, r, w, design, weight_name, rep_w=None):
     from barotrend.design import Design
 
     resp = data.loc[r].copy()
     if weight_name in resp.columns:
         raise ValueError(f"weight_name: column {weight_name!r} already exists in the frame")
     resp[weight_name] = w[r]
+    if rep_w is not None:  # a replicate frame: the respondents' adjusted replicate weights
+        from barotrend.design.replicate import replicate_rows
+        return replicate_rows(design, resp, w[r], rep_w[r])
     if design is None:
         return Design(resp, weights=weight_name)
     return Design(resp, weights=weight_name, strata=design.strata_name,
@@ -240,6 +247,63 @@ def _finite_population_design(data, r, w, codes, labels, weight_name):
     return Design(resp, weights=weight_name, strata=cls, fpc=big_n, lonely_psu="certainty")
 
 
+class FrameExpansion:
+    """Influence values of a weighting-class adjusted total over the whole sampled frame.
+
+    With base weights ``d`` over the frame, classes ``c`` and adjusted respondent weights
+    ``w_i = d_i N_c / N_rc`` (``N_c`` the class's sum of ``d``, ``N_rc`` its respondents'), a
+    total ``t = sum_resp w z = sum_c N_c zbar_c`` depends on every frame unit through ``N_c``.
+    Its linearisation in the base weights gives, for frame unit ``i`` of class ``c``,
+
+        x_i = d_i zbar_c + r_i w_i (z_i - zbar_c),   zbar_c = sum_{resp c} w z / sum_{resp c} w
+
+    (the second term is the usual post-stratification residual, the first the sampling
+    variation of the class totals, which treating the classes as post-strata leaves out).
+    Called with the respondents' weighted influence values ``t_i = w_i z_i`` (after any later
+    reweighting, whose factors they already carry), it returns ``x`` over the frame rows.
+
+    References: Sarndal, Swensson and Wretman (1992), *Model Assisted Survey Sampling*,
+    section 15.6 (response homogeneity groups); Kalton and Flores-Cervantes (2003).
+    """
+
+    def __init__(self, codes, responded, d, w_resp):
+        self.codes = np.asarray(codes)
+        self.rows = np.flatnonzero(responded)
+        self.d = np.asarray(d, dtype=float)
+        self.w = np.asarray(w_resp, dtype=float)
+        self.m = int(self.codes.max()) + 1
+        self.wsum = np.bincount(self.codes[self.rows], weights=self.w, minlength=self.m)
+
+    def __call__(self, t):
+        t = np.asarray(t, dtype=float)
+        rc = self.codes[self.rows]
+        x = np.empty((len(self.d), t.shape[1]))
+        for j in range(t.shape[1]):
+            zbar = np.bincount(rc, weights=t[:, j], minlength=self.m) / self.wsum
+            x[:, j] = self.d * zbar[self.codes]
+            x[self.rows, j] += t[:, j] - self.w * zbar[rc]
+        return x
+
+
+def _replicate_class_weights(rep, codes, labels, r):
+    """Replicate weights (n, R) adjusted within weighting classes replicate by replicate:
+    ``rw_ij * sum_c rw_j / sum_{c, resp} rw_j``."""
+    m = len(labels)
+    out = np.empty_like(rep)
+    for j in range(rep.shape[1]):
+        tot = np.bincount(codes, weights=rep[:, j], minlength=m)
+        got = np.bincount(codes, weights=rep[:, j] * r, minlength=m)
+        lost = np.flatnonzero((got == 0) & (tot > 0))
+        if lost.size:
+            raise ValueError(f"by: replicate {j + 1} keeps units of class {labels[lost[0]]!r} "
+                             "but none of its respondents, so it cannot be adjusted; collapse "
+                             "the class with a similar one")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            factor = np.where(got > 0, tot / got, 1.0)
+        out[:, j] = rep[:, j] * factor[codes]
+    return out
+
+
 def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_classes=5,
                        weights=None, min_respondents=5, weight_name="nr_weight", max_iter=100,
                        finite_population=False):
@@ -250,7 +314,11 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
     frame : DataFrame or Design
         Every unit of the frame (or sample), respondents and non-respondents, with the frame
         variables. A DataFrame is a population frame (base weights 1, or ``weights``); a
-        linearised Design keeps its strata, clusters and fpc for the respondents.
+        linearised Design keeps its strata, clusters and fpc for the respondents; a replicate
+        Design gives a replicate design of the respondents whose every set of replicate
+        weights is adjusted in the same way (the class factors recomputed per replicate; the
+        propensities, fitted unweighted, are the same in every replicate), so the variance
+        reflects the adjustment.
     responded : str or array_like of bool
         Response indicator (column name, or values aligned with the frame).
     by : str or list of str
@@ -283,7 +351,8 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
     -------
     Design
         Respondents only, weights ``d_i * sum_c d / sum_{c, resp} d`` (classes) or
-        ``d_i / p_hat_i`` (propensity). Classes enter the linearised variance as post-strata.
+        ``d_i / p_hat_i`` (propensity). Classes enter the linearised variance as post-strata;
+        a replicate frame gives replicate weights adjusted replicate by replicate.
 
     Raises
     ------
@@ -318,6 +387,7 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
         if model is None or by is not None:
             raise ValueError(f"model: method={method!r} needs model= (and no by=)")
         p = _fit_propensity(data, r, model, max_iter)
+    rep = design.replicate_weights if design is not None and design.is_replicate else None
     if method == "propensity":
         w = d / p
         big = (w[r] / d[r]) > 10
@@ -326,7 +396,8 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
                           f"propensity factors above 10 (smallest propensity {p[r].min():.3g}); "
                           "consider method='propensity_classes' or trim()", UserWarning,
                           stacklevel=2)
-        return _respondent_design(data, r, w, design, weight_name)
+        return _respondent_design(data, r, w, design, weight_name,
+                                  None if rep is None else rep / p[:, None])
     if method == "propensity_classes":
         codes, labels = _propensity_classes(p, n_classes)
     m = len(labels)
@@ -348,7 +419,14 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
             raise ValueError("finite_population: needs a DataFrame frame of the whole "
                              "population without base weights")
         return _finite_population_design(data, r, w, codes, labels, weight_name)
+    if rep is not None:
+        return _respondent_design(data, r, w, design, weight_name,
+                                  _replicate_class_weights(rep, codes, labels, r))
     out = _respondent_design(data, r, w, design, weight_name)
     rc = codes[r]
+    if design is not None:
+        # the frame is itself a sample: its class totals are estimates, and the variance is
+        # taken over the frame's design (every sampled unit, respondent or not)
+        return out._replace(variance_frame=(design, FrameExpansion(codes, r, d, w[r])))
     return out._replace(score_adjusters=(*out.score_adjusters,
                                          cm.class_mean_residual(rc, d[r])))

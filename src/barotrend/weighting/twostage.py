@@ -6,9 +6,11 @@ unit weights are then carried down to the respondents of each unit, optionally t
 within-unit weight ``a_i`` (e.g. eligible / responding leaders of the unit), and the variance
 clusters respondents by unit: ``w_i = w_u a_i`` and the units are the primary sampling units.
 
-Any variance adjuster of the unit design (weighting classes, calibration) is carried down
-too: with ``A_u = sum_{i in u} a_i`` and unit influence values ``z_u = sum_{i in u} a_i z_i``,
-each respondent's value becomes ``z_i + (adj(z)_u - z_u) / A_u``, so that every unit total
+When the unit design takes its variance from a sampled frame (``adjust_nonresponse`` on a
+Design), the respondents' design takes the unit design's variance of the unit totals
+``sum_{i in u} w_i z_i``. Otherwise any variance adjuster of the unit design (weighting
+classes, calibration) is carried down: with ``A_u = sum_{i in u} a_i`` and unit influence
+values ``z_u = sum_{i in u} a_i z_i``, each respondent's value becomes ``z_i + (adj(z)_u - z_u) / A_u``, so that every unit total
 ``sum_{i in u} w_i z_i`` equals ``w_u adj(z)_u`` exactly as in the unit-level design.
 """
 
@@ -36,14 +38,29 @@ class _CarriedDown:
         return z + ((adj - zu) / self.A[:, None])[self.unit_index]
 
 
+class _UnitTotals:
+    """Respondents' weighted influence values ``w_i z_i`` -> their unit totals (one row per
+    unit), which the unit design's variance takes as its own weighted influence values."""
+
+    def __init__(self, unit_index, n_units):
+        self.unit_index = unit_index
+        self.n_units = n_units
+
+    def __call__(self, t):
+        t = np.asarray(t, dtype=float)
+        return np.column_stack([np.bincount(self.unit_index, weights=t[:, j],
+                                            minlength=self.n_units) for j in range(t.shape[1])])
+
+
 def carry_down(unit_design, respondents, unit, within_weights=None, weight_name="weight"):
     """Design of respondents nested in units, with the units' weights carried down.
 
     Parameters
     ----------
     unit_design : Design
-        Linearised design of the responding units (one row per unit), e.g. from
-        ``adjust_nonresponse``; its data holds the ``unit`` id column.
+        Design of the responding units (one row per unit), e.g. from ``adjust_nonresponse``;
+        its data holds the ``unit`` id column. Linearised, or replicate: then every set of
+        replicate weights is carried down as the weights are (``w_ij = w_uj a_i``).
     respondents : DataFrame
         One row per respondent, with the ``unit`` column.
     unit : str
@@ -58,7 +75,9 @@ def carry_down(unit_design, respondents, unit, within_weights=None, weight_name=
     Design
         Weights ``w_i = w_u a_i``; clusters: the unit design's first-stage clusters if it has
         any, else the units; strata (and, for an unclustered unit design, its fpc) carried
-        down; the unit design's variance adjusters carried down.
+        down; the unit design's variance adjusters carried down. For a replicate unit design,
+        a replicate design with the carried-down replicate weights and the same variance
+        constants.
 
     Raises
     ------
@@ -75,8 +94,6 @@ def carry_down(unit_design, respondents, unit, within_weights=None, weight_name=
     >>> d.weights.tolist()
     [2.0, 2.0, 3.0]
     """
-    if unit_design.is_replicate:
-        raise ValueError("unit_design: replicate designs are not supported")
     if not isinstance(respondents, pd.DataFrame):
         raise ValueError(f"respondents: expected a DataFrame, got {type(respondents).__name__}")
     for name, df in (("unit_design", unit_design.data), ("respondents", respondents)):
@@ -107,6 +124,11 @@ def carry_down(unit_design, respondents, unit, within_weights=None, weight_name=
 
     out = respondents.copy()
     out[weight_name] = unit_design.weights[idx] * a
+    if unit_design.is_replicate:
+        from barotrend.design.replicate import replicate_rows
+
+        return replicate_rows(unit_design, out, out[weight_name].to_numpy(dtype=float),
+                              unit_design.replicate_weights[idx] * a[:, None])
     carried = [c for c in (unit_design.strata_name, *unit_design.cluster_names,
                            *unit_design.fpc_names) if c is not None and c != unit]
     for c in carried:
@@ -119,5 +141,8 @@ def carry_down(unit_design, respondents, unit, within_weights=None, weight_name=
         cluster, fpc = unit, (list(unit_design.fpc_names) or None)
     d = Design(out, weights=weight_name, strata=unit_design.strata_name, cluster=cluster,
                fpc=fpc, lonely_psu=unit_design.lonely_psu)
+    if unit_design.variance_frame is not None:
+        # the units' own variance (their adjusters and sampled frame) of the unit totals
+        return d._replace(variance_frame=(unit_design, _UnitTotals(idx, len(ids))))
     adj = tuple(_CarriedDown(f, idx, a, len(ids)) for f in unit_design.score_adjusters)
     return d._replace(score_adjusters=adj) if adj else d
