@@ -397,3 +397,15 @@ def test_frame_expansion_hand_example_and_full_response():
                               min_respondents=1)
     assert full.total("y")["se"][0] == pytest.approx(Design(f, weights="d").total("y")["se"][0],
                                                      rel=1e-12)
+
+
+def test_weighted_dataframe_frame_is_a_sample_of_independent_units():
+    # base weights on a DataFrame frame: the same variance as the frame given as a Design
+    # with those weights (independent units); without weights: a census, classes as post-strata
+    f = pd.DataFrame({"cls": list("PPPQQQ"), "r": [1, 1, 0, 1, 0, 1], "d": [2.0, 2, 3, 3, 1, 1],
+                      "y": [1.0, 0, 5, 1, 7, 0]})
+    a = adjust_nonresponse(f, "r", by="cls", weights="d", min_respondents=1).total("y")
+    b = adjust_nonresponse(Design(f, weights="d"), "r", by="cls", min_respondents=1).total("y")
+    assert a["se"][0] == pytest.approx(b["se"][0], rel=1e-12)
+    c = adjust_nonresponse(f, "r", by="cls", min_respondents=1)
+    assert c.variance_frame is None and c.score_adjusters
