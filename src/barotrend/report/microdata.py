@@ -26,8 +26,11 @@ METHODS = [
      "waves are treated as independent samples of respondents."),
     ("Groups", "Domain contrast between two groups within a wave; the change of a group gap is "
      "the wave x group interaction of a survey-weighted linear model on the stacked waves."),
-    ("Trend", "Weighted least squares of the wave estimates on the wave order (weights 1/var) "
-     "and Cochran's Q for any difference between waves."),
+    ("Trend", "Linear trend of the wave estimates on the wave order and a chi-square test of "
+     "any difference between waves: generalised least squares with the full covariance of the "
+     "wave estimates from the stacked design (units answering in several waves make them "
+     "covary); without clusters the covariances are zero and this is WLS (weights 1/var) "
+     "with Cochran's Q."),
     ("Multiple comparisons", "p-values of the changes are Holm-adjusted across the family."),
 ]
 
