@@ -316,13 +316,40 @@ def test_sampled_frame_adjusted_se_matches_the_sampling_sd():
     assert np.mean(se) == pytest.approx(np.std(est, ddof=1), rel=0.12)
 
 
-def test_replicate_frame_propensity_weights_divide_every_replicate():
+def test_replicate_frame_refits_the_propensity_model_in_every_replicate():
+    # JK1 replicate j drops one cluster: its propensities are the unweighted logistic fit on
+    # the units it keeps (statsmodels' formula Logit here, an independent fit)
+    import statsmodels.formula.api as smf
+
     f = _clustered_frame()
     rep = Design(f, weights="w", cluster="cl").replicate("JK1")
     d = adjust_nonresponse(rep, "resp", model="~ C(region)", method="propensity")
-    ratio = d.replicate_weights / d.weights[:, None]
-    base = rep.replicate_weights[f["resp"].to_numpy()] / f.loc[f["resp"], "w"].to_numpy()[:, None]
-    np.testing.assert_allclose(ratio, base, rtol=1e-12)  # the same 1/p in every replicate
+    resp = f["resp"].to_numpy()
+    for j in (0, 41):
+        keep = rep.replicate_weights[:, j] > 0
+        fit = smf.logit("r ~ C(region)", data=f[keep].assign(r=resp[keep].astype(float))).fit(
+            disp=0)
+        pj = np.asarray(fit.predict(f), dtype=float)
+        np.testing.assert_allclose(d.replicate_weights[:, j],
+                                   rep.replicate_weights[resp, j] / pj[resp], rtol=1e-8)
+
+
+def test_propensity_linearised_and_replicate_variances_agree():
+    # Sampled frame (a Design): the linearised SE with the propensity model's estimation
+    # (Kim & Kim 2007) and the JK1 SE with the model refitted per replicate agree within 5%
+    # (here 0.04353 vs 0.04414, 1.4%); the respondents alone with p held fixed give 0.04447.
+    f = _clustered_frame()
+    base = Design(f, weights="w", cluster="cl")
+    kw = dict(model="~ C(region)", method="propensity")
+    lin = adjust_nonresponse(base, "resp", **kw)
+    jk = adjust_nonresponse(base.replicate("JK1"), "resp", **kw).mean("y")
+    assert jk["estimate"][0] == pytest.approx(lin.mean("y")["estimate"][0], rel=1e-12)
+    assert jk["se"][0] == pytest.approx(lin.mean("y")["se"][0], rel=0.05)
+    # the influence values add up to the estimate: sum_i e_i = t (the score sums to 0)
+    y = lin.data["y"].to_numpy()
+    frame, expand = lin.variance_frame
+    e = expand((lin.weights * y)[:, None])
+    assert e.sum() == pytest.approx(np.sum(lin.weights * y), rel=1e-10)
 
 
 def test_replicate_class_lost_in_a_replicate_is_named():
@@ -409,3 +436,30 @@ def test_weighted_dataframe_frame_is_a_sample_of_independent_units():
     assert a["se"][0] == pytest.approx(b["se"][0], rel=1e-12)
     c = adjust_nonresponse(f, "r", by="cls", min_respondents=1)
     assert c.variance_frame is None and c.score_adjusters
+
+
+@pytest.mark.filterwarnings("ignore:adjust_nonresponse. .* inverse propensity factors above 10")
+def test_sampled_frame_propensity_se_matches_the_sampling_sd():
+    # Population of 400 clusters of 10: y and response depend on region and on a unit-level
+    # covariate. 200 samples of 80 clusters (fpc 400), response model ~ C(region) + size.
+    # Seed 8: Monte-Carlo SD of the IPW mean 0.03116; mean linearised SE 0.03115 with the
+    # model's estimation accounted for (Kim & Kim 2007), 0.03375 with p held fixed. Pin 12%.
+    rng = np.random.default_rng(8)
+    cl = np.repeat(np.arange(400), 10)
+    region = np.array(["north", "midlands", "london", "south"])[rng.integers(0, 4, 400)][cl]
+    lv = pd.Series(region).map({"north": 0.2, "midlands": 0.4, "london": 0.6,
+                                "south": 0.8}).to_numpy()
+    size = rng.normal(0, 1, 4000)
+    y = lv + 0.3 * size + rng.normal(0, 0.15, 400)[cl] + rng.normal(0, 0.3, 4000)
+    pr = 1 / (1 + np.exp(-(-0.3 + 1.2 * lv + 0.8 * size)))
+    est, se = [], []
+    for _ in range(200):
+        rows = np.flatnonzero(np.isin(cl, rng.choice(400, 80, replace=False)))
+        f = pd.DataFrame({"cl": cl[rows], "region": region[rows], "size": size[rows],
+                          "y": y[rows], "resp": rng.random(len(rows)) < pr[rows], "w": 5.0,
+                          "N": 400})
+        r = adjust_nonresponse(Design(f, weights="w", cluster="cl", fpc="N"), "resp",
+                               model="~ C(region) + size", method="propensity").mean("y")
+        est.append(r["estimate"][0])
+        se.append(r["se"][0])
+    assert np.mean(se) == pytest.approx(np.std(est, ddof=1), rel=0.12)

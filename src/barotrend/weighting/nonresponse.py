@@ -24,9 +24,12 @@ Assumption: response is independent of the outcomes given the classes or the mod
   the variance. Treating the classes as post-strata instead leaves out the variation of the
   class totals: in a simulation of 80 of 400 clusters with region classes it understated the
   SE by a quarter;
-* a replicate frame: every replicate is adjusted in the same way (the replicates carry it);
-* inverse propensity weights are treated as fixed, which usually overstates the variance a
-  little (Kim & Kim 2007).
+* a replicate frame: every replicate is adjusted in the same way (class factors recomputed,
+  the propensity model refitted), so the replicates carry the adjustment;
+* inverse propensity weights on a sampled frame: the estimation of the response model is
+  linearised too (:mod:`barotrend.weighting.propensity`, Kim & Kim 2007); on a census frame
+  (a DataFrame without weights) they are treated as fixed, which usually overstates the
+  variance a little.
 
 References
 ----------
@@ -50,6 +53,7 @@ import pandas as pd
 from barotrend.results import result_frame
 from barotrend.weighting import _calmath as cm
 from barotrend.weighting._columns import weight_column
+from barotrend.weighting.propensity import PropensityExpansion, fit_propensity
 
 METHODS = ("class", "propensity", "propensity_classes")
 
@@ -88,49 +92,6 @@ def _frame_parts(frame, responded, weights):
     if not r.any():
         raise ValueError("responded: no unit responded")
     return data, d, r, design
-
-
-def _fit_propensity(data, r, model, max_iter=100):
-    """Fitted response propensities from a logistic model (statsmodels Logit)."""
-    import statsmodels.formula.api as smf
-    from statsmodels.tools.sm_exceptions import (
-        ConvergenceWarning,
-        PerfectSeparationError,
-        PerfectSeparationWarning,
-    )
-
-    if not isinstance(model, str) or "~" not in model:
-        raise ValueError(f"model: expected a formula such as '~ region + size', got {model!r}")
-    rhs = model.split("~", 1)[1].strip()
-    if not rhs:
-        raise ValueError(f"model: the formula {model!r} has no covariates")
-    frame = data.copy()
-    frame["_responded_"] = r.astype(float)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            fit = smf.logit(f"_responded_ ~ {rhs}", data=frame).fit(disp=0, maxiter=max_iter)
-        except PerfectSeparationError as e:
-            raise ValueError(f"model: the response model {model!r} separates respondents "
-                             "from non-respondents perfectly; use fewer or coarser "
-                             "covariates") from e
-        except np.linalg.LinAlgError as e:
-            raise ValueError(f"model: the response model {model!r} cannot be fitted "
-                             f"(singular design: {e}); drop collinear covariates") from e
-        except Exception as e:  # patsy errors name the bad term
-            raise ValueError(f"model: the response model {model!r} cannot be fitted: {e}") from e
-    kinds = [w.category for w in caught]
-    p = np.asarray(fit.predict(frame), dtype=float)
-    if any(issubclass(k, PerfectSeparationWarning) for k in kinds) or \
-            (p.min() < 1e-8 or p.max() > 1 - 1e-8):
-        raise ValueError(f"model: the response model {model!r} separates respondents from "
-                         f"non-respondents (fitted propensities from {p.min():.3g} to "
-                         f"{p.max():.3g}); use fewer or coarser covariates")
-    if any(issubclass(k, ConvergenceWarning) for k in kinds) or \
-            not fit.mle_retvals.get("converged", True):
-        raise ValueError(f"model: the response model {model!r} did not converge "
-                         f"({fit.mle_retvals.get('iterations')} iterations)")
-    return p
 
 
 def _class_codes(data, by):
@@ -211,7 +172,7 @@ def nonresponse_diagnostics(frame, responded, by=None, model=None, n_classes=5, 
     if by is not None:
         codes, labels = _class_codes(data, by)
         return _class_table(codes, labels, d, r, min_respondents)
-    p = _fit_propensity(data, r, model, max_iter)
+    p = fit_propensity(data, r, model, max_iter).p
     codes, labels = _propensity_classes(p, n_classes)
     return _class_table(codes, labels, d, r, min_respondents, p=p)
 
@@ -320,9 +281,8 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
         for the respondents, and with a class method the variance runs over the whole sampled
         frame (module docstring); a replicate
         Design gives a replicate design of the respondents whose every set of replicate
-        weights is adjusted in the same way (the class factors recomputed per replicate; the
-        propensities, fitted unweighted, are the same in every replicate), so the variance
-        reflects the adjustment.
+        weights is adjusted in the same way (the class factors recomputed and the propensity
+        model refitted per replicate), so the variance reflects the adjustment.
     responded : str or array_like of bool
         Response indicator (column name, or values aligned with the frame).
     by : str or list of str
@@ -390,7 +350,8 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
     else:
         if model is None or by is not None:
             raise ValueError(f"model: method={method!r} needs model= (and no by=)")
-        p = _fit_propensity(data, r, model, max_iter)
+        model_fit = fit_propensity(data, r, model, max_iter)
+        p = model_fit.p
     rep = design.replicate_weights if design is not None and design.is_replicate else None
     if method == "propensity":
         w = d / p
@@ -400,8 +361,16 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
                           f"propensity factors above 10 (smallest propensity {p[r].min():.3g}); "
                           "consider method='propensity_classes' or trim()", UserWarning,
                           stacklevel=2)
-        return _respondent_design(data, r, w, design, weight_name,
-                                  None if rep is None else rep / p[:, None])
+        if rep is not None:  # every replicate refits the response model
+            return _respondent_design(data, r, w, design, weight_name,
+                                      rep / model_fit.replicate_propensities(rep, d))
+        out = _respondent_design(data, r, w, design, weight_name)
+        if design is not None or weights is not None:  # a sampled frame: p is estimated
+            if design is None:
+                from barotrend.design import Design
+                design = Design(data, weights=weights)
+            return out._replace(variance_frame=(design, PropensityExpansion(model_fit, r)))
+        return out
     if method == "propensity_classes":
         codes, labels = _propensity_classes(p, n_classes)
     m = len(labels)
