@@ -291,6 +291,21 @@ def test_replicate_and_linearised_adjusted_variances_agree():
     assert "JK1" in jk["method"][0]
 
 
+def _region_clusters(rng):
+    """A population of 400 clusters of 10 units, each cluster in one of 4 regions, and the
+    region's level (0.2 to 0.8) of every unit."""
+    cl = np.repeat(np.arange(400), 10)
+    region = np.array(["north", "midlands", "london", "south"])[rng.integers(0, 4, 400)][cl]
+    lv = pd.Series(region).map({"north": 0.2, "midlands": 0.4, "london": 0.6,
+                                "south": 0.8}).to_numpy()
+    return cl, region, lv
+
+
+def _sample_clusters(rng, cl):
+    """Rows of a simple random sample of 80 of the 400 clusters."""
+    return np.flatnonzero(np.isin(cl, rng.choice(400, 80, replace=False)))
+
+
 def test_sampled_frame_adjusted_se_matches_the_sampling_sd():
     # Population: 400 clusters of 10 units, region (class) by cluster, y and response by
     # region. 200 samples of 80 clusters (fpc 400) -> respondents -> class adjustment on the
@@ -298,14 +313,11 @@ def test_sampled_frame_adjusted_se_matches_the_sampling_sd():
     # (seed 5: SD 0.0338, mean SE 0.0329; the MC error of an SD from 200 draws is about 5%,
     # the pin is 12%). Classes as post-strata of the respondents alone gave a mean SE of 0.0256.
     rng = np.random.default_rng(5)
-    cl = np.repeat(np.arange(400), 10)
-    region = np.array(["north", "midlands", "london", "south"])[rng.integers(0, 4, 400)][cl]
-    lv = pd.Series(region).map({"north": 0.2, "midlands": 0.4, "london": 0.6,
-                                "south": 0.8}).to_numpy()
+    cl, region, lv = _region_clusters(rng)
     y = (rng.random(4000) < np.clip(lv + rng.normal(0, 0.15, 400)[cl], 0, 1)).astype(float)
     est, se = [], []
     for _ in range(200):
-        rows = np.flatnonzero(np.isin(cl, rng.choice(400, 80, replace=False)))
+        rows = _sample_clusters(rng, cl)
         f = pd.DataFrame({"cl": cl[rows], "region": region[rows], "y": y[rows],
                           "resp": rng.random(len(rows)) < 0.8 * lv[rows] + 0.1,
                           "w": 5.0, "N": 400})
@@ -445,16 +457,13 @@ def test_sampled_frame_propensity_se_matches_the_sampling_sd():
     # Seed 8: Monte-Carlo SD of the IPW mean 0.03116; mean linearised SE 0.03115 with the
     # model's estimation accounted for (Kim & Kim 2007), 0.03375 with p held fixed. Pin 12%.
     rng = np.random.default_rng(8)
-    cl = np.repeat(np.arange(400), 10)
-    region = np.array(["north", "midlands", "london", "south"])[rng.integers(0, 4, 400)][cl]
-    lv = pd.Series(region).map({"north": 0.2, "midlands": 0.4, "london": 0.6,
-                                "south": 0.8}).to_numpy()
+    cl, region, lv = _region_clusters(rng)
     size = rng.normal(0, 1, 4000)
     y = lv + 0.3 * size + rng.normal(0, 0.15, 400)[cl] + rng.normal(0, 0.3, 4000)
     pr = 1 / (1 + np.exp(-(-0.3 + 1.2 * lv + 0.8 * size)))
     est, se = [], []
     for _ in range(200):
-        rows = np.flatnonzero(np.isin(cl, rng.choice(400, 80, replace=False)))
+        rows = _sample_clusters(rng, cl)
         f = pd.DataFrame({"cl": cl[rows], "region": region[rows], "size": size[rows],
                           "y": y[rows], "resp": rng.random(len(rows)) < pr[rows], "w": 5.0,
                           "N": 400})
