@@ -472,3 +472,16 @@ def test_sampled_frame_propensity_se_matches_the_sampling_sd():
         est.append(r["estimate"][0])
         se.append(r["se"][0])
     assert np.mean(se) == pytest.approx(np.std(est, ddof=1), rel=0.12)
+
+
+def test_post_stratifying_a_sampled_frame_adjustment_keeps_both_steps():
+    # post-strata on top of the frame adjustment: the margin is then known (its shares have
+    # zero variance) and the frame term is still there
+    f = _clustered_frame().assign(big=lambda x: np.where(x["w"] > 2, "b", "s"))
+    a = adjust_nonresponse(Design(f, weights="w", cluster="cl"), "resp", by="region")
+    ps = a.poststratify("big", {"b": 700.0, "s": 900.0})
+    assert ps.variance_frame is a.variance_frame
+    shares = ps.proportion("big")
+    np.testing.assert_allclose(shares["estimate"], [700 / 1600, 900 / 1600], rtol=1e-12)
+    assert (shares["se"] < 1e-12).all()
+    assert 0 < ps.mean("y")["se"][0] < 1
