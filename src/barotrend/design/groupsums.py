@@ -7,7 +7,8 @@ new n-sized array, written to memory and read back. Here the rows are taken in c
 ``CHUNK`` rows: a chunk's cell codes and products stay in the CPU cache and are binned at once,
 so the n-sized inputs are read from memory once and no n-sized temporary is made. Each chunk is
 added into the cells with ``np.add.at`` (numpy >= 1.25 runs it as a fast unbuffered loop),
-row after row in order: the sums are bit for bit those of ``np.bincount`` over all rows.
+row after row in order: the sums are bit for bit those of ``np.bincount`` over all rows (a
+"domain total" without domains is summed chunk by chunk with numpy's pairwise sum instead).
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
     terms : sequence of (factors, over)
         ``factors`` is a tuple of float arrays (n,) multiplied row by row (``()`` counts the
         rows); ``over`` is ``"domain"`` (cells unit x domain), ``"cell"`` (unit x domain x
-        level) or ``"domain total"`` (domains only, summed over the units). A term whose factors extend an earlier term's (the same arrays, ``is``) reuses
-        that product: ``(w, a)`` then ``(w, a, a)`` costs one multiplication more.
+        level) or ``"domain total"`` (domains only, summed over the units). A term whose
+        factors extend an earlier term's (the same arrays, ``is``) reuses that product:
+        ``(w, a)`` then ``(w, a, a)`` costs one multiplication more.
     domain : ndarray of int (n,), optional
         Domain code 0..n_domain-1 of each row (None: one domain).
     level : ndarray of int (n,), optional
@@ -86,7 +88,7 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
                                      bufs[j]))
             # unbuffered scatter-add, row by row in order: the very sums of np.bincount
             codes = {"cell": uc, "domain": ud}.get(over)
-            if codes is None and domain is None:  # one domain: its total
+            if codes is None and domain is None:  # one domain: its total (pairwise sum)
                 out[j][0] += k if products[j] is None else products[j].sum()
                 continue
             if codes is None:  # domain totals: straight over the domain codes
