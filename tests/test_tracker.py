@@ -616,3 +616,19 @@ def test_from_designs_stacked_trend_coverage_simulated():
         r = Tracker.from_designs(Design(d, cluster="unit"), items="y", wave="wave").trend("y")
         hits += r["ci_low"][0] <= 0.1 <= r["ci_high"][0]
     assert abs(hits / reps - 0.95) <= 0.03, hits / reps
+
+
+def test_impossible_wave_base_uses_the_least_favourable_item_base(t):
+    # January's grip shares (50/40/0/10) are impossible on the wave's 85 respondents; like the
+    # report's verdicts, the Tracker then takes the smallest feasible item base, 68, for the
+    # interval: Wilson on 50% of 68 (statsmodels' proportion_confint, an independent code).
+    from statsmodels.stats.proportion import proportion_confint
+
+    s = t.series("everyone_counts_grip",
+                 category="too much grip, not consistent with the CCG model").iloc[0]
+    assert s["n"] == 68
+    lo, hi = proportion_confint(34, 68, method="wilson")
+    assert (s["ci_low"], s["ci_high"]) == (pytest.approx(lo, abs=1e-12), pytest.approx(hi, abs=1e-12))
+    assert "the least favourable, n=68, used" in s["note"]
+    # a question whose share is achievable on the respondents keeps them
+    assert t.series("area_team_relationship")["n"].tolist() == [85.0, 94.0]

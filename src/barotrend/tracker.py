@@ -244,8 +244,30 @@ class Tracker:
                              f"group {group!r}, category {category!r}")
         return hit.iloc[0].to_dict()
 
-    def _base(self, fig) -> tuple[float, str]:
-        return _table.resolve_base(fig, self.assumed_bases)
+    def _base(self, fig, item_bases: bool = True) -> tuple[float, str]:
+        """Base of a figure (``resolve_base``). A share whose base is taken from the wave's
+        respondents follows the report verdicts' policy (``figures.bases.item_bases``): when
+        the question's published shares are impossible on that many respondents, some skipped
+        it, and the least favourable (smallest) feasible base is used. ``item_bases=False``
+        gives the respondents themselves (group-size reconstruction scans the candidates)."""
+        n, note = _table.resolve_base(fig, self.assumed_bases)
+        if not item_bases or not _table.respondents_assumed(fig, self.assumed_bases) or \
+                fig["statistic"] != "share" or not fig.get("exhaustive", False):
+            return n, note
+        from barotrend.figures.bases import item_bases as candidates
+
+        f = self._figures
+        same = f[(f["survey"] == fig["survey"]) & (f["wave"] == fig["wave"])
+                 & (f["item"] == fig["item"]) & (f["group"] == fig["group"])
+                 & (f["statistic"] == "share")]
+        bases, why = candidates(same["value"].astype(float).tolist(), int(n),
+                                decimals=int(fig.get("decimals", 0) or 0))
+        if not bases:
+            return float("nan"), f"{fig['wave']}: {why}"
+        if bases == [int(n)]:
+            return n, note
+        return float(min(bases)), (f"{fig['wave']}: base not published for this figure; {why}; "
+                                   f"the least favourable, n={min(bases)}, used")
 
     # -- series and change ----------------------------------------------------------------------
     def series(self, item: str, group: str | None = None, category: str | None = None, *,

@@ -38,7 +38,7 @@ def _sizes(t, fa, fb, rows, wave, cat):
                    & (rows["category"] == cat) & (rows["statistic"] == "share")]
     ref = (overall.iloc[0].to_dict() if len(overall)
            else dict(fa, group="all", base=None))  # the wave's base, no overall figure
-    n, base_note = t._base(ref)
+    n, base_note = t._base(ref, item_bases=False)
     if not np.isfinite(n):
         return []
     out = []

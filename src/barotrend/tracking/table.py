@@ -126,6 +126,19 @@ def resolve_base(fig: Mapping, assumed: Mapping | None = None) -> tuple[float, s
     return np.nan, f"{wave}: base unknown (neither the figure nor the wave publishes one)"
 
 
+def respondents_assumed(fig: Mapping, assumed: Mapping | None = None) -> bool:
+    """Whether :func:`resolve_base` takes the wave's respondents as the figure's base (no
+    published base, none assumed by the user, the whole sample, respondents known)."""
+    if _known(fig.get("base")):
+        return False
+    group = fig.get("group", "all") or "all"
+    keys = [(fig["survey"], fig["wave"], group)] + ([(fig["survey"], fig["wave"]), fig["wave"]]
+                                                    if group == "all" else [])
+    if any(k in (assumed or {}) for k in keys):
+        return False
+    return group == "all" and _known(fig.get("respondents"))
+
+
 def record(fig: Mapping) -> dict:
     """Comparability record of one figure (see :mod:`barotrend.tracking.comparability`)."""
     return {"survey": fig["survey"], "wave": fig["wave"], "question": fig.get("question"),
