@@ -254,14 +254,7 @@ class Tracker:
         if not item_bases or not _table.respondents_assumed(fig, self.assumed_bases) or \
                 fig["statistic"] != "share" or not fig.get("exhaustive", False):
             return n, note
-        from barotrend.figures.bases import item_bases as candidates
-
-        f = self._figures
-        same = f[(f["survey"] == fig["survey"]) & (f["wave"] == fig["wave"])
-                 & (f["item"] == fig["item"]) & (f["group"] == fig["group"])
-                 & (f["statistic"] == "share")]
-        bases, why = candidates(same["value"].astype(float).tolist(), int(n),
-                                decimals=int(fig.get("decimals", 0) or 0))
+        bases, why = _table.question_bases(fig, self._figures, int(n))
         if not bases:
             return float("nan"), f"{fig['wave']}: {why}"
         if bases == [int(n)]:

@@ -24,12 +24,13 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
-from barotrend.figures.bases import MIN_ITEM_RESPONSE, infer_group_sizes, item_bases
+from barotrend.figures.bases import MIN_ITEM_RESPONSE, infer_group_sizes
 from barotrend.figures.differences import compare_proportions
 from barotrend.figures.means import bhatia_davis_sd, compare_means
 from barotrend.figures.proportions import proportion_ci
 from barotrend.figures.rounding import feasible_counts, rounding_bounds
 from barotrend.figures.same_sample import compare_categories, compare_items
+from barotrend.tracking.table import question_bases
 
 SUPPORTED = "supported"
 WITHIN = "within sampling error"
@@ -107,13 +108,7 @@ class _Context:
         n = int(n)
         if fig["statistic"] != "share" or not fig["exhaustive"]:
             return [n], f"base assumed = the wave's {n} respondents (item non-response unknown)"
-        same = self.figures[(self.figures["survey"] == fig["survey"])
-                            & (self.figures["wave"] == fig["wave"])
-                            & (self.figures["item"] == fig["item"])
-                            & (self.figures["group"] == fig["group"])
-                            & (self.figures["statistic"] == "share")]
-        return item_bases(same["value"].tolist(), n, decimals=int(fig["decimals"]),
-                          min_item_response=self.min_item_response)
+        return question_bases(fig, self.figures, n, self.min_item_response)
 
 
 def _describe(f) -> str:

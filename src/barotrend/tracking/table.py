@@ -126,6 +126,23 @@ def resolve_base(fig: Mapping, assumed: Mapping | None = None) -> tuple[float, s
     return np.nan, f"{wave}: base unknown (neither the figure nor the wave publishes one)"
 
 
+def question_bases(fig: Mapping, figures: pd.DataFrame, n: int,
+                   min_item_response: float | None = None) -> tuple[list[int], str]:
+    """Candidate bases of a share whose base is the wave's ``n`` respondents: the figures of
+    the same question (survey, wave, item, group) through :func:`figures.bases.item_bases`
+    (``[n]`` when every share is achievable on ``n``, else the feasible smaller bases). The
+    one base policy of the Tracker and the report's verdicts."""
+    from barotrend.figures.bases import MIN_ITEM_RESPONSE, item_bases
+
+    same = figures[(figures["survey"] == fig["survey"]) & (figures["wave"] == fig["wave"])
+                   & (figures["item"] == fig["item"]) & (figures["group"] == fig["group"])
+                   & (figures["statistic"] == "share")]
+    return item_bases(same["value"].astype(float).tolist(), int(n),
+                      decimals=int(fig.get("decimals", 0) or 0),
+                      min_item_response=MIN_ITEM_RESPONSE if min_item_response is None
+                      else min_item_response)
+
+
 def respondents_assumed(fig: Mapping, assumed: Mapping | None = None) -> bool:
     """Whether :func:`resolve_base` takes the wave's respondents as the figure's base (no
     published base, none assumed by the user, the whole sample, respondents known)."""
