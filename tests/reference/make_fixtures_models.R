@@ -145,7 +145,7 @@ chisq <- list()
 for (dn in names(designs)) {
   d <- designs[[dn]]
   res <- list()
-  for (st in c("F", "Chisq", "Wald", "adjWald")) {
+  for (st in c("F", "Chisq", "Wald", "adjWald", "saddlepoint")) {
     r <- svychisq(~sch.wide + stype, d, statistic = st)
     res[[st]] <- list(statistic = r$statistic[[1]], parameter = arr(as.numeric(r$parameter)),
                       p_value = r$p.value[[1]])
@@ -161,7 +161,7 @@ a_na$sch.wide[c(5, 41, 100)] <- NA
 d_na <- svydesign(id = ~dnum, weights = ~pw, data = a_na, fpc = ~fpc)
 d_cc <- subset(d_na, !is.na(stype) & !is.na(sch.wide))
 chisq_na <- list()
-for (st in c("F", "Chisq", "Wald", "adjWald")) {
+for (st in c("F", "Chisq", "Wald", "adjWald", "saddlepoint")) {
   r <- svychisq(~sch.wide + stype, d_na, statistic = st)
   rc <- svychisq(~sch.wide + stype, d_cc, statistic = st)
   chisq_na[[st]] <- list(statistic = r$statistic[[1]], parameter = arr(as.numeric(r$parameter)),

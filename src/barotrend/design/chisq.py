@@ -11,7 +11,10 @@ Rao-Scott (``"F"`` and ``"Chisq"``)
     First order, ``"Chisq"``: ``X2 / mean(eig Delta)`` referred to chi-square on
     ``(r-1)(c-1)`` df (the reported ``statistic`` is ``X2``, as in R). Second order, ``"F"``:
     ``F = X2 / tr(Delta)`` on ``d0 = tr(Delta)^2 / tr(Delta^2)`` and ``d0 * nu`` degrees of freedom,
-    ``nu`` the design df (PSUs minus strata).
+    ``nu`` the design df (PSUs minus strata). ``"saddlepoint"``: the tail of ``X2`` under
+    ``sum eig(Delta)_k chi2_1`` with ``d0 * nu`` denominator df, by R's saddlepoint
+    approximation (:mod:`barotrend.design.saddlepoint`). R's ``"lincom"`` (Davies' algorithm
+    for the same tail, through the CompQuadForm package) is not built.
 Wald (``"Wald"``, ``"adjWald"``)
     From the estimated totals ``N_ij``, margins ``N_i.``, ``N_.j`` and ``N_..``, the
     interaction residuals ``Y_ij = N_ij - N_i. N_.j / N_..`` for ``i, j >= 2``, with covariance
@@ -21,7 +24,7 @@ Wald (``"Wald"``, ``"adjWald"``)
 
 Rows with a missing row or column value are left out of the table (domain estimation on the
 full design). The F statistics, df and every p-value then agree with R's ``svychisq``; for
-``statistic="Chisq"`` R reports the Pearson X^2 of the table scaled to all rows, the missing
+``"Chisq"`` and ``"saddlepoint"`` R reports the Pearson X^2 of the table scaled to all rows, the missing
 ones included, where barotrend scales it to the rows in the table (R's value on the subset
 design; the p-value, from the corrected statistic, is the same).
 
@@ -41,9 +44,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, stats
 
+from barotrend.design.saddlepoint import pearson_tail
 from barotrend.results import result_frame
 
-STATISTICS = ("F", "Chisq", "Wald", "adjWald")
+STATISTICS = ("F", "Chisq", "Wald", "adjWald", "saddlepoint")
 
 
 def _levels(col: pd.Series, name: str, argname: str) -> list:
@@ -84,9 +88,10 @@ def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
         A linearised or replicate design.
     row, col : str
         The two categorical columns (each with at least two observed levels).
-    statistic : {"F", "Chisq", "Wald", "adjWald"}
-        Rao-Scott second order (F form), Rao-Scott first order (chi-square), Wald, or adjusted
-        Wald; see the module docstring for the formulas.
+    statistic : {"F", "Chisq", "Wald", "adjWald", "saddlepoint"}
+        Rao-Scott second order (F form), Rao-Scott first order (chi-square), Wald, adjusted
+        Wald, or the Pearson X2 against its design-based null by a saddlepoint approximation
+        (:mod:`barotrend.design.saddlepoint`); see the module docstring for the formulas.
 
     Returns
     -------
@@ -138,7 +143,7 @@ def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
         pearson = float(np.nansum((table - expected) ** 2 / expected))
     k = (nr - 1) * (nc - 1)
 
-    if statistic in ("F", "Chisq"):
+    if statistic in ("F", "Chisq", "saddlepoint"):
         # influence of the cell proportions: (1[cell] - p) / Nhat on rows in the table
         nhat = tot.sum()
         scores = np.zeros((len(cell), nr * nc))
@@ -168,6 +173,12 @@ def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
             out = {"statistic": stat, "df": d0 * nu, "df_num": d0,
                    "p_value": stats.f.sf(stat, d0, d0 * nu),
                    "method": "Rao-Scott F (second order)"}
+        elif statistic == "saddlepoint":
+            out = {"statistic": pearson, "df": np.nan if design.is_replicate else d0 * nu,
+                   "df_num": float(delta.shape[0]),
+                   "p_value": pearson_tail(pearson, np.linalg.eigvals(delta).real,
+                                           np.inf if design.is_replicate else d0 * nu),
+                   "method": "Pearson X2, saddlepoint approximation"}
         else:
             dm = tr / delta.shape[0]
             out = {"statistic": pearson, "df": np.nan, "df_num": float(delta.shape[0]),
