@@ -24,8 +24,8 @@ Wald (``"Wald"``, ``"adjWald"``)
 
 Rows with a missing row or column value are left out of the table (domain estimation on the
 full design). The F statistics, df and every p-value then agree with R's ``svychisq``; for
-``"Chisq"`` and ``"saddlepoint"`` R reports the Pearson X^2 of the table scaled to all rows, the missing
-ones included, where barotrend scales it to the rows in the table (R's value on the subset
+``"Chisq"`` and ``"saddlepoint"`` R reports the Pearson X^2 of the table scaled to all rows,
+the missing ones included, where barotrend scales it to the rows in the table (R's value on the subset
 design; the p-value, from the corrected statistic, is the same).
 
 References
@@ -110,6 +110,9 @@ def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
     >>> round(float(r["pearson"].iloc[0]), 4)
     3.6
     """
+    if statistic == "lincom":
+        raise ValueError("statistic: 'lincom' (R's exact tail by Davies' algorithm, through "
+                         "CompQuadForm) is not built; 'saddlepoint' approximates the same tail")
     if statistic not in STATISTICS:
         raise ValueError(f"statistic: expected one of {STATISTICS}, got {statistic!r}")
     data = design.data
