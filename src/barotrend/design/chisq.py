@@ -25,8 +25,8 @@ Wald (``"Wald"``, ``"adjWald"``)
 Rows with a missing row or column value are left out of the table (domain estimation on the
 full design). The F statistics, df and every p-value then agree with R's ``svychisq``; for
 ``"Chisq"`` and ``"saddlepoint"`` R reports the Pearson X^2 of the table scaled to all rows,
-the missing ones included, where barotrend scales it to the rows in the table (R's value on the subset
-design; the p-value, from the corrected statistic, is the same).
+the missing ones included, where barotrend scales it to the rows in the table (R's value on
+the subset design; the p-values are the same).
 
 References
 ----------
