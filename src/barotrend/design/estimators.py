@@ -327,17 +327,25 @@ def _vcov_rows(design, av, bv, keep, cell, g, K, n_lev, theta, Wb, total, logit=
     With ``logit`` (replicate designs) also return the replicate variances of ``logit(theta)``
     (R's ``svyciprop`` refits ``logit(p)`` on every replicate).
     """
-    A = np.zeros((design.n, K))
-    B = np.zeros((design.n, K))
     rows = np.flatnonzero(keep)
-    A[rows, cell[rows]] = av[rows]
-    if n_lev > 1:
+    if design.is_replicate:  # the replicates re-estimate from the numerator/denominator rows
+        A = np.zeros((design.n, K))
+        B = np.zeros((design.n, K))
+        A[rows, cell[rows]] = av[rows]
         for lv in range(n_lev):
-            B[rows, g[rows] * n_lev + lv] = bv[rows]
-    else:
-        B[rows, cell[rows]] = bv[rows]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        z = A if total else (A - B * theta) / Wb
+            B[rows, (g[rows] * n_lev + lv) if n_lev > 1 else cell[rows]] = bv[rows]
+        z = None
+    else:  # influence values straight into their cells: (a - theta b) / Wb, or a for totals
+        z = np.zeros((design.n, K))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if total:
+                z[rows, cell[rows]] = av[rows]
+            else:
+                for lv in range(n_lev):
+                    c = (g[rows] * n_lev + lv) if n_lev > 1 else cell[rows]
+                    z[rows, c] = -bv[rows] * theta[c] / Wb[c]
+                c = cell[rows]
+                z[rows, c] += av[rows] / Wb[c]
 
     def estimator(W):
         with np.errstate(divide="ignore", invalid="ignore"):

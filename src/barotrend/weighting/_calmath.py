@@ -235,14 +235,14 @@ def class_mean_residual(codes, d):
     dsum = np.bincount(codes, weights=d, minlength=m)
 
     def adjust(z):
+        from barotrend.design.linearization import rowsum
+
         z = np.asarray(z, dtype=float)
-        out = np.empty_like(z)
-        for j in range(z.shape[1]):
-            s = np.bincount(codes, weights=d * z[:, j], minlength=m)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                mean = np.where(dsum > 0, s / dsum, 0.0)
-            out[:, j] = z[:, j] - mean[codes]
-        return out
+        s = rowsum(codes, d[:, None] * z, m)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean = np.where(dsum[:, None] > 0, s / dsum[:, None], 0.0)
+        out = mean[codes]
+        return np.subtract(z, out, out=out)
     return adjust
 
 
