@@ -481,6 +481,8 @@ def test_post_stratifying_a_sampled_frame_adjustment_keeps_both_steps():
     a = adjust_nonresponse(Design(f, weights="w", cluster="cl"), "resp", by="region")
     ps = a.poststratify("big", {"b": 700.0, "s": 900.0})
     assert ps.variance_frame is a.variance_frame
+    assert "variance over the sampled frame it was drawn from (800 rows)" in repr(ps)
+    assert "variance adjusted for 1 weighting step(s)" in repr(ps)
     shares = ps.proportion("big")
     np.testing.assert_allclose(shares["estimate"], [700 / 1600, 900 / 1600], rtol=1e-12)
     assert (shares["se"] < 1e-12).all()

@@ -475,8 +475,14 @@ class Design(DomainsMixin, VerbsMixin):
             parts.append("independent sample")
         wr = "without replacement (fpc)" if self.fpc_names else "with replacement"
         w = repr(self.weights_name) if self.weights_name else "implied"
-        return (f"Design: {' '.join(parts)}, {wr}\n  rows {self.n}, strata {self.n_strata}, "
+        text = (f"Design: {' '.join(parts)}, {wr}\n  rows {self.n}, strata {self.n_strata}, "
                 f"PSUs {self.n_psu}, df {self.df}, weights {w}, lonely_psu {self.lonely_psu!r}")
+        if self.score_adjusters:
+            text += f"\n  variance adjusted for {len(self.score_adjusters)} weighting step(s)"
+        if self.variance_frame is not None:
+            text += (f"\n  variance over the sampled frame it was drawn from "
+                     f"({self.variance_frame[0].n} rows)")
+        return text
 
     @classmethod
     def from_replicate_weights(cls, data, repweights, weights=None, type="other", scale=None,
