@@ -229,16 +229,17 @@ def class_mean_residual(codes, d):
     >>> r(np.array([[1.], [2.], [5.]])).ravel().tolist()
     [-0.75, 0.25, 0.0]
     """
+    from barotrend.design.linearization import GroupSum
+
     codes = np.asarray(codes)
     d = np.asarray(d, dtype=float)
     m = codes.max() + 1 if codes.size else 0
     dsum = np.bincount(codes, weights=d, minlength=m)
+    group_sum = GroupSum(codes, m)
 
     def adjust(z):
-        from barotrend.design.linearization import rowsum
-
         z = np.asarray(z, dtype=float)
-        s = rowsum(codes, d[:, None] * z, m)
+        s = group_sum(d[:, None] * z)
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = np.where(dsum[:, None] > 0, s / dsum[:, None], 0.0)
         out = mean[codes]
@@ -268,17 +269,32 @@ def rake_residual(margin_codes, ratios, sweeps=10):
     >>> r(np.array([[1.], [3.], [5.]])).ravel().tolist()
     [-1.0, 1.0, 0.0]
     """
-    margin_codes = [np.asarray(c) for c in margin_codes]
+    from barotrend.design.linearization import GroupSum
+
+    codes = [np.asarray(c) for c in margin_codes]
     ratios = [np.asarray(r, dtype=float) for r in ratios]
+    sizes = [int(c.max()) + 1 for c in codes]
+    sums = [GroupSum(c, m) for c, m in zip(codes, sizes, strict=True)]
+    counts = [np.bincount(c, minlength=m)[:, None] for c, m in zip(codes, sizes, strict=True)]
+    # Each step subtracts r_m * (a constant per category of margin m), so after any number of
+    # steps z = z0 - sum_m r_m c_m[codes_m]. The category sums of z / r_m that a step needs are
+    # then S0_m - sum_m' P[m][m'] c_m', with P[m][m'][a, b] = sum over the rows in category a of
+    # m and b of m' of r_m' / r_m: the sweeps run on these small matrices, and the rows are
+    # read once for S0 and once to apply the c_m.
+    cross = [[np.bincount(ci * mj + cj, weights=rj / ri, minlength=mi * mj).reshape(mi, mj)
+              for cj, rj, mj in zip(codes, ratios, sizes, strict=True)]
+             for ci, ri, mi in zip(codes, ratios, sizes, strict=True)]
 
     def adjust(z):
-        z = np.array(z, dtype=float)
+        z = np.asarray(z, dtype=float)
+        s0 = [g(z / r[:, None]) for g, r in zip(sums, ratios, strict=True)]
+        c = [np.zeros((m, z.shape[1])) for m in sizes]
         for _ in range(sweeps):
-            for codes, r in zip(margin_codes, ratios, strict=True):
-                m = codes.max() + 1
-                cnt = np.bincount(codes, minlength=m)
-                for j in range(z.shape[1]):
-                    s = np.bincount(codes, weights=z[:, j] / r, minlength=m)
-                    z[:, j] = z[:, j] - r * (s / cnt)[codes]
-        return z
+            for i in range(len(codes)):
+                current = s0[i] - sum(cross[i][j] @ c[j] for j in range(len(codes)))
+                c[i] += current / counts[i]
+        out = z.copy()
+        for ci, r, cm in zip(codes, ratios, c, strict=True):
+            out -= r[:, None] * cm[ci]
+        return out
     return adjust
