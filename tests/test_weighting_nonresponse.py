@@ -487,3 +487,10 @@ def test_post_stratifying_a_sampled_frame_adjustment_keeps_both_steps():
     np.testing.assert_allclose(shares["estimate"], [700 / 1600, 900 / 1600], rtol=1e-12)
     assert (shares["se"] < 1e-12).all()
     assert 0 < ps.mean("y")["se"][0] < 1
+
+
+def test_frame_adjusted_design_refuses_replicate_conversion():
+    f = _clustered_frame()
+    a = adjust_nonresponse(Design(f, weights="w", cluster="cl"), "resp", by="region")
+    with pytest.raises(ValueError, match="convert the frame first, then adjust the replicate"):
+        a.replicate("JK1")

@@ -199,7 +199,11 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
     """
     if design.is_replicate:
         raise ValueError("design: already a replicate design")
-    if design.score_adjusters or design.variance_frame is not None:
+    if design.variance_frame is not None:
+        raise ValueError("design: a design adjusted for non-response on a sampled frame cannot "
+                         "be converted (the replicates would not repeat the adjustment); "
+                         "convert the frame first, then adjust the replicate frame")
+    if design.score_adjusters:
         raise ValueError("design: a calibrated/post-stratified design cannot be converted "
                          "(the replicates would not repeat the calibration); convert first, "
                          "then calibrate the replicate design")
