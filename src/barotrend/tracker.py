@@ -245,22 +245,11 @@ class Tracker:
         return hit.iloc[0].to_dict()
 
     def _base(self, fig, item_bases: bool = True) -> tuple[float, str]:
-        """Base of a figure (``resolve_base``). A share whose base is taken from the wave's
-        respondents follows the report verdicts' policy (``figures.bases.item_bases``): when
-        the question's published shares are impossible on that many respondents, some skipped
-        it, and the least favourable (smallest) feasible base is used. ``item_bases=False``
-        gives the respondents themselves (group-size reconstruction scans the candidates)."""
-        n, note = _table.resolve_base(fig, self.assumed_bases)
-        if not item_bases or not _table.respondents_assumed(fig, self.assumed_bases) or \
-                fig["statistic"] != "share" or not fig.get("exhaustive", False):
-            return n, note
-        bases, why = _table.question_bases(fig, self._figures, int(n))
-        if not bases:
-            return float("nan"), f"{fig['wave']}: {why}"
-        if bases == [int(n)]:
-            return n, note
-        return float(min(bases)), (f"{fig['wave']}: base not published for this figure; {why}; "
-                                   f"the least favourable, n={min(bases)}, used")
+        """Base of a figure (``resolve_base``, with the figure table: the item-base policy of
+        the report's verdicts). ``item_bases=False`` gives the wave's respondents themselves
+        (group-size reconstruction scans the candidate bases itself)."""
+        return _table.resolve_base(fig, self.assumed_bases,
+                                   self._figures if item_bases else None)
 
     # -- series and change ----------------------------------------------------------------------
     def series(self, item: str, group: str | None = None, category: str | None = None, *,

@@ -90,14 +90,18 @@ def figure_table(figures: pd.DataFrame, waves: pd.DataFrame) -> pd.DataFrame:
         columns="_pos").reset_index(drop=True)
 
 
-def resolve_base(fig: Mapping, assumed: Mapping | None = None) -> tuple[float, str]:
+def resolve_base(fig: Mapping, assumed: Mapping | None = None,
+                 figures: pd.DataFrame | None = None) -> tuple[float, str]:
     """Base of a published figure and a note saying where it came from.
 
     Order: the base stated in the article; a base the user assumed for the wave
     (``assumed[(survey, wave)]`` or ``assumed[wave]``, or for a group
     ``assumed[(survey, wave, group)]``); for the whole sample (group ``"all"``) the wave's
     number of respondents (an assumption: item non-response and filtering are ignored, and the
-    note says so); else NaN with a note that the base is unknown.
+    note says so); else NaN with a note that the base is unknown. Given the ``figures`` table,
+    an exhaustive share on the wave's respondents follows :func:`question_bases`: when the
+    question's shares are impossible on that many respondents, some skipped it, and the least
+    favourable (smallest) feasible base is used.
 
     Examples
     --------
@@ -120,10 +124,19 @@ def resolve_base(fig: Mapping, assumed: Mapping | None = None) -> tuple[float, s
     if group != "all":
         return np.nan, (f"{wave}: base of group {group!r} not published (the wave's respondents "
                         "are not the group's base; compare_groups reconstructs group sizes)")
-    if _known(fig.get("respondents")):
-        n = float(fig["respondents"])
-        return n, f"{wave}: base not published for this figure; the wave's {n:g} respondents assumed"
-    return np.nan, f"{wave}: base unknown (neither the figure nor the wave publishes one)"
+    if not _known(fig.get("respondents")):
+        return np.nan, f"{wave}: base unknown (neither the figure nor the wave publishes one)"
+    n = float(fig["respondents"])
+    note = f"{wave}: base not published for this figure; the wave's {n:g} respondents assumed"
+    if figures is None or fig.get("statistic") != "share" or not fig.get("exhaustive", False):
+        return n, note
+    bases, why = question_bases(fig, figures, int(n))
+    if not bases:
+        return np.nan, f"{wave}: {why}"
+    if bases == [int(n)]:
+        return n, note
+    return float(min(bases)), (f"{wave}: base not published for this figure; {why}; the least "
+                               f"favourable, n={min(bases)}, used")
 
 
 def question_bases(fig: Mapping, figures: pd.DataFrame, n: int,
@@ -141,19 +154,6 @@ def question_bases(fig: Mapping, figures: pd.DataFrame, n: int,
                       decimals=int(fig.get("decimals", 0) or 0),
                       min_item_response=MIN_ITEM_RESPONSE if min_item_response is None
                       else min_item_response)
-
-
-def respondents_assumed(fig: Mapping, assumed: Mapping | None = None) -> bool:
-    """Whether :func:`resolve_base` takes the wave's respondents as the figure's base (no
-    published base, none assumed by the user, the whole sample, respondents known)."""
-    if _known(fig.get("base")):
-        return False
-    group = fig.get("group", "all") or "all"
-    keys = [(fig["survey"], fig["wave"], group)] + ([(fig["survey"], fig["wave"]), fig["wave"]]
-                                                    if group == "all" else [])
-    if any(k in (assumed or {}) for k in keys):
-        return False
-    return group == "all" and _known(fig.get("respondents"))
 
 
 def record(fig: Mapping) -> dict:
