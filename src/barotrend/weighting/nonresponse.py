@@ -50,6 +50,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from barotrend.design.linearization import GroupSum
 from barotrend.results import result_frame
 from barotrend.weighting import _calmath as cm
 from barotrend.weighting._columns import weight_column
@@ -234,37 +235,34 @@ class FrameExpansion:
         self.rows = np.flatnonzero(responded)
         self.d = np.asarray(d, dtype=float)
         self.w = np.asarray(w_resp, dtype=float)
-        self.m = int(self.codes.max()) + 1
-        self.wsum = np.bincount(self.codes[self.rows], weights=self.w, minlength=self.m)
+        m = int(self.codes.max()) + 1
+        self.resp_codes = self.codes[self.rows]
+        self.class_sum = GroupSum(self.resp_codes, m)
+        self.wsum = np.bincount(self.resp_codes, weights=self.w, minlength=m)
 
     def __call__(self, t):
         t = np.asarray(t, dtype=float)
-        rc = self.codes[self.rows]
-        x = np.empty((len(self.d), t.shape[1]))
-        for j in range(t.shape[1]):
-            zbar = np.bincount(rc, weights=t[:, j], minlength=self.m) / self.wsum
-            x[:, j] = self.d * zbar[self.codes]
-            x[self.rows, j] += t[:, j] - self.w * zbar[rc]
+        zbar = self.class_sum(t) / self.wsum[:, None]
+        x = self.d[:, None] * zbar[self.codes]
+        x[self.rows] += t - self.w[:, None] * zbar[self.resp_codes]
         return x
 
 
 def _replicate_class_weights(rep, codes, labels, r):
     """Replicate weights (n, R) adjusted within weighting classes replicate by replicate:
     ``rw_ij * sum_c rw_j / sum_{c, resp} rw_j``."""
-    m = len(labels)
-    out = np.empty_like(rep)
-    for j in range(rep.shape[1]):
-        tot = np.bincount(codes, weights=rep[:, j], minlength=m)
-        got = np.bincount(codes, weights=rep[:, j] * r, minlength=m)
-        lost = np.flatnonzero((got == 0) & (tot > 0))
-        if lost.size:
-            raise ValueError(f"by: replicate {j + 1} keeps units of class {labels[lost[0]]!r} "
-                             "but none of its respondents, so it cannot be adjusted; collapse "
-                             "the class with a similar one")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            factor = np.where(got > 0, tot / got, 1.0)
-        out[:, j] = rep[:, j] * factor[codes]
-    return out
+    class_sum = GroupSum(codes, len(labels))
+    tot = class_sum(rep)  # (classes, R)
+    got = class_sum(rep * r[:, None])
+    lost = np.argwhere((got == 0) & (tot > 0))
+    if lost.size:
+        k, j = lost[np.argmin(lost[:, 1])]  # the first replicate that loses a class
+        raise ValueError(f"by: replicate {j + 1} keeps units of class {labels[k]!r} "
+                         "but none of its respondents, so it cannot be adjusted; collapse "
+                         "the class with a similar one")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        factor = np.where(got > 0, tot / got, 1.0)
+    return rep * factor[codes]
 
 
 def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_classes=5,

@@ -30,12 +30,13 @@ import numpy as np
 
 @dataclass(frozen=True)
 class PropensityFit:
-    """Fitted propensities ``p`` (n,) and the model matrix ``x`` (n, q) of every frame unit."""
+    """Fitted propensities ``p`` (n,), coefficients ``beta`` and the model matrix ``x`` (n, q)
+    of every frame unit."""
 
     p: np.ndarray
+    beta: np.ndarray
     x: np.ndarray
     responded: np.ndarray
-    model: str
     max_iter: int
 
     def replicate_propensities(self, rep, d):
@@ -45,14 +46,13 @@ class PropensityFit:
 
         out = np.empty_like(rep)
         y = self.responded.astype(float)
-        start = np.linalg.lstsq(self.x, np.log(self.p / (1 - self.p)), rcond=None)[0]
         for j in range(rep.shape[1]):
             f = rep[:, j] / d
             keep = f > 0
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 fit = sm.GLM(y[keep], self.x[keep], family=sm.families.Binomial(),
-                             freq_weights=f[keep]).fit(start_params=start,
+                             freq_weights=f[keep]).fit(start_params=self.beta,
                                                        maxiter=self.max_iter, tol=1e-12)
             out[:, j] = 1 / (1 + np.exp(-(self.x @ fit.params)))
         return out
@@ -103,8 +103,8 @@ def fit_propensity(data, r, model, max_iter=100) -> PropensityFit:
     if x.shape[0] != len(data):
         raise ValueError(f"model: the covariates of {model!r} are missing for "
                          f"{len(data) - x.shape[0]} frame unit(s); every unit needs them")
-    return PropensityFit(p=p, x=x, responded=np.asarray(r, dtype=bool), model=model,
-                         max_iter=max_iter)
+    return PropensityFit(p=p, beta=np.asarray(fit.params, dtype=float), x=x,
+                         responded=np.asarray(r, dtype=bool), max_iter=max_iter)
 
 
 class PropensityExpansion:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from barotrend.design.linearization import GroupSum
 from barotrend.weighting._columns import weight_column
 
 
@@ -28,28 +29,13 @@ class _CarriedDown:
         self.unit_index = unit_index
         self.a = a
         self.A = np.bincount(unit_index, weights=a, minlength=n_units)
-        self.n_units = n_units
+        self.unit_sum = GroupSum(unit_index, n_units)
 
     def __call__(self, z):
         z = np.asarray(z, dtype=float)
-        zu = np.column_stack([np.bincount(self.unit_index, weights=self.a * z[:, j],
-                                          minlength=self.n_units) for j in range(z.shape[1])])
+        zu = self.unit_sum(self.a[:, None] * z)
         adj = np.asarray(self.inner(zu), dtype=float)
         return z + ((adj - zu) / self.A[:, None])[self.unit_index]
-
-
-class _UnitTotals:
-    """Respondents' weighted influence values ``w_i z_i`` -> their unit totals (one row per
-    unit), which the unit design's variance takes as its own weighted influence values."""
-
-    def __init__(self, unit_index, n_units):
-        self.unit_index = unit_index
-        self.n_units = n_units
-
-    def __call__(self, t):
-        t = np.asarray(t, dtype=float)
-        return np.column_stack([np.bincount(self.unit_index, weights=t[:, j],
-                                            minlength=self.n_units) for j in range(t.shape[1])])
 
 
 def carry_down(unit_design, respondents, unit, within_weights=None, weight_name="weight"):
@@ -143,6 +129,7 @@ def carry_down(unit_design, respondents, unit, within_weights=None, weight_name=
                fpc=fpc, lonely_psu=unit_design.lonely_psu)
     if unit_design.variance_frame is not None:
         # the units' own variance (their adjusters and sampled frame) of the unit totals
-        return d._replace(variance_frame=(unit_design, _UnitTotals(idx, len(ids))))
+        # (the respondents' weighted influence values w_i z_i summed to their units)
+        return d._replace(variance_frame=(unit_design, GroupSum(idx, len(ids))))
     adj = tuple(_CarriedDown(f, idx, a, len(ids)) for f in unit_design.score_adjusters)
     return d._replace(score_adjusters=adj) if adj else d
