@@ -24,3 +24,11 @@ def test_notebook_runs_and_is_stripped(path, tmp_path):
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]
     assert not errors
+    # every cell that draws shows its figure inline (no Agg backend hiding it)
+    drawing = [c for c in nb.cells if c.cell_type == "code"
+               and (".plot_" in c.source or "plt.subplots" in c.source)]
+    assert drawing
+    for c in drawing:
+        assert any("image/png" in o.get("data", {}) for o in c.outputs), c.source[:80]
+    # the teaching flow shows results; the test suite checks them
+    assert not any("assert " in c.source for c in nb.cells if c.cell_type == "code")

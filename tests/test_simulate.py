@@ -48,3 +48,20 @@ def test_response_depends_on_region_and_waves_overlap(sim):
 def test_bad_size():
     with pytest.raises(ValueError, match="n_units must be at least 10, got 3"):
         simulate_barometer(n_units=3)
+
+
+def test_notebook_02_weighted_intervals_cover_the_truth():
+    # notebook 02, section 3: seed 2013, wave 3, class weights on the frame carried down to the
+    # leaders; each weighted 95% interval covers the population truth of this draw
+    from barotrend.weighting import adjust_nonresponse, carry_down
+
+    sim = simulate_barometer(seed=2013)
+    frame = sim.frame[sim.frame["wave"] == "W3"].reset_index(drop=True)
+    units = adjust_nonresponse(frame, "responded", by="region", method="class",
+                               finite_population=True)
+    leaders = sim.respondents[sim.respondents["wave"] == "W3"].reset_index(drop=True)
+    design = carry_down(units, leaders, "unit")
+    truth = sim.truth.query("wave == 'W3' and group == 'all'").set_index("item")["value"]
+    for item in ["budget_confidence", "area_team_good"]:
+        r = design.mean(item).iloc[0]
+        assert r["ci_low"] <= truth[item] <= r["ci_high"], item
