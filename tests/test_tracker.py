@@ -632,3 +632,50 @@ def test_impossible_wave_base_uses_the_least_favourable_item_base(t):
     assert "the least favourable, n=68, used" in s["note"]
     # a question whose share is achievable on the respondents keeps them
     assert t.series("area_team_relationship")["n"].tolist() == [85.0, 94.0]
+
+
+# -- issue 12: unclustered stacked designs, bad design types ---------------------------------------
+
+UNCLUSTERED = {"W1": [1.0, 2, 3, 4, 6], "W2": [2.0, 3, 3, 5], "W3": [4.0, 5, 5, 6, 7, 9]}
+
+
+def unclustered_reference():
+    """Hand formulas for a stacked design without clusters (one SRS of n = 15 rows): the
+    influence of the domain mean of wave d is z_i = I_d(i) (y_i - ybar_d) / n_d, whose mean over
+    the rows is 0, so var_d = n/(n-1) SS_d / n_d^2 and the covariance of disjoint waves is 0.
+    WLS on x = 1, 2, 3 with weights 1/var_d: slope = sum w (x-xw)(y-yw) / sum w (x-xw)^2,
+    se = 1/sqrt(sum w (x-xw)^2); Cochran's Q = sum w (y - yw)^2."""
+    n = sum(len(v) for v in UNCLUSTERED.values())
+    ys = [np.array(v) for v in UNCLUSTERED.values()]
+    m = np.array([y.mean() for y in ys])
+    var = np.array([n / (n - 1) * ((y - y.mean()) ** 2).sum() / len(y) ** 2 for y in ys])
+    x, w = np.array([1.0, 2, 3]), 1 / var
+    xw, yw = (w * x).sum() / w.sum(), (w * m).sum() / w.sum()
+    sxx = (w * (x - xw) ** 2).sum()
+    return {"means": m, "var": var, "slope": (w * (x - xw) * (m - yw)).sum() / sxx,
+            "slope_se": 1 / math.sqrt(sxx), "q": (w * (m - yw) ** 2).sum(), "df": n - 1}
+
+
+def test_from_designs_stacked_without_clusters_trend_by_hand():
+    # issue 12 item 1: "cov must be symmetric" from round-off in an exact zero covariance
+    from barotrend.design import Design
+
+    data = pd.DataFrame({"wave": [w for w, v in UNCLUSTERED.items() for _ in v],
+                         "y": [y for v in UNCLUSTERED.values() for y in v]})
+    ref = unclustered_reference()
+    r = Tracker.from_designs(Design(data), items="y", wave="wave").trend("y")
+    assert r["estimate"][0] == pytest.approx(ref["slope"], rel=1e-12)
+    assert r["se"][0] == pytest.approx(ref["slope_se"], rel=1e-12)
+    assert r["statistic"][1] == pytest.approx(ref["q"], rel=1e-12)
+    assert r["p_value"][1] == pytest.approx(stats.chi2.sf(ref["q"], 2), rel=1e-10)
+
+
+def test_from_designs_rejects_a_dataframe_as_a_design():
+    from barotrend.design import Design
+
+    d = pd.DataFrame({"y": [1.0, 2, 3]})
+    with pytest.raises(TypeError, match=r"designs\['W2'\] must be a barotrend Design, got "
+                                        r"a DataFrame"):
+        Tracker.from_designs({"W1": Design(d), "W2": d}, items="y")
+    with pytest.raises(TypeError, match=r"designs must be a barotrend Design .* got a DataFrame"):
+        Tracker.from_designs(d, items="y", wave="w")

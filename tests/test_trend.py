@@ -65,3 +65,20 @@ def test_needs_three_waves():
         gls_trend([0, 1], [1.0, 2.0], np.eye(2))
     with pytest.raises(ValueError, match=r"y needs three or more waves, got \[1.0, 2.0\]"):
         gls_heterogeneity([1.0, 2.0], np.eye(2))
+
+
+def test_cov_round_off_asymmetry_is_accepted_and_real_asymmetry_rejected():
+    # issue 12 item 1: a covariance formed as (d c)' d has exact zeros between disjoint waves
+    # that come out as +-1e-35, not exactly symmetric. Round-off relative to the variances is
+    # accepted (and the matrix symmetrised); an asymmetry of 1e-6 of the variance is not.
+    cov = np.diag([0.01, 0.02, 0.015])
+    noisy = cov.copy()
+    noisy[0, 1], noisy[1, 0] = 3e-35, -2e-35
+    assert gls_trend(X, Y, noisy)["se"] == pytest.approx(gls_trend(X, Y, cov)["se"], rel=1e-14)
+    assert gls_heterogeneity(Y, noisy)["statistic"] == pytest.approx(
+        gls_heterogeneity(Y, cov)["statistic"], rel=1e-14)
+    bad = cov.copy()
+    bad[2, 0] = 1e-8  # 1e-6 of the largest variance, cov[0, 2] = 0
+    with pytest.raises(ValueError, match=r"cov must be symmetric: cov\[0, 2\] = 0 but "
+                                         r"cov\[2, 0\] = 1e-08"):
+        gls_trend(X, Y, bad)

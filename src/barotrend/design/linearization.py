@@ -226,4 +226,4 @@ def taylor_vcov_totals(t_finest: np.ndarray, stages: list[Stage]) -> np.ndarray:
         if not keep.all():
             d, c = d[keep], c[keep]
         v += (d * c[:, None]).T @ d
-    return v
+    return (v + v.T) / 2  # exactly symmetric: (d c)' d rounds (i, j) and (j, i) differently

@@ -69,7 +69,8 @@ def replicate_vcov(design, estimator):
     else:
         centre = thetas[rscales > 0].mean(axis=0, keepdims=True)
     d = thetas - centre
-    return design.scale * (d * rscales[:, None]).T @ d
+    v = design.scale * (d * rscales[:, None]).T @ d
+    return (v + v.T) / 2  # exactly symmetric: (d r)' d rounds (i, j) and (j, i) differently
 
 
 def _rank_df(factors):

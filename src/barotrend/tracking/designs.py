@@ -71,16 +71,25 @@ class DesignTracker:
         self.group = group
         self.wave = wave
         self.conf_level = float(conf_level)
+        from barotrend.design import Design
+
         if isinstance(designs, Mapping):
             if wave is not None:
                 raise ValueError("wave= is for one stacked design; got a dict of designs")
             if not designs:
                 raise ValueError("designs must hold at least one wave")
+            for key, d in designs.items():
+                if not isinstance(d, Design):
+                    raise TypeError(f"designs[{key!r}] must be a barotrend Design, got a "
+                                    f"{type(d).__name__} (wrap it: Design(data, weights=...))")
             self.designs = dict(designs)
             self.stacked = None
             waves = list(self.designs)
             datas = [d.data for d in self.designs.values()]
         else:
+            if not isinstance(designs, Design):
+                raise TypeError(f"designs must be a barotrend Design (stacked waves) or a dict "
+                                f"{{wave: Design}}, got a {type(designs).__name__}")
             if wave is None:
                 raise ValueError("one design needs wave= naming its wave column "
                                  "(or pass a dict {wave: Design})")
