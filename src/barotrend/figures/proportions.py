@@ -31,8 +31,7 @@ from barotrend.figures.arguments import (
     fpc_factor,
     share_from,
 )
-from barotrend.figures.rounding import check_convention
-from barotrend.figures.rounding import feasible_counts as _feasible_counts
+from barotrend.figures.rounding import check_convention, count_range, exact_bounds
 from barotrend.results import result_frame
 
 __all__ = ["PROPORTION_METHODS", "proportion_ci"]
@@ -55,24 +54,27 @@ PROPORTION_METHODS = {
 # interval formulas
 # --------------------------------------------------------------------------------------------
 def _wilson_cc(p: float, n: float, z: float) -> tuple[float, float]:
-    """Wilson score interval with continuity correction (Newcombe 1998, eq. for method 4).
+    """Wilson score interval with continuity correction (Newcombe 1998, method 4).
 
     ``L = (2np + z^2 - 1 - z sqrt(z^2 - 2 - 1/n + 4p(nq + 1))) / (2(n + z^2))`` and
-    ``U = (2np + z^2 + 1 + z sqrt(z^2 + 2 - 1/n + 4p(nq - 1))) / (2(n + z^2))``, with
-    ``L = 0`` when ``p = 0`` and ``U = 1`` when ``p = 1``.
+    ``U = (2np + z^2 + 1 + z sqrt(z^2 + 2 - 1/n + 4p(nq - 1))) / (2(n + z^2))``. ``L`` is the
+    smaller root of ``(p' - pi)^2 = z^2 pi (1 - pi) / n`` with the corrected estimate
+    ``p' = p - 1/(2n)`` (expand the square: the discriminant is ``z^2 (z^2 + 4 n p' (1 - p'))``,
+    which is Newcombe's square root); when ``p' <= 0`` (a count of 1/2 or less, only possible
+    for the fractional counts of an effective base) no ``pi > 0`` is rejected and ``L = 0``.
+    Likewise ``U = 1`` when ``p + 1/(2n) >= 1``. So ``L = 0`` at ``p = 0`` and ``U = 1`` at
+    ``p = 1``, as in Newcombe's paper.
     """
     q = 1 - p
     den = 2 * (n + z * z)
-    if p <= 0:
+    if n * p <= 0.5:
         low = 0.0
     else:
-        low = (2 * n * p + z * z - 1 - z * math.sqrt(max(z * z - 2 - 1 / n + 4 * p * (n * q + 1),
-                                                         0.0))) / den
-    if p >= 1:
+        low = (2 * n * p + z * z - 1 - z * math.sqrt(z * z - 2 - 1 / n + 4 * p * (n * q + 1))) / den
+    if n * q <= 0.5:
         high = 1.0
     else:
-        high = (2 * n * p + z * z + 1 + z * math.sqrt(max(z * z + 2 - 1 / n + 4 * p * (n * q - 1),
-                                                          0.0))) / den
+        high = (2 * n * p + z * z + 1 + z * math.sqrt(z * z + 2 - 1 / n + 4 * p * (n * q - 1))) / den
     return max(low, 0.0), min(high, 1.0)
 
 
@@ -90,17 +92,39 @@ def _logit(p: float, n: float, z: float, alpha: float) -> tuple[float, float, st
 
 
 def _interval(p: float, n_star: float, method: str, conf_level: float) -> tuple[float, float, str]:
-    """Interval for share ``p`` on effective base ``n_star`` (counts may be fractional)."""
+    """Interval for share ``p`` on effective base ``n_star`` (counts may be fractional).
+
+    At ``p = 0`` the lower limit is exactly 0 and at ``p = 1`` the upper limit exactly 1, for
+    every method: the Wilson roots are 0 and 1 there in exact arithmetic (statsmodels returns
+    5.6e-17 from round-off), Clopper-Pearson and the logit fallback define them so, and for
+    Jeffreys this is the modification of Brown, Cai and DasGupta (2001, section 4.1.3), without
+    which the equal-tailed Beta(1/2, n + 1/2) limits exclude the estimate 0 (and 1 at ``x = n``).
+    """
     alpha = 1 - conf_level
     z = float(stats.norm.ppf(1 - alpha / 2))
+    extra = ""
     if method == "wilson_cc":
         low, high = _wilson_cc(p, n_star, z)
-        return low, high, ""
+    elif method == "logit":
+        low, high, extra = _logit(p, n_star, z, alpha)
+    else:
+        low, high = proportion_confint(p * n_star, n_star, alpha=alpha,
+                                       method=PROPORTION_METHODS[method][0])
+    low, high = max(float(low), 0.0), min(float(high), 1.0)
+    if p <= 0:
+        low = 0.0
+    if p >= 1:
+        high = 1.0
+    return low, high, extra
+
+
+def _union_counts(k_min: int, k_max: int, method: str) -> list[int]:
+    """The counts whose intervals bound the union over the run ``k_min..k_max`` (see Notes of
+    :func:`proportion_ci`): the two ends, and for ``logit`` also their inner neighbours."""
+    ks = {k_min, k_max}
     if method == "logit":
-        return _logit(p, n_star, z, alpha)
-    low, high = proportion_confint(p * n_star, n_star, alpha=alpha,
-                                   method=PROPORTION_METHODS[method][0])
-    return max(float(low), 0.0), min(float(high), 1.0), ""
+        ks |= {min(k_min + 1, k_max), max(k_max - 1, k_min)}
+    return sorted(ks)
 
 
 def proportion_ci(count=None, n=None, *, percent=None, decimals=0, method="wilson",
@@ -152,6 +176,37 @@ def proportion_ci(count=None, n=None, *, percent=None, decimals=0, method="wilso
     count ``p n*`` (Korn and Graubard 1998 use the same device for Clopper-Pearson under a
     design effect); the note says when this is done. With ``population_size == n`` (a census)
     the variance is zero and the interval is the point.
+
+    With ``rounding="union"`` the interval is the hull of the intervals of every count ``k``
+    in the run ``k_min..k_max`` that rounds to ``percent`` on ``n``
+    (:func:`~barotrend.figures.rounding.feasible_counts`), computed from the ends of the run
+    only, so its cost does not grow with ``n``. This is exact because, at a fixed effective base,
+    the limits are non-decreasing in the share ``p = k / n``:
+
+    - ``wilson``: the limits solve ``T(p, pi) = +-z`` for the score statistic
+      ``T = (p - pi) / sqrt(pi (1 - pi) / n)``, which increases in ``p`` and decreases in ``pi``
+      (``dT/dpi`` has the sign of ``-(pi (1 - p) + p (1 - pi)) <= 0``), so each root increases
+      with ``p``.
+    - ``wilson_cc``: the same roots with ``p`` replaced by ``p -+ 1/(2n)``, and 0 (1) once the
+      corrected share leaves (0, 1).
+    - ``clopper_pearson`` and ``jeffreys``: quantiles of Beta(x, n - x + 1) and Beta(x + 1, n - x)
+      (Jeffreys: Beta(x + 1/2, n - x + 1/2)), a family stochastically increasing in ``x``; the
+      ends 0 at ``x = 0`` and 1 at ``x = n`` keep the order.
+    - ``agresti_coull``: ``p~ -+ z sqrt(p~ q~ / n~)`` with ``p~ = (x + z^2/2) / n~``,
+      ``n~ = n + z^2``; the derivative ``1 -+ z (1 - 2p~) / (2 sqrt(n~ p~ q~))`` is positive
+      because ``n~ p~ >= z^2 / 2`` (and ``n~ q~ >= z^2 / 2``) gives
+      ``4 n~ p~ q~ >= 2 z^2 (1 - p~) > z^2 (1 - 2p~)^2``.
+    - ``wald``: ``p - z sqrt(p q / n)`` decreases only where ``4 n p q < z^2 (1 - 2p)^2``, which
+      implies ``n p < z^2 q``, where the limit is negative and clipped to 0 (upper limit by
+      symmetry).
+    - ``logit``: not monotone (the lower limit ``expit(logit p - z / sqrt(n p q))`` falls again as
+      ``p -> 1`` at fractional effective counts), but on (0, 1) it increases up to one turning
+      point and then decreases (``logit p - z / sqrt(n p q)`` has derivative of the sign of
+      ``2 sqrt(n p q) - z (2p - 1)``, decreasing in ``p`` above 1/2), so its minimum over a run is
+      at an end; the Clopper-Pearson limits used at ``0`` and ``n`` are handled by also
+      evaluating the neighbours of the ends. The upper limit mirrors this.
+
+    The tests check the hull against the intervals of every count by enumeration.
 
     References
     ----------
@@ -205,19 +260,21 @@ def proportion_ci(count=None, n=None, *, percent=None, decimals=0, method="wilso
     if rounding == "union":
         if percent is None:
             raise ValueError("rounding='union' needs a published percent, got count instead")
-        ks = _feasible_counts(percent, n, decimals, convention)["count"].tolist()
-        if not ks:
+        k_min, k_max = count_range(exact_bounds(percent, decimals, convention, "percent"), n)
+        if k_min > k_max:
             raise ValueError(
                 f"percent={percent!r} is not achievable on n={n} at decimals={decimals} "
                 f"({convention}): no count k gives 100k/n rounding to it"
             )
-        lows, highs = [], []
-        for k in ks:
-            lo, hi, extra = _one(k / n, n_design, f, method, conf_level)
+        lows, highs, extras = [], [], []
+        for k in _union_counts(k_min, k_max, method):
+            lo, hi, e = _one(k / n, n_design, f, method, conf_level)
             lows.append(lo)
             highs.append(hi)
+            extras.append(e)
+        extra = next((e for e in extras if e), "")
         low, high = min(lows), max(highs)
-        notes.append(f"union of intervals over feasible counts {ks[0]}-{ks[-1]} of {n}")
+        notes.append(f"union of intervals over feasible counts {k_min}-{k_max} of {n}")
     else:
         low, high, extra = _one(p, n_design, f, method, conf_level)
     if population_size is not None:
