@@ -30,6 +30,16 @@ def t(data):
     return Tracker.from_dataset(data)
 
 
+#: GP and non-GP leaders partition the HSJ CCG barometer's respondents (as data/groups.csv says)
+GP_PARTITION = pd.DataFrame({"survey": "hsj_ccg_barometer", "wave": "", "group": ["GP", "non-GP"],
+                             "parent": "all", "relation": "partition", "label": ""})
+
+
+@pytest.fixture(scope="module")
+def tg(data):
+    return Tracker.from_dataset(data, groups=GP_PARTITION)
+
+
 def _toy(values=(40.0, 50.0, 60.0), bases=(100, 100, 100), question=None, stat="share",
          dates=("2020-01", "2021-01", "2022-01")):
     """Three yearly waves of one share item, bases stated."""
@@ -271,7 +281,7 @@ def test_trend_needs_three_waves(t):
 
 # -- groups ---------------------------------------------------------------------------------------
 
-def test_gp_non_gp_grip_gap(t):
+def test_gp_non_gp_grip_gap(tg):
     # Article 002: 61% of GPs vs 31% of non-GPs said "too much grip"; 50% overall; 85 responses;
     # subgroup bases not published. 50% is impossible on 85 (42/85 = 49.4%, 43/85 = 50.6%), so
     # the item base is below 85. One feasible split: n = 80, 31 of 51 GPs (60.8% -> 61%) and
@@ -279,8 +289,8 @@ def test_gp_non_gp_grip_gap(t):
     # difference 31/51 - 9/29 = .607843 - .310345 = .297498,
     # se = sqrt(.607843 * .392157 / 51 + .310345 * .689655 / 29)
     #    = sqrt(.0046739 + .0073804) = 0.109792.
-    r = t.compare_groups("everyone_counts_grip", "GP", "non-GP",
-                         category="too much grip, not consistent with the CCG model")
+    r = tg.compare_groups("everyone_counts_grip", "GP", "non-GP",
+                          category="too much grip, not consistent with the CCG model")
     assert "impossible on the wave's 85 respondents" in r["note"][0]
     # candidate item bases 68-85 (item non-response under 20%): 4 splits, 70, 72, 78, 80
     assert len(r) == 4
@@ -295,13 +305,28 @@ def test_gp_non_gp_grip_gap(t):
     assert r["p_value"].iloc[0] == pytest.approx(0.0141, abs=1e-4)
 
 
+def test_gp_non_gp_not_split_without_a_stated_relation(data):
+    # groups.csv absent: nothing says GP and non-GP partition the respondents, so the wave's
+    # base is not split between them: the difference only (61 - 31 = 30 points), no p-value
+    cat = "too much grip, not consistent with the CCG model"
+    r = Tracker.from_dataset(data, groups=GP_PARTITION.iloc[:0]).compare_groups(
+        "everyone_counts_grip", "GP", "non-GP", category=cat)
+    assert len(r) == 1 and math.isnan(r["p_value"][0])
+    assert r["difference"][0] == pytest.approx(0.30)
+    assert "never split between groups of unknown relation" in r["note"][0]
+
+
 def test_groups_stated_assumption_without_overall():
-    # No overall figure: equal split assumed, with 1:3 and 3:1 as sensitivity, and said so.
+    # No overall figure: equal split assumed, with 1:3 and 3:1 as sensitivity, and said so --
+    # only because x and y are stated to partition the respondents.
     fig, wav = _toy(bases=(100, 100, 100))
     fig = fig.assign(base=pd.NA)
     extra = fig.iloc[[2, 2]].assign(group=["x", "y"], value=[70.0, 50.0])
     fig = pd.concat([fig.iloc[:2], extra], ignore_index=True)
-    r = Tracker.from_figures(fig, wav).compare_groups("q", "x", "y", "C")
+    part = pd.DataFrame({"survey": "toy", "group": ["x", "y"], "relation": "partition"})
+    with_none = Tracker.from_figures(fig, wav).compare_groups("q", "x", "y", "C")
+    assert math.isnan(with_none["p_value"][0]) and with_none["scenario"][0] == "relation unknown"
+    r = Tracker.from_figures(fig, wav, groups=part).compare_groups("q", "x", "y", "C")
     assert r["scenario"].tolist()[0] == "assumed equal split"
     # equal split 50/50: se = sqrt(.7*.3/50 + .5*.5/50) = sqrt(.0042 + .005) = 0.095917
     assert r["se"][0] == pytest.approx(0.095917, abs=5e-5)

@@ -59,6 +59,8 @@ def series(tracker, item: str, ax=None, *, groups=None, category=None, alpha: fl
     ax = _axes(ax)
     rows = tracker._item(item, survey)
     if groups is None:
+        if category is not None:  # the groups that publish this category
+            rows = rows[rows["category"] == category]
         groups = list(dict.fromkeys(rows["group"]))
     palette = sns.color_palette(n_colors=max(len(groups), 1))
     ticks: dict[float, str] = {}

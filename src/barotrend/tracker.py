@@ -11,8 +11,8 @@ Bases. A published share is used on the base the article states; failing that on
 number of respondents (an assumption the note states: item non-response is ignored); failing
 that the base is unknown, and the result gives the estimate only, with NaN interval and p-value
 and a note -- unless the user states a base with ``assumed_bases={wave: n}``. A subgroup figure
-never borrows the wave's base: :meth:`Tracker.compare_groups` reconstructs group sizes or states
-an assumption.
+never borrows the wave's base: :meth:`Tracker.compare_groups` compares groups as their stated
+relations allow (``groups=``, the ``groups.csv`` table; see :mod:`barotrend.tracking.groups`).
 
 No finite-population correction is applied: the barometers count their population in
 organisations (211 CCGs) but their respondents are people (94 leaders from 86 CCGs), so the
@@ -36,6 +36,7 @@ from barotrend.tracking import table as _table
 from barotrend.tracking import trend as _trend
 from barotrend.tracking.change import compare_figures, published_change
 from barotrend.tracking.comparability import compare_records
+from barotrend.tracking.relations import GroupRelations
 from barotrend.tracking.series import figure_estimate
 
 __all__ = ["Tracker"]
@@ -62,6 +63,10 @@ class Tracker:
     strict : bool, default False
         If True, comparing figures whose wording, category, measure, scale or population differ
         raises ``ValueError``; by default it warns (:class:`ComparabilityWarning`) and notes it.
+    groups : pandas.DataFrame, optional
+        How groups relate (format of ``groups.csv``: ``survey``, ``wave``, ``group``,
+        ``parent``, ``relation`` partition/disjoint/nested); see
+        :mod:`barotrend.tracking.groups`. Without it no two groups are known to be disjoint.
 
     Examples
     --------
@@ -76,7 +81,8 @@ class Tracker:
 
     def __init__(self, figures: pd.DataFrame, waves: pd.DataFrame, *,
                  assumed_bases: Mapping | None = None, conf_level: float = 0.95,
-                 strict: bool = False, name: str = "") -> None:
+                 strict: bool = False, name: str = "",
+                 groups: pd.DataFrame | None = None) -> None:
         if not isinstance(figures, pd.DataFrame):
             raise ValueError(f"figures must be a pandas DataFrame, got {type(figures).__name__}")
         if not isinstance(waves, pd.DataFrame):
@@ -89,6 +95,8 @@ class Tracker:
         self.conf_level = float(conf_level)
         self.strict = bool(strict)
         self.name = name
+        self._relations = GroupRelations(groups)
+        self._groups = None if groups is None else groups.copy()
         self._source = (figures.copy(), waves.copy())
         self._dataset = None
 
@@ -105,6 +113,7 @@ class Tracker:
             if not hasattr(dataset, attr):
                 raise ValueError(f"dataset must be a barotrend Dataset, got {type(dataset).__name__}")
         kwargs.setdefault("name", getattr(dataset, "name", ""))
+        kwargs.setdefault("groups", getattr(dataset, "groups", None))
         tracker = cls(dataset.figures, dataset.waves, **kwargs)
         tracker._dataset = dataset
         return tracker
@@ -356,9 +365,10 @@ class Tracker:
                        category: str | None = None, *, survey: str | None = None
                        ) -> pd.DataFrame:
         """Difference between groups ``a`` and ``b`` (``a - b``) within a wave (each wave
-        holding both when ``wave=None``); see :func:`barotrend.tracking.groups.group_rows` for
-        how unpublished subgroup bases are handled (reconstruction or stated assumption, one row
-        per scenario, the least favourable first)."""
+        holding both when ``wave=None``). How they are compared follows their stated relation
+        (``groups=``): independent samples only when known disjoint, a subgroup against the
+        rest of its ancestor, unpublished bases reconstructed only for a partition; see
+        :mod:`barotrend.tracking.groups` (one row per scenario, the least favourable first)."""
         return result_frame(_groups.compare_groups(self, item, a, b, wave, category, survey))
 
     def gap_change(self, item: str, a: str, b: str, from_wave, to_wave,
@@ -368,14 +378,16 @@ class Tracker:
                                                survey))
 
     def compare_surveys(self, concept: str, survey_a: str, survey_b: str, *, wave_a=None,
-                        wave_b=None, category_a=None, category_b=None, threshold=None,
-                        side: str = "below", strict: bool | None = None) -> pd.DataFrame:
-        """Compare a concept between two surveys (``a - b``); see
+                        wave_b=None, category_a=None, category_b=None, group_a=None,
+                        group_b=None, threshold=None, side: str = "below",
+                        strict: bool | None = None) -> pd.DataFrame:
+        """Compare a concept between two surveys (``a - b``; ``estimate_a`` is survey_a's
+        figure); ``group_a``/``group_b`` name a group on each side (default ``"all"``). See
         :func:`barotrend.tracking.surveys.compare_surveys`."""
         return result_frame(_surveys.compare_surveys(
             self, concept, survey_a, survey_b, wave_a=wave_a, wave_b=wave_b,
-            category_a=category_a, category_b=category_b, threshold=threshold, side=side,
-            strict=self.strict if strict is None else strict))
+            category_a=category_a, category_b=category_b, group_a=group_a, group_b=group_b,
+            threshold=threshold, side=side, strict=self.strict if strict is None else strict))
 
     # -- families --------------------------------------------------------------------------------
     def changes(self, method: str = "holm", pairs: str = "consecutive") -> pd.DataFrame:

@@ -12,6 +12,7 @@ import io
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -140,6 +141,36 @@ def _waves_table(d) -> pd.DataFrame:
     })
 
 
+class _Linked(NamedTuple):
+    name: str
+    survey: str
+    item: str
+    category: str
+    statistic: str
+
+
+def _linked(tracker) -> list[_Linked]:
+    """Series worth drawing: each (survey, item, category) of the whole sample published in two
+    or more waves. An item with several categories gives one series per category, so adding a
+    category to a question never removes the series of the others. PNG names stay
+    ``series_<item>`` for an item with one such category (``series_<item>_<k>`` otherwise,
+    and ``series_<survey>_<item>...`` for an item name several surveys use)."""
+    f = tracker.figures
+    f = f[(f["group"] == "all") & f["statistic"].isin(["share", "mean"])]
+    keys = f.groupby(["survey", "item", "category"], sort=False)["wave"].nunique()
+    keys = keys[keys >= 2]
+    shared = {i for i, n in f.groupby("item")["survey"].nunique().items() if n > 1}
+    out = []
+    for (survey, item), part in keys.groupby(level=[0, 1], sort=False):
+        cats = [c for _, _, c in part.index]
+        for k, cat in enumerate(cats, start=1):
+            name = f"series_{survey}_{item}" if item in shared else f"series_{item}"
+            name += f"_{k}" if len(cats) > 1 else ""
+            stat = f.loc[(f["survey"] == survey) & (f["item"] == item), "statistic"].iloc[0]
+            out.append(_Linked(name, survey, item, cat, stat))
+    return out
+
+
 def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
                  out: str | Path = "report", *, quiet: bool = True,
                  tracker=None) -> dict[str, Path]:
@@ -171,18 +202,22 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
     tables: dict[str, pd.DataFrame] = {"waves": _waves_table(d)}
     tables["checks"] = check_figures(d.figures, d.waves)
     step(f"consistency checks: {len(tables['checks'])}")
-    tables["verdicts"] = headline_verdicts(d) if len(d.headlines) else pd.DataFrame()
+    # the verdicts rest on what was published (no user-assumed bases) and on the groups'
+    # stated relations: the data set's, or those the given tracker was built with
+    groups = getattr(tracker, "_groups", None) if tracker is not None else None
+    kw = {} if groups is None else {"groups": groups}
+    tables["verdicts"] = (headline_verdicts(d, tracker=Tracker.from_dataset(d, **kw))
+                          if len(d.headlines) else pd.DataFrame())
     step(f"headline verdicts: {len(tables['verdicts'])}")
     tracker = tracker if tracker is not None else Tracker.from_dataset(d)
-    items = tracker.items()
-    linked = items[(items["n_waves"] >= 2) & (items["categories"] == 1)
-                   & items["statistic"].isin(["share", "mean"])]
     series_parts, pngs = [], {}
-    for r in linked.itertuples(index=False):
-        series_parts.append(tracker.series(r.item))
-        ax = tracker.plot_series(r.item)
-        _label_series(ax, d.figures[d.figures["item"] == r.item].iloc[0])
-        pngs[f"series_{r.item}"] = (_png(ax), r)
+    for r in _linked(tracker):
+        series_parts.append(tracker.series(r.item, category=r.category, survey=r.survey))
+        ax = tracker.plot_series(r.item, category=r.category, survey=r.survey)
+        f = tracker.figures
+        _label_series(ax, f[(f["item"] == r.item) & (f["survey"] == r.survey)
+                            & (f["category"] == r.category)].iloc[0])
+        pngs[r.name] = (_png(ax), r)
     tables["series"] = pd.concat(series_parts, ignore_index=True) if series_parts else \
         pd.DataFrame()
     step(f"series plotted: {len(pngs)}")
@@ -253,6 +288,8 @@ def _html(d, tables, pngs) -> str:
     sec.append(("Series", "".join(figs) + (H.table(s) if len(s) else "<p>No item is "
                                            "published in two or more waves.</p>")))
     comp = tables["comparisons"]
+    skipped = comp[comp["comparison"] == "not compared"] if "comparison" in comp else comp[:0]
+    comp = comp.drop(index=skipped.index)
     body = "<p>Every change, group comparison and survey comparison the figures allow, " \
            "p-values adjusted across the family (Holm) in p_adjusted.</p>"
     if "forest_comparisons" in pngs:
@@ -264,7 +301,13 @@ def _html(d, tables, pngs) -> str:
     keep = [c for c in ("survey", "wave", "item", "group", "estimate_a", "estimate_b",
                         "difference", "ci_low", "ci_high", "p_value", "p_adjusted", "method",
                         "note") if c in comp.columns]
-    sec.append(("Comparisons", body + H.table(comp[keep])))
+    body += H.table(comp[keep])
+    if len(skipped):
+        body += (f"<p><b>Not compared</b> ({len(skipped)}): comparisons the figures suggest but "
+                 "that cannot be made without a judgement or a figure, with the reason.</p>" +
+                 H.table(skipped[["survey", "wave", "item", "note"]].rename(
+                     columns={"note": "reason"})))
+    sec.append(("Comparisons", body))
     methods = "".join(f"<dt><b>{html.escape(k)}</b></dt><dd>{html.escape(t)}</dd>"
                       for k, t in METHODS)
     sec.append(("Methods and assumptions", f"<dl>{methods}</dl>"))

@@ -24,7 +24,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.proportion import proportions_ztest
 
-from barotrend.figures.bases import MIN_ITEM_RESPONSE, infer_group_sizes
+from barotrend.figures.bases import MIN_ITEM_RESPONSE
 from barotrend.figures.differences import compare_proportions
 from barotrend.figures.means import bhatia_davis_sd, compare_means
 from barotrend.figures.proportions import proportion_ci
@@ -43,7 +43,8 @@ COLUMNS = ["headline_id", "source", "claim", "test", "published", "estimate", "c
 
 
 def headline_verdicts(dataset, alpha: float = 0.05,
-                      min_item_response: float = MIN_ITEM_RESPONSE) -> pd.DataFrame:
+                      min_item_response: float = MIN_ITEM_RESPONSE, *,
+                      tracker=None) -> pd.DataFrame:
     """One row per headline of ``dataset`` with the evidence and the verdict.
 
     Parameters
@@ -55,6 +56,9 @@ def headline_verdicts(dataset, alpha: float = 0.05,
     min_item_response : float, default 0.8
         Smallest item base considered, as a share of the wave's respondents, when the published
         shares are impossible on the respondents themselves.
+    tracker : barotrend.Tracker, optional
+        A Tracker over the same figures whose group relations and assumed bases the group
+        verdicts use (default: ``Tracker.from_dataset(dataset)``).
 
     Returns
     -------
@@ -74,7 +78,7 @@ def headline_verdicts(dataset, alpha: float = 0.05,
         raise ValueError(f"alpha must lie strictly between 0 and 1, got {alpha!r}")
     if not 0 < min_item_response <= 1:
         raise ValueError(f"min_item_response must lie in (0, 1], got {min_item_response!r}")
-    ctx = _Context(dataset, alpha, min_item_response)
+    ctx = _Context(dataset, alpha, min_item_response, tracker)
     rows = []
     for h in dataset.headlines.itertuples(index=False):
         figs = [ctx.figure(f) for f in h.figure_ids.split(";")]
@@ -89,11 +93,20 @@ def headline_verdicts(dataset, alpha: float = 0.05,
 
 
 class _Context:
-    def __init__(self, dataset, alpha, min_item_response):
+    def __init__(self, dataset, alpha, min_item_response, tracker=None):
+        self.dataset, self._tracker = dataset, tracker
         self.figures = dataset.figures.set_index("figure_id", drop=False)
         self.waves = dataset.waves.set_index(["survey", "wave"])
         self.alpha = alpha
         self.min_item_response = min_item_response
+
+    def tracker(self):
+        """The Tracker whose group policy the group verdicts follow (built once)."""
+        if self._tracker is None:
+            from barotrend.tracker import Tracker
+
+            self._tracker = Tracker.from_dataset(self.dataset)
+        return self._tracker
 
     def figure(self, fid):
         return self.figures.loc[fid]
@@ -233,35 +246,50 @@ def _one_base(ctx, f):
 
 
 def _group_difference(ctx, h, figs):
+    """Two groups of one wave through the Tracker's group policy
+    (:func:`barotrend.tracking.groups.pair_rows`): the groups' stated relation decides how
+    they are compared; stated bases are used as they are; an assumed split is not evidence."""
+    import warnings
+
+    from barotrend.tracking.comparability import ComparabilityWarning
+    from barotrend.tracking.groups import ASSUMED, pair_rows
+
     ga, gb = figs
-    overall = ctx.figures[(ctx.figures["survey"] == ga["survey"])
-                          & (ctx.figures["wave"] == ga["wave"])
-                          & (ctx.figures["item"] == ga["item"])
-                          & (ctx.figures["category"] == ga["category"])
-                          & (ctx.figures["group"] == "all")].iloc[0]
-    bases, note = ctx.bases(overall)
-    if not bases:
-        return _untestable(note, estimate=(ga["value"] - gb["value"]) / 100)
-    sizes = infer_group_sizes(overall["value"], {ga["group"]: ga["value"],
-                                                 gb["group"]: gb["value"]}, n=bases)
-    if not sizes.attrs.get("feasible", len(sizes) > 0) or sizes.empty:
-        return _untestable(f"no group sizes are consistent with the published shares ({note})",
-                           estimate=(ga["value"] - gb["value"]) / 100)
-    a, b = ga["group"], gb["group"]
-    worst = None
-    for d in sizes.to_dict("records"):
-        r = compare_proportions(int(d[f"count_{a}"]), int(d[f"size_{a}"]), int(d[f"count_{b}"]),
-                                int(d[f"size_{b}"]), method="newcombe", test="z").iloc[0]
-        if worst is None or r["p_value"] > worst[0]["p_value"]:
-            worst = (r, d)
-    r, d = worst
-    verdict = _judge(r["p_value"], _sign_ok(r["difference"], h.direction), ctx.alpha)
-    least = (f"{d[f'count_{a}']}/{d[f'size_{a}']} vs {d[f'count_{b}']}/{d[f'size_{b}']}")
-    reason = (f"subgroup bases not published: {len(sizes)} combination(s) of group sizes are "
-              f"consistent with {overall['value']:g}% overall, {ga['value']:g}% and "
-              f"{gb['value']:g}% ({note}); least favourable: {least}, p = {r['p_value']:.3g}")
-    return _row(r["difference"], r["ci_low"], r["ci_high"], r["p_value"], verdict, reason,
-                r["method"], "groups assumed to partition the respondents")
+    diff = (ga["value"] - gb["value"]) / 100 if ga["statistic"] == "share" else \
+        ga["value"] - gb["value"]
+    same = [k for k in ("survey", "wave", "item", "category", "statistic") if ga[k] != gb[k]]
+    if same or ga["group"] == gb["group"]:
+        why = (f"the two figures differ in {', '.join(same)}" if same
+               else f"both figures are of group {ga['group']!r}")
+        return _untestable(f"a group difference compares two groups' figures of one question "
+                           f"in one wave; {why}", estimate=diff)
+    t = ctx.tracker()
+    f = t._figures
+    fa = f[f["figure_id"] == ga["figure_id"]].iloc[0].to_dict()
+    fb = f[f["figure_id"] == gb["figure_id"]].iloc[0].to_dict()
+    rows = f[(f["survey"] == fa["survey"]) & (f["item"] == fa["item"])]
+    labels = {"survey": fa["survey"], "wave": fa["wave"], "item": fa["item"],
+              "group": f"{fa['group']} vs {fb['group']}", "category": fa["category"]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ComparabilityWarning)
+        r = pair_rows(t, rows, fa, fb, labels, ctx.min_item_response)[0]
+    what = f"{_describe(ga)} vs {_describe(gb)}"
+    if pd.isna(r.get("p_value", np.nan)):
+        return _untestable(f"{what}: {r['note']}", r.get("method", ""), estimate=diff)
+    scen, p = str(r["scenario"]), float(r["p_value"])
+    if scen.startswith(ASSUMED):
+        return _untestable(f"{what}: subgroup bases not published and not reconstructable; "
+                           f"only on an assumed split of the base ({scen}) would p be {p:.3g}",
+                           r.get("method", ""), estimate=diff, note=r["note"])
+    verdict = _judge(p, _sign_ok(r["difference"], h.direction), ctx.alpha)
+    sa, sb = r.get("size_a", np.nan), r.get("size_b", np.nan)
+    least = ""
+    if pd.notna(sa) and pd.notna(sb) and not scen.startswith("subgroup"):
+        least = (f"{round(r['estimate_a'] * sa)}/{sa:g} vs {round(r['estimate_b'] * sb)}/"
+                 f"{sb:g}, ")
+    reason = f"{what}: {scen}; {least}p = {p:.3g} ({r['note']})"
+    return _row(r["difference"], r["ci_low"], r["ci_high"], p, verdict, reason, r["method"],
+                r["note"])
 
 
 def _categories(ctx, h, figs):
@@ -317,6 +345,13 @@ def _cross_survey(ctx, h, figs):
 def _consistency(ctx, h, figs):
     (f,) = figs
     w = ctx.waves.loc[(f["survey"], f["wave"])]
+    missing = [c for c in ("responding_units", "population_units") if pd.isna(w[c])]
+    if missing:
+        return _untestable(f"the consistency test checks a published percentage against the "
+                           f"wave's responding_units of population_units; waves.csv gives no "
+                           f"{' and no '.join(missing)} for {f['survey']} {f['wave']}",
+                           "arithmetic check of a published percentage against its counts",
+                           estimate=f["value"] / 100)
     k, n = int(w["responding_units"]), int(w["population_units"])
     counts = feasible_counts(f["value"], n, int(f["decimals"]))["count"].tolist()
     ok = k in counts

@@ -2,7 +2,12 @@
 
 One row per comparison: for a change of a mean without a published SD, or a group comparison
 over several scenarios, the first (primary) row of that comparison is kept, and its note says
-what the others show. P-values are adjusted across all rows holding one with
+what the others show. Changes and group comparisons are made per category, so a category added
+to a question never removes the comparisons of the others. Across surveys a concept is compared
+for the whole samples, category by category (the same category label on both sides, or the one
+category each survey publishes), each wave against the other survey's nearest wave in time; what
+cannot be paired without a judgement (a concept published only per group, categories that differ)
+is listed as a row with ``comparison == "not compared"`` and the reason in ``note``. P-values are adjusted across all rows holding one with
 :func:`barotrend.compare.adjust_pvalues` (Holm by default); rows that cannot be tested keep a NaN
 p-value and are not counted in the family.
 """
@@ -42,6 +47,65 @@ def _change_rows(t, pairs: str = "consecutive") -> list[dict]:
     return out
 
 
+def not_compared(survey, item, reason, *, wave="", group="all", concept=None) -> dict:
+    """A row for a comparison the automatic family cannot make, with the reason in ``note``
+    (``comparison`` is ``"not compared"``, no estimate, no p-value)."""
+    return {"survey": survey, "wave": wave, "item": item, "group": group,
+            "concept": concept if concept is not None else item, "estimate": float("nan"),
+            "p_value": float("nan"), "method": "not compared", "note": reason,
+            "comparison": "not compared"}
+
+
+def _nearest_pairs(f, sa, sb) -> list[tuple[str, str]]:
+    """Waves of ``sa`` and ``sb`` paired by date: each wave with the other survey's nearest."""
+    da = f[f["survey"] == sa].drop_duplicates("wave").set_index("wave")["date_value"]
+    db = f[f["survey"] == sb].drop_duplicates("wave").set_index("wave")["date_value"]
+    pairs = [(wa, (db - x).abs().idxmin()) for wa, x in da.items()]
+    pairs += [((da - x).abs().idxmin(), wb) for wb, x in db.items()]
+    return list(dict.fromkeys(pairs))
+
+
+def _survey_rows(t, f, concept, sa, sb) -> list[dict]:
+    """Every comparison of ``concept`` between surveys ``sa`` and ``sb`` the figures allow:
+    the whole samples (group "all"), the same category on both sides (or the one category
+    each publishes), each wave with the other survey's nearest wave; a row "not compared"
+    with the reason for what cannot be paired without a judgement."""
+    label = f"{sa} vs {sb}"
+    fa, fb = (f[(f["concept"] == concept) & (f["survey"] == s)] for s in (sa, sb))
+    lacking = [s for s, x in ((sa, fa), (sb, fb)) if not (x["group"] == "all").any()]
+    if lacking:
+        groups = {s: list(dict.fromkeys(x["group"])) for s, x in ((sa, fa), (sb, fb))}
+        return [not_compared(label, concept, concept=concept, reason=(
+            f"{', '.join(lacking)} publish(es) {concept!r} only per group ({groups}); which "
+            f"groups correspond is a judgement: compare_surveys({concept!r}, {sa!r}, {sb!r}, "
+            f"group_a=..., group_b=...)"))]
+    fa, fb = fa[fa["group"] == "all"], fb[fb["group"] == "all"]
+    cats_a, cats_b = list(dict.fromkeys(fa["category"])), list(dict.fromkeys(fb["category"]))
+    same = [c for c in cats_a if c in cats_b]
+    pairs = [(c, c) for c in same]
+    rest_a, rest_b = [c for c in cats_a if c not in same], [c for c in cats_b if c not in same]
+    out = []
+    if not same and len(cats_a) == len(cats_b) == 1:
+        pairs, rest_a, rest_b = [(cats_a[0], cats_b[0])], [], []
+    if rest_a and rest_b:
+        out.append(not_compared(label, concept, concept=concept, reason=(
+            f"which of {sa}'s categories {rest_a} corresponds to which of {sb}'s {rest_b} "
+            f"is a judgement: compare_surveys({concept!r}, {sa!r}, {sb!r}, category_a=..., "
+            "category_b=...)")))
+    for ca, cb in pairs:
+        xa, xb = fa[fa["category"] == ca], fb[fb["category"] == cb]
+        for wa, wb in _nearest_pairs(pd.concat([xa, xb]), sa, sb):
+            try:
+                r = t.compare_surveys(concept, sa, sb, wave_a=wa, wave_b=wb, category_a=ca,
+                                      category_b=cb)
+            except ValueError as e:
+                out.append(not_compared(label, concept, str(e), wave=f"{wa} vs {wb}",
+                                        concept=concept))
+                continue
+            out.append(_first(r, "surveys"))
+    return out
+
+
 def _adjust(rows: list[dict], method: str) -> pd.DataFrame:
     from barotrend.compare import adjust_pvalues
 
@@ -73,13 +137,7 @@ def all_comparisons(t, method: str = "holm", pairs: str = "consecutive") -> pd.D
                 for w0, w1 in itertools.pairwise(waves):
                     r = t.gap_change(item, a, b, w0, w1, category=cat, survey=survey)
                     rows.append(_first(r, "gap change"))
-        concepts = f.groupby("concept")["survey"].unique()
-        for concept, surveys in concepts.items():
+        for concept, surveys in f.groupby("concept", sort=False)["survey"].unique().items():
             for sa, sb in itertools.combinations(list(surveys), 2):
-                cats_a = f[(f["concept"] == concept) & (f["survey"] == sa)]["category"].unique()
-                cats_b = f[(f["concept"] == concept) & (f["survey"] == sb)]["category"].unique()
-                if len(cats_a) != 1 or len(cats_b) != 1:
-                    continue  # which categories to compare is a judgement: left to the user
-                r = t.compare_surveys(concept, sa, sb)
-                rows.append(_first(r, "surveys"))
+                rows += _survey_rows(t, f, concept, sa, sb)
     return _adjust(rows, method)

@@ -1,53 +1,145 @@
 """Group comparisons within a wave and the change of a group gap between waves.
 
-Subgroup bases are rarely published ("61% of GPs, 31% of non-GPs"). The group sizes are then
-taken, in this order:
+One policy, used by :meth:`Tracker.compare_groups` and by the report's ``group_difference``
+verdicts (:func:`pair_rows`). How two groups may be compared depends on how they relate
+(:mod:`barotrend.tracking.relations`, from ``groups.csv``):
 
-1. both bases stated in the article, or assumed by the user
-   (``assumed_bases={(survey, wave, group): n}``): used as they are;
-2. reconstructed with :func:`barotrend.figures.bases.infer_group_sizes` from the overall share of
-   the same category (groups assumed to partition the base) on the wave's base, and, when the
-   overall share is not achievable on that base, on every smaller base (item non-response);
-   one row per feasible split, the least favourable (largest p-value) first;
-3. a stated assumption with sensitivity: an equal split of the base, then 1:3 and 3:1 splits;
-4. no base at all: the difference of the published figures only, not tested.
+* **known disjoint** (siblings stated ``partition``/``disjoint``, or their descendants):
+  independent samples. Sizes are taken, in this order: both bases stated in the article or
+  assumed by the user (``assumed_bases={(survey, wave, group): n}``), used as they are; for the
+  two groups that *partition* their parent only, a base split: a stated base and the parent's
+  base minus it, or sizes reconstructed with
+  :func:`~barotrend.figures.bases.infer_group_sizes` from the parent's share of the same
+  category (on the parent's base and, when that share is impossible on it, on every smaller
+  item base), one row per feasible split, the least favourable (largest p) first; failing
+  that an *assumed* equal split of the parent's base with 1:3 and 3:1 as sensitivity
+  (``scenario`` starts with ``"assumed"``; the verdicts do not rest on it). Disjoint groups that
+  do not partition their parent are never split: without both bases, the difference only.
+* **one within the other** (a group and its ancestor; every group lies within ``all``): the
+  subgroup against the *rest* of the ancestor, two disjoint samples. With counts ``a`` of ``m``
+  (subgroup) and ``c`` of ``M`` (ancestor), the rest has ``c - a`` of ``M - m``; the pooled z
+  test of ``a/m`` against ``(c - a)/(M - m)`` tests the difference, and since
+  ``a/m - c/M = (1 - m/M) (a/m - (c - a)/(M - m))`` the Newcombe interval of the subgroup-rest
+  difference scaled by ``1 - m/M`` is the interval of the subgroup-ancestor difference. Stated
+  bases are used as they are; an unknown subgroup base ranges over every ``m < M`` and every
+  pair of counts consistent with the rounded shares, and the least favourable p is reported.
+* **may overlap** (a ``nested`` group against a sibling): not independent samples; the
+  difference only.
+* **unknown relation** (a group not in ``groups.csv``): with both bases stated, compared as
+  independent with the note "groups assumed disjoint"; otherwise the difference only: a base
+  is never split between groups of unknown relation.
 
-Groups are disjoint subsamples of one wave, so the two estimates are independent. The column
-``scenario`` names the case of each row; the first row is the one families of comparisons use.
+The column ``scenario`` names the case of each row; the first row is the one families of
+comparisons and verdicts use.
 """
 
 from __future__ import annotations
 
 import numpy as np
+from scipy import stats
 
+from barotrend.tracking import table as _table
 from barotrend.tracking.change import compare_figures
 from barotrend.tracking.series import join_notes
 from barotrend.tracking.table import _known
 
+ASSUMED = "assumed"
+UNRELATED_NOTE = "groups assumed disjoint: state their relation in groups.csv"
 
-def _sizes(t, fa, fb, rows, wave, cat):
-    """List of (size_a, size_b, scenario, note, counts) for comparing groups fa, fb; counts
-    is ``(count_a, count_b)`` for a reconstructed split, else None."""
-    if _known(fa.get("base")) and _known(fb.get("base")):
-        return [(float(fa["base"]), float(fb["base"]), "stated bases", "", None)]
-    (na, note_a), (nb, note_b) = t._base(fa), t._base(fb)
-    if np.isfinite(na) and np.isfinite(nb):
-        return [(na, nb, "bases stated or assumed by the user", join_notes(note_a, note_b),
-                 None)]
-    overall = rows[(rows["wave"] == wave) & (rows["group"] == "all")
-                   & (rows["category"] == cat) & (rows["statistic"] == "share")]
-    ref = (overall.iloc[0].to_dict() if len(overall)
-           else dict(fa, group="all", base=None))  # the wave's base, no overall figure
+
+def _untested(fa, fb, labels, scenario, note, conf_level):
+    return [dict(r, scenario=scenario) for r in compare_figures(
+        fa, fb, np.nan, np.nan, labels=labels, notes=[note], conf_level=conf_level)]
+
+
+def _user_base(t, fig):
+    """(n, note) of a figure's base stated in the article or assumed by the user, else None."""
+    if _known(fig.get("base")):
+        return float(fig["base"]), ""
+    n, note = t._base(dict(fig, respondents=None), item_bases=False)
+    return (n, note) if np.isfinite(n) else None
+
+
+def pair_rows(t, rows, fa, fb, labels, min_item_response=None) -> list[dict]:
+    """Rows comparing figure ``fa`` with ``fb`` (two groups, one wave, one category; difference
+    ``a - b``) under the policy of the module note; the first row is the primary one."""
+    a, b = fa["group"], fb["group"]
+    rel = t._relations.relate(fa["survey"], fa["wave"], a, b)
+    if rel.kind in ("a_in_b", "b_in_a"):
+        return _nested_rows(t, fa, fb, rel, labels, min_item_response)
+    if rel.kind == "overlap":
+        return _untested(fa, fb, labels, "groups may overlap",
+                         f"{rel.why}: groups that may overlap are not independent samples, "
+                         "so the difference is not tested", t.conf_level)
+    sa, sb = _user_base(t, fa), _user_base(t, fb)
+    if sa and sb:
+        from_article = _known(fa.get("base")) and _known(fb.get("base"))
+        scen = "stated bases" if from_article else "bases stated or assumed by the user"
+        notes = [sa[1], sb[1], "" if rel.kind == "disjoint" else UNRELATED_NOTE]
+        return [dict(r, scenario=scen, size_a=sa[0], size_b=sb[0]) for r in compare_figures(
+            fa, fb, sa[0], sb[0], labels=labels, notes=notes, conf_level=t.conf_level)]
+    if rel.kind == "unknown":
+        return _untested(fa, fb, labels, "relation unknown",
+                         f"{rel.why}; group bases not both published, and a base is never split "
+                         "between groups of unknown relation: the difference only (state the "
+                         "groups' relation in groups.csv, or their bases)", t.conf_level)
+    if not rel.partition:
+        return _untested(fa, fb, labels, "base unknown",
+                         f"{rel.why}; a base is split only between the groups that partition "
+                         f"it, and {a!r} and {b!r} are not those: group bases not both "
+                         "published, the difference only", t.conf_level)
+    sizes = _partition_sizes(t, rows, fa, fb, rel.parent, sa, sb, min_item_response)
+    if not sizes:
+        return _untested(fa, fb, labels, "base unknown",
+                         f"group bases not published and the base of {rel.parent!r} unknown: "
+                         "the difference only", t.conf_level)
+    part = []
+    for na, nb, scen, note, counts in sizes:
+        for r in compare_figures(fa, fb, na, nb, labels=labels, notes=[note],
+                                 conf_level=t.conf_level, counts=counts):
+            part.append(dict(r, scenario=scen, size_a=na, size_b=nb))
+    if len(part) > 1 and part[0]["scenario"].startswith("reconstructed"):
+        part.sort(key=lambda r: -np.nan_to_num(r.get("p_value", np.nan), nan=-1))
+        ps = [r["p_value"] for r in part]
+        part[0]["note"] = join_notes(f"least favourable of {len(part)} feasible splits "
+                                     f"(p from {min(ps):.3g} to {max(ps):.3g})", part[0]["note"])
+    return part
+
+
+def _parent_figure(t, rows, fa, parent):
+    hit = rows[(rows["wave"] == fa["wave"]) & (rows["group"] == parent)
+               & (rows["category"] == fa["category"]) & (rows["statistic"] == fa["statistic"])]
+    return hit.iloc[0].to_dict() if len(hit) else None
+
+
+def _partition_sizes(t, rows, fa, fb, parent, sa, sb, min_item_response):
+    """List of (size_a, size_b, scenario, note, counts) for two groups partitioning
+    ``parent``; counts is ``(count_a, count_b)`` for a reconstructed split, else None."""
+    pfig = _parent_figure(t, rows, fa, parent)
+    ref = pfig if pfig is not None else dict(fa, group=parent, base=None)
+    if parent != "all":
+        ref = dict(ref, respondents=None)  # a group's base is not the wave's respondents
     n, base_note = t._base(ref, item_bases=False)
     if not np.isfinite(n):
         return []
+    base_note = join_notes(base_note, f"{fa['group']!r} and {fb['group']!r} stated to "
+                           f"partition {parent!r}")
     out = []
-    if len(overall) and fa["statistic"] == "share":
-        shares = rows[(rows["wave"] == wave) & (rows["group"] == "all")
+    if pfig is not None and fa["statistic"] == "share":
+        shares = rows[(rows["wave"] == fa["wave"]) & (rows["group"] == parent)
                       & (rows["statistic"] == "share")]
-        out = _reconstructed(fa, fb, ref, int(n), base_note, shares)
+        out = _reconstructed(fa, fb, ref, int(n), base_note, shares, sa, sb, min_item_response)
     if out:
         return out
+    if sa or sb:  # one base stated: the other is the rest of the parent
+        (k, s), other = ((sa, fb) if sa else (sb, fa))
+        rest = n - k
+        if rest < 1:
+            return []
+        note = join_notes(base_note, s, f"base of {other['group']!r} = {n:g} - {k:g} = "
+                          f"{rest:g} (the rest of {parent!r})")
+        return [(k, rest, "stated base and the rest of the parent", note, None) if sa else
+                (rest, k, "stated base and the rest of the parent", note, None)]
     note = join_notes(base_note, "subgroup bases not published and not reconstructable: "
                       "stated assumption")
     splits = [(0.5, "assumed equal split"), (0.25, "assumed 1:3 split (sensitivity)"),
@@ -57,8 +149,8 @@ def _sizes(t, fa, fb, rows, wave, cat):
                         f"{n - round(n * w):g}"), None) for w, s in splits]
 
 
-def _reconstructed(fa, fb, ref, n, base_note, shares):
-    from barotrend.figures.bases import infer_group_sizes, item_bases
+def _reconstructed(fa, fb, ref, n, base_note, shares, sa, sb, min_item_response):
+    from barotrend.figures.bases import MIN_ITEM_RESPONSE, infer_group_sizes, item_bases
 
     ga, gb = fa["group"], fb["group"]
     dec = int(max(fa.get("decimals", 0) or 0, fb.get("decimals", 0) or 0,
@@ -67,18 +159,22 @@ def _reconstructed(fa, fb, ref, n, base_note, shares):
     res = infer_group_sizes(float(ref["value"]), {ga: float(fa["value"]),
                                                   gb: float(fb["value"])}, n=n, **kw)
     extra = ""
-    if not res.attrs.get("feasible", len(res) > 0):
+    if not res.attrs.get("feasible", len(res) > 0) and not _known(ref.get("base")):
         exhaustive = bool(shares["exhaustive"].all()) and not bool(shares["multi_response"].any())
         bases, extra = item_bases(shares["value"].astype(float).tolist(), n, decimals=dec,
-                                  exhaustive=exhaustive)
+                                  exhaustive=exhaustive,
+                                  min_item_response=min_item_response or MIN_ITEM_RESPONSE)
         if not bases:
             return []
         res = infer_group_sizes(float(ref["value"]), {ga: float(fa["value"]),
                                                       gb: float(fb["value"])}, n=bases, **kw)
+    for stated, g in ((sa, ga), (sb, gb)):  # a stated base is never overridden
+        if stated and len(res):
+            res = res[res[f"size_{g}"] == int(stated[0])]
     if res.empty:
         return []
     # every feasible split with its whole counts: the counts, not the rounded percentages,
-    # are what the split implies (the report's verdicts test the same counts)
+    # are what the split implies
     cols = [f"size_{ga}", f"size_{gb}", f"count_{ga}", f"count_{gb}", "n"]
     splits = res[cols].drop_duplicates(subset=cols[:4])
     note = join_notes(base_note, extra, "subgroup bases reconstructed by infer_group_sizes ("
@@ -88,6 +184,135 @@ def _reconstructed(fa, fb, ref, n, base_note, shares):
             for x, y, kx, ky, nn in splits.itertuples(index=False)]
 
 
+# -- a subgroup against its ancestor --------------------------------------------------------------
+
+def subgroup_cases(sub, parent, parent_bases, sub_base=None, *, sub_decimals=0,
+                   parent_decimals=0):
+    """Every (parent base ``M``, subgroup base ``m``, subgroup count ``a``, parent count
+    ``c``) consistent with a subgroup share ``sub`` and its parent's share ``parent`` (percent,
+    rounded half-up), with the two-sided pooled z test of the subgroup against the rest.
+
+    ``m`` is ``sub_base`` when stated, else every ``1 <= m < M``; ``a`` and ``c`` round to the
+    published shares on ``m`` and ``M`` and the rest's count ``c - a`` lies in ``0..M - m``.
+    The pooled share is ``c / M``, so ``z = (a/m - (c - a)/(M - m)) /
+    sqrt(c/M (1 - c/M) (1/m + 1/(M - m)))``; with ``c`` 0 or ``M`` the shares are equal and p is 1.
+
+    Returns a dict of numpy arrays ``M, m, a, c, z, p`` (empty arrays when nothing fits).
+
+    Examples
+    --------
+    89% of a subgroup of trust finance directors, 67% of all 83 of them (56 of 83): the
+    smallest subgroup is 8 of 9; the rest then has 48 of 74.
+
+    >>> r = subgroup_cases(89, 67, [83])
+    >>> int(r["m"].min()), int(r["a"][r["m"].argmin()]), int(r["c"][0])
+    (9, 8, 56)
+    """
+    from barotrend.figures.exact import count_ranges, exact_bounds
+
+    bs, bp = exact_bounds(sub, sub_decimals, name="sub"), exact_bounds(parent, parent_decimals,
+                                                                        name="parent")
+    parts = {k: [] for k in ("M", "m", "a", "c")}
+    for big in parent_bases:
+        big = int(big)
+        if big < 2:
+            continue
+        c_lo, c_hi = (int(x[0]) for x in count_ranges(bp, [big]))
+        ms = (np.arange(1, big, dtype=np.int64) if sub_base is None
+              else np.array([int(sub_base)], dtype=np.int64))
+        ms = ms[(ms >= 1) & (ms < big)]
+        if not ms.size:
+            continue
+        a_lo, a_hi = count_ranges(bs, ms)
+        for c in range(c_lo, c_hi + 1):
+            for k in range(int(np.max(a_hi - a_lo, initial=-1)) + 1):
+                a = a_lo + k
+                ok = (a <= a_hi) & (a <= c) & (c - a <= big - ms)
+                for key, val in (("M", np.full(ok.sum(), big)), ("m", ms[ok]), ("a", a[ok]),
+                                 ("c", np.full(ok.sum(), c))):
+                    parts[key].append(val)
+    out = {k: (np.concatenate(v).astype(float) if v else np.array([], dtype=float))
+           for k, v in parts.items()}
+    big, m, a, c = out["M"], out["m"], out["a"], out["c"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pool = c / big
+        var0 = pool * (1 - pool) * (1 / m + 1 / (big - m))
+        z = (a / m - (c - a) / (big - m)) / np.sqrt(var0)
+    z = np.where(var0 > 0, z, 0.0)
+    out["z"], out["p"] = z, 2 * stats.norm.sf(np.abs(z))
+    return out
+
+
+def _nested_rows(t, fa, fb, rel, labels, min_item_response):
+    from barotrend.figures.differences import compare_proportions
+
+    sub, anc = (fa, fb) if rel.kind == "a_in_b" else (fb, fa)
+    what = f"{sub['group']!r} against the rest of {anc['group']!r}"
+    if fa["statistic"] != "share":
+        return _untested(fa, fb, labels, "subgroup vs parent",
+                         f"{rel.why}: a subgroup's mean against its parent's needs the rest's "
+                         "mean and SDs, not published: the difference only", t.conf_level)
+    stated_anc = _user_base(t, anc)
+    if stated_anc:
+        bigs, anc_note = [int(stated_anc[0])], stated_anc[1]
+    elif anc["group"] == "all" and _known(anc.get("respondents")):
+        n, anc_note = t._base(anc, item_bases=False)
+        bigs = [int(n)]
+        if anc.get("exhaustive", False):
+            bigs, why = _table.question_bases(anc, t._figures, int(n), min_item_response)
+            anc_note = f"{anc['wave']}: {why}"
+    else:
+        bigs, anc_note = [], ""
+    if not bigs:
+        return _untested(fa, fb, labels, "subgroup vs parent",
+                         f"{rel.why}; the base of {anc['group']!r} is unknown, so {what} "
+                         "cannot be tested: the difference only", t.conf_level)
+    stated_sub = _user_base(t, sub)
+    cases = subgroup_cases(float(sub["value"]), float(anc["value"]), bigs,
+                           None if stated_sub is None else stated_sub[0],
+                           sub_decimals=int(sub.get("decimals", 0) or 0),
+                           parent_decimals=int(anc.get("decimals", 0) or 0))
+    if not cases["p"].size:
+        why = ("the published shares are inconsistent with the stated bases" if stated_sub
+               else "no subgroup base and counts are consistent with the published shares")
+        return _untested(fa, fb, labels, "subgroup vs parent",
+                         f"{rel.why}; {why}: the difference only", t.conf_level)
+    i = int(np.argmax(cases["p"]))
+    big, m, a, c = (int(cases[k][i]) for k in ("M", "m", "a", "c"))
+    r = compare_proportions(a, m, c - a, big - m, conf_level=t.conf_level).iloc[0]
+    f = 1 - m / big
+    d, lo, hi = f * r["difference"], f * r["ci_low"], f * r["ci_high"]
+    sign = 1 if sub is fa else -1
+    if sign < 0:
+        d, lo, hi = -d, -hi, -lo
+    if stated_sub:
+        scen = f"subgroup vs rest of parent, stated bases: {a}/{m} vs {c - a}/{big - m}"
+        basis = join_notes(stated_sub[1], anc_note)
+    else:
+        ms = np.unique(cases["m"])
+        scen = (f"subgroup vs rest of parent, least favourable subgroup base m={m}: "
+                f"{a}/{m} vs {c - a}/{big - m}")
+        basis = join_notes(anc_note, f"base of {sub['group']!r} not published: {len(ms)} "
+                           f"feasible subgroup bases ({int(ms.min())} to {int(ms.max())}) and "
+                           f"{len(cases['p'])} count combinations consistent with the rounded "
+                           f"shares; least favourable p reported (p from "
+                           f"{cases['p'].min():.3g} to {cases['p'].max():.3g})")
+    est_sub, est_anc = a / m, c / big
+    note = join_notes(f"{rel.why}: {what}, two disjoint samples ({a} of {m} vs {c - a} of "
+                      f"{big - m}), never as two independent samples", basis,
+                      f"interval of the subgroup-rest difference scaled by 1 - m/M = {f:.4g}")
+    return [dict(labels, estimate_a=est_sub if sign > 0 else est_anc,
+                 estimate_b=est_anc if sign > 0 else est_sub, difference=d, estimate=d,
+                 se=f * r["se"], ci_low=lo, ci_high=hi, statistic=sign * r["statistic"],
+                 p_value=r["p_value"], n_a=m if sign > 0 else big, n_b=big if sign > 0 else m,
+                 method="subgroup against the rest of its parent: pooled z test, Newcombe "
+                        "interval scaled by 1 - m/M",
+                 note=note, scenario=scen, size_a=m if sign > 0 else big,
+                 size_b=big if sign > 0 else m)]
+
+
+# -- the Tracker's entry points -------------------------------------------------------------------
+
 def compare_groups(t, item, a, b, wave, category, survey) -> list[dict]:
     """Rows comparing group ``a`` with group ``b`` (difference ``a - b``); see module note."""
     rows = t._item(item, survey)
@@ -95,6 +320,8 @@ def compare_groups(t, item, a, b, wave, category, survey) -> list[dict]:
         if g not in set(rows["group"]):
             raise ValueError(f"{name}={g!r} is not a group of item {item!r}; groups: "
                              f"{sorted(rows['group'].unique())}")
+    if a == b:
+        raise ValueError(f"a and b must be two different groups, got {a!r} twice")
     cat = t._category(rows[rows["group"] == a], category)
     if wave is None:
         both = set(rows.loc[rows["group"] == a, "wave"]) & set(rows.loc[rows["group"] == b, "wave"])
@@ -106,30 +333,14 @@ def compare_groups(t, item, a, b, wave, category, survey) -> list[dict]:
         fa, fb = t._figure(rows, w, a, cat, "wave"), t._figure(rows, w, b, cat, "wave")
         labels = {"survey": fa["survey"], "wave": w, "item": item, "group": f"{a} vs {b}",
                   "category": cat}
-        sizes = _sizes(t, fa, fb, rows, w, cat)
-        if not sizes:
-            out += [dict(r, scenario="base unknown") for r in compare_figures(
-                fa, fb, np.nan, np.nan, labels=labels, conf_level=t.conf_level)]
-            continue
-        part = []
-        for sa, sb, scen, note, counts in sizes:
-            for r in compare_figures(fa, fb, sa, sb, labels=labels, notes=[note],
-                                     conf_level=t.conf_level, counts=counts):
-                part.append(dict(r, scenario=scen, size_a=sa, size_b=sb))
-        if len(part) > 1 and part[0]["scenario"].startswith("reconstructed"):
-            part.sort(key=lambda r: -np.nan_to_num(r.get("p_value", np.nan), nan=-1))
-            ps = [r["p_value"] for r in part]
-            part[0]["note"] = join_notes(f"least favourable of {len(part)} feasible splits "
-                                         f"(p from {min(ps):.3g} to {max(ps):.3g})",
-                                         part[0]["note"])
-        out += part
+        out += pair_rows(t, rows, fa, fb, labels)
     return out
 
 
 def gap_change(t, item, a, b, from_wave, to_wave, category, survey) -> list[dict]:
-    """Difference in differences ``(a - b)[to] - (a - b)[from]``, groups independent within
-    and across waves (separate samples); with unknown subgroup bases the least favourable
-    scenario of each wave is used. Without both groups in both waves: a row saying so."""
+    """Difference in differences ``(a - b)[to] - (a - b)[from]``, the two waves independent
+    (separate samples); each wave's gap is its primary row under the module's policy (the
+    least favourable scenario). Without both groups in both waves: a row saying so."""
     rows = t._item(item, survey)
     fw, tw = t._wave(rows, from_wave, "from_wave"), t._wave(rows, to_wave, "to_wave")
     labels = {"survey": rows["survey"].iloc[0], "wave": f"{fw}->{tw}", "item": item,

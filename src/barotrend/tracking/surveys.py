@@ -10,7 +10,9 @@ independent.
 * A mean against a share (e.g. a mean confidence of 7.3 on 1-10 against "44% not confident"):
   not the same quantity, so no test. The share of the mean's respondents at or below a threshold
   is bounded with :func:`barotrend.figures.bounds.mean_share_bounds` (``ci_low``/``ci_high``
-  hold the bounds), and the row says whether the other survey's share lies inside them. The
+  hold the bounds, whichever side the mean is on; ``estimate_a`` is survey a's figure, a mean
+  on its scale or a share as a proportion), and the row says whether the other survey's share
+  lies inside them. The
   threshold is an assumption: stated by the user, or by default the integer scores below the
   scale midpoint (``side="below"``: scores 1-5 on 1-10, for a category such as "not
   confident"; ``side="above"`` for a positive category), and the note says which.
@@ -30,54 +32,76 @@ from barotrend.tracking.series import join_notes
 ESTIMABLE = ("share", "mean")
 
 
-def _pick(t, concept, survey, wave, category, name):
+def _pick(t, concept, survey, wave, category, group, name):
     f = t._figures
-    rows = f[(f["concept"] == concept) & (f["survey"] == survey)
-             & f["statistic"].isin(ESTIMABLE) & (f["group"] == "all")]
-    if rows.empty:
+    side = name[-1]
+    mine = f[(f["concept"] == concept) & (f["survey"] == survey) & f["statistic"].isin(ESTIMABLE)]
+    if mine.empty:
         known = sorted(f.loc[f["concept"] == concept, "survey"].unique())
         raise ValueError(f"{name}={survey!r} has no figure for concept {concept!r}; surveys "
                          f"with it: {known}")
-    w = rows["wave"].iloc[-1] if wave is None else t._wave(rows, wave, f"wave_{name[-1]}")
+    rows = mine[mine["group"] == group]
+    if rows.empty:
+        groups = list(dict.fromkeys(mine["group"]))
+        raise ValueError(f"{name}={survey!r} publishes concept {concept!r} only for group(s) "
+                         f"{groups}, not for group {group!r}: pass group_{side}= (one of them)")
+    w = rows["wave"].iloc[-1] if wave is None else t._wave(rows, wave, f"wave_{side}")
     rows = rows[rows["wave"] == w]
+    if rows.empty:
+        raise ValueError(f"wave_{side}={wave!r}: {survey} has no figure for concept "
+                         f"{concept!r}, group {group!r} in that wave")
     cats = list(dict.fromkeys(rows["category"]))
     if category is None and len(cats) > 1:
-        raise ValueError(f"category_{name[-1]} must be given for {survey}/{concept}; one of "
+        raise ValueError(f"category_{side} must be given for {survey}/{concept}; one of "
                          f"{cats!r}")
     cat = cats[0] if category is None else category
     hit = rows[rows["category"] == cat]
     if hit.empty:
-        raise ValueError(f"category_{name[-1]}={category!r} not found; one of {cats!r}")
+        raise ValueError(f"category_{side}={category!r} not found; one of {cats!r}")
     return hit.iloc[0].to_dict()
 
 
-def compare_surveys(t, concept, survey_a, survey_b, *, wave_a=None, wave_b=None,
-                    category_a=None, category_b=None, threshold=None, side="below",
-                    strict=False):
-    """Rows comparing ``concept`` in ``survey_a`` with ``survey_b`` (see module note).
+def _months_apart(fa, fb) -> str:
+    gap = abs(float(fa["date_value"]) - float(fb["date_value"])) * 12
+    if gap < 0.5:
+        return ""
+    return (f"{fa['survey']} {fa['wave']} and {fb['survey']} {fb['wave']} are about "
+            f"{gap:.0f} months apart (wave dates at their period midpoints)")
 
-    ``wave_a``/``wave_b`` default to each survey's latest wave holding the concept.
+
+def compare_surveys(t, concept, survey_a, survey_b, *, wave_a=None, wave_b=None,
+                    category_a=None, category_b=None, group_a=None, group_b=None,
+                    threshold=None, side="below", strict=False):
+    """Rows comparing ``concept`` in ``survey_a`` with ``survey_b`` (see module note);
+    ``estimate_a`` is always ``survey_a``'s figure, ``difference`` is ``a - b``.
+
+    ``wave_a``/``wave_b`` default to each survey's latest wave holding the concept;
+    ``group_a``/``group_b`` (default ``"all"``) name the group compared on each side, for a
+    survey that publishes the concept only per group.
     """
-    fa = _pick(t, concept, survey_a, wave_a, category_a, "survey_a")
-    fb = _pick(t, concept, survey_b, wave_b, category_b, "survey_b")
+    ga, gb = group_a or "all", group_b or "all"
+    fa = _pick(t, concept, survey_a, wave_a, category_a, ga, "survey_a")
+    fb = _pick(t, concept, survey_b, wave_b, category_b, gb, "survey_b")
     diffs = compare_records(_table.record(fa), _table.record(fb), strict=strict,
                             what=f"{concept}: {survey_a} vs {survey_b}", stacklevel=4)
     labels = {"survey": f"{survey_a} vs {survey_b}", "wave": f"{fa['wave']} vs {fb['wave']}",
-              "item": f"{fa['item']} vs {fb['item']}", "group": "all",
+              "item": f"{fa['item']} vs {fb['item']}",
+              "group": "all" if ga == gb == "all" else f"{ga} vs {gb}",
               "category": f"{fa['category']} vs {fb['category']}", "concept": concept}
     na, note_a = t._base(fa)
     nb, note_b = t._base(fb)
     notes = [f"{survey_a} {note_a}" if note_a else "", f"{survey_b} {note_b}" if note_b else "",
-             *diffs]
+             *diffs, _months_apart(fa, fb)]
     if fa["statistic"] == fb["statistic"]:
         return compare_figures(fa, fb, na, nb, labels=labels, notes=notes,
                                conf_level=t.conf_level)
-    mean, share = (fa, fb) if fa["statistic"] == "mean" else (fb, fa)
-    return [_mean_vs_share(mean, share, threshold, side, labels, notes)]
+    return [_mean_vs_share(fa, fb, threshold, side, labels, notes)]
 
 
-def _mean_vs_share(mean, share, threshold, side, labels, notes) -> dict:
+def _mean_vs_share(fa, fb, threshold, side, labels, notes) -> dict:
     from barotrend.figures.bounds import mean_share_bounds
+
+    mean, share = (fa, fb) if fa["statistic"] == "mean" else (fb, fa)
 
     lo, hi = float(mean["scale_min"]), float(mean["scale_max"])
     cat = share["category"] or "the share"
@@ -98,8 +122,11 @@ def _mean_vs_share(mean, share, threshold, side, labels, notes) -> dict:
     verdict = ("inside the bounds: the published figures cannot tell the two surveys apart"
                if inside else "outside the bounds: the two surveys differ whatever the "
                "distribution of scores")
-    return dict(labels, estimate=np.nan, estimate_a=float(mean["value"]),
-                estimate_b=float(share["value"]) / 100, ci_low=float(r["share_min"]),
+    def value(f):
+        return float(f["value"]) / 100 if f["statistic"] == "share" else float(f["value"])
+
+    return dict(labels, estimate=np.nan, estimate_a=value(fa), estimate_b=value(fb),
+                ci_low=float(r["share_min"]),
                 ci_high=float(r["share_max"]), p_value=np.nan, threshold=float(threshold),
                 side=side, within_bounds=inside,
                 method="mean vs share: bounds on the mean survey's share beyond the threshold "
