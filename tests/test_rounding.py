@@ -181,15 +181,18 @@ def test_infer_base_exhaustive_narrows_ranges():
     r = infer_base([50, 50], min_base=101, max_base=101)
     assert r["counts_min"].iloc[0] == (50, 50) and r["counts_max"].iloc[0] == (51, 51)
     assert (r["sum_min"].iloc[0], r["sum_max"].iloc[0]) == (100, 102)
-    # 60% / 50% cannot sum to any n: lows 59.5% + 49.5% = 109% > 100% for every base
-    assert infer_base([60, 50], max_base=300).empty
+    # 60% / 50% cannot sum to any n: lows 59.5% + 49.5% = 109% > 100% for every base; the
+    # error says so (issue 12 item 7: it returned an empty table without a word)
+    with pytest.raises(ValueError, match=r"60% \+ 50% sum to 110% \(109-111%.*exhaustive=False"):
+        infer_base([60, 50], max_base=300)
 
 
 def test_infer_base_non_exhaustive_only_needs_each_share():
     # 33% alone: n = 3 gives 1/3 = 33.3%; n = 1, 2 give 0, 50, 100 only
     assert infer_base([33], exhaustive=False, max_base=3)["n"].tolist() == [3]
     # as an exhaustive set, 33% cannot be the whole
-    assert infer_base([33], exhaustive=True, max_base=3).empty
+    with pytest.raises(ValueError, match=r"33% sum to 33%.*not 100%"):
+        infer_base([33], exhaustive=True, max_base=3)
 
 
 def test_infer_base_nothing_feasible_is_reported():

@@ -16,16 +16,22 @@ import numpy as np
 import pandas as pd
 
 from barotrend.figures.exact import (
+    check_base,
     check_base_range,
     check_convention,
     check_decimals,
     check_percent,
     count_ranges,
     exact_bounds,
+    exact_value,
 )
 from barotrend.figures.groups import infer_group_sizes
 
-__all__ = ["MIN_ITEM_RESPONSE", "count_ranges", "infer_base", "infer_group_sizes", "item_bases"]
+__all__ = ["MAX_BASES", "MIN_ITEM_RESPONSE", "count_ranges", "impossible_sum", "infer_base",
+           "infer_group_sizes", "item_bases"]
+
+#: Most bases :func:`infer_base` searches in one call (about 5 s and one row per base at most).
+MAX_BASES = 1_000_000
 
 
 def _labelled(percents, name: str) -> tuple[list[str], list]:
@@ -39,6 +45,35 @@ def _labelled(percents, name: str) -> tuple[list[str], list]:
     if not values:
         raise ValueError(f"{name} must hold at least one percentage, got {percents!r}")
     return labels, values
+
+
+def impossible_sum(values, decimals=0, convention="half_up") -> str | None:
+    """Why shares of one exhaustive single-response question cannot sum to 100, or None.
+
+    The true shares lie in the rounding intervals of the published ones (clipped to 0-100); their
+    sum ranges over the sum of the intervals, which must contain 100 when every respondent gives
+    exactly one of the answers.
+
+    Examples
+    --------
+    >>> print(impossible_sum([70, 50]))
+    the shares 70% + 50% sum to 120% (119-121% with rounding), not 100%: the categories of an exhaustive single-response question sum to 100%; pass exhaustive=False for a multi-response question or a set with unpublished categories
+    >>> impossible_sum([48, 44, 8]) is None
+    True
+    """
+    bs = [exact_bounds(v, decimals, convention, "percents") for v in values]
+    lo = sum(max(b.low, 0) for b in bs)
+    hi = sum(min(b.high, 100) for b in bs)
+    lo_c = all(b.low_closed or b.low < 0 for b in bs)
+    hi_c = all(b.high_closed or b.high > 100 for b in bs)
+    if (lo < 100 or (lo == 100 and lo_c)) and (100 < hi or (hi == 100 and hi_c)):
+        return None
+    shown = " + ".join(f"{float(v):g}%" for v in values)
+    total = sum(exact_value(v, decimals, "percents") for v in values)
+    return (f"the shares {shown} sum to {float(total):g}% ({float(lo):g}-{float(hi):g}% with "
+            "rounding), not 100%: the categories of an exhaustive single-response question sum "
+            "to 100%; pass exhaustive=False for a multi-response question or a set with "
+            "unpublished categories")
 
 
 def infer_base(percents, decimals=0, exhaustive=True, min_base=1, max_base=1000,
@@ -83,7 +118,9 @@ def infer_base(percents, decimals=0, exhaustive=True, min_base=1, max_base=1000,
     ------
     ValueError
         On percentages outside 0-100, an empty set, bad bases (``min_base`` < 1,
-        ``max_base < min_base``), negative ``decimals`` or an unknown convention.
+        ``max_base < min_base``, more than ``MAX_BASES`` = 1,000,000 bases in the range),
+        negative ``decimals`` or an unknown convention; and, when ``exhaustive``, on shares
+        whose sum cannot be 100 within rounding on any base (the message gives the sum).
 
     References
     ----------
@@ -108,6 +145,15 @@ def infer_base(percents, decimals=0, exhaustive=True, min_base=1, max_base=1000,
     for lab, v in zip(labels, values, strict=True):
         check_percent(v, decimals, f"percents[{lab}]")
     lo, hi = check_base_range(min_base, max_base)
+    if hi - lo + 1 > MAX_BASES:
+        raise ValueError(
+            f"infer_base searches at most {MAX_BASES:,} bases in one call, got min_base={lo:,} to "
+            f"max_base={hi:,} ({hi - lo + 1:,} bases): narrow the range (every share is "
+            f"achievable on bases of {100 * 10**decimals:,} or more)")
+    if exhaustive:
+        why = impossible_sum(values, decimals, convention)
+        if why:
+            raise ValueError(f"infer_base: {why}")
     ns = np.arange(lo, hi + 1, dtype=np.int64)
     a = np.empty((len(values), ns.size), dtype=np.int64)
     b = np.empty_like(a)
@@ -188,8 +234,11 @@ def item_bases(percents, respondents, *, decimals=0, exhaustive=True,
     """
     if not 0 < min_item_response <= 1:
         raise ValueError(f"min_item_response must lie in (0, 1], got {min_item_response!r}")
-    n = int(respondents)
+    n = check_base(respondents, "respondents")
     low = int(np.ceil(min_item_response * n))
+    why = impossible_sum(list(percents), decimals, convention) if exhaustive else None
+    if why:
+        return [], f"no base fits: {why}"
     feasible = infer_base(list(percents), decimals, exhaustive, min_base=low, max_base=n,
                          convention=convention)
     ok = [int(b) for b in feasible["n"]]

@@ -166,8 +166,18 @@ def _sum_checks(part, base_of, convention) -> list[dict]:
         out.append(row("set_on_base", part, "not testable",
                         f"No single base for the set: {reason}."))
         return out
-    res = infer_base(part["value"].tolist(), decimals=decimals, min_base=n, max_base=n,
-                     convention=convention)
+    if not ok:
+        out.append(row("set_on_base", part, "fail",
+                       f"No counts achieve {pcts} and sum to {n}{why}: the shares cannot sum to "
+                       "100 on any base (see sum_to_100)."))
+        return out
+    try:
+        res = infer_base(part["value"].tolist(), decimals=decimals, min_base=n, max_base=n,
+                         convention=convention)
+    except ValueError as err:  # mixed decimals: the set read at the largest one
+        out.append(row("set_on_base", part, "fail",
+                       f"No counts achieve {pcts} and sum to {n}{why}: {err}."))
+        return out
     if len(res):
         counts = res["counts"].iloc[0]
         detail = f"Counts {counts} achieve {pcts} and sum to {n}{why}."

@@ -25,21 +25,44 @@ from barotrend.figures.exact import (
     exact_bounds,
 )
 
-__all__ = ["infer_group_sizes"]
+__all__ = ["MAX_GROUP_BASE", "MAX_WORK", "infer_group_sizes"]
+
+#: Largest base :func:`infer_group_sizes` searches (it tabulates every group size up to it).
+MAX_GROUP_BASE = 1_000_000
+#: Most candidate group sizes it examines in one call: the sum over bases ``N`` of
+#: ``N ** (groups - 1)`` with ``partition=True``, of ``groups * N`` otherwise.
+MAX_WORK = 50_000_000
 
 
 def _bases(n, min_base, max_base) -> list[int]:
     if n is None:
         lo, hi = check_base_range(min_base, max_base)
+        if hi > MAX_GROUP_BASE:
+            raise ValueError(f"infer_group_sizes searches bases up to {MAX_GROUP_BASE:,}, got "
+                             f"max_base={hi:,}")
         return list(range(lo, hi + 1))
     if isinstance(n, numbers.Real) and not isinstance(n, bool):
-        return [check_base(n, "n")]
-    if isinstance(n, Iterable) and not isinstance(n, str | bytes):
+        out = [check_base(n, "n")]
+    elif isinstance(n, Iterable) and not isinstance(n, str | bytes):
         out = sorted({check_base(x, "n") for x in n})
         if not out:
             raise ValueError(f"n must be a base, a list of bases or None, got {n!r}")
-        return out
-    raise ValueError(f"n must be a base, a list of bases or None, got {n!r}")
+    else:
+        raise ValueError(f"n must be a base, a list of bases or None, got {n!r}")
+    if out[-1] > MAX_GROUP_BASE:
+        raise ValueError(f"infer_group_sizes searches bases up to {MAX_GROUP_BASE:,}, got "
+                         f"n={out[-1]:,}")
+    return out
+
+
+def _check_work(bases: list[int], groups: int, partition: bool) -> None:
+    work = (sum(b ** (groups - 1) for b in bases) if partition else groups * sum(bases))
+    if work > MAX_WORK:
+        what = f"bases {bases[0]}-{bases[-1]}" if len(bases) > 1 else f"n={bases[0]}"
+        raise ValueError(
+            f"infer_group_sizes would examine {work:,} group sizes for {groups} groups on "
+            f"{what}, more than its limit of {MAX_WORK:,}: give fewer or smaller bases (n=) "
+            "or fewer groups")
 
 
 def infer_group_sizes(overall, groups, n=None, decimals=0, partition=True,
@@ -99,7 +122,9 @@ def infer_group_sizes(overall, groups, n=None, decimals=0, partition=True,
     ------
     ValueError
         On percentages outside 0-100, an empty ``groups`` (or fewer than two groups when
-        ``partition``), a bad base, negative ``decimals`` or an unknown convention.
+        ``partition``), a bad base, negative ``decimals``, an unknown convention, a base above
+        ``MAX_GROUP_BASE`` (1,000,000), or a search larger than ``MAX_WORK`` (50 million group
+        sizes: the sum over bases ``N`` of ``N ** (groups - 1)`` with ``partition``).
 
     References
     ----------
@@ -130,6 +155,7 @@ def infer_group_sizes(overall, groups, n=None, decimals=0, partition=True,
     if partition and len(labels) < 2:
         raise ValueError(f"partition=True needs at least two groups, got {labels!r}")
     bases = _bases(n, min_base, max_base)
+    _check_work(bases, len(labels), bool(partition))
     top = max(bases)
     sizes = np.arange(0, top + 1, dtype=np.int64)
     ga, gb = zip(*(count_ranges(exact_bounds(v, decimals, convention, "groups"), sizes)

@@ -47,10 +47,16 @@ from barotrend.figures.exact import exact_value as exact_value
 
 __all__ = [
     "CONVENTIONS",
+    "MAX_ROWS",
+    "feasible_count_range",
     "feasible_counts",
     "rounding_bounds",
     "rounding_interval",
 ]
+
+
+#: Most rows :func:`feasible_counts` lists before refusing (see its ``max_rows``).
+MAX_ROWS = 1_000_000
 
 
 def rounding_bounds(value, decimals=0, convention="half_up") -> tuple[float, float]:
@@ -136,7 +142,7 @@ def rounding_interval(value, decimals=0, convention="half_up") -> pd.DataFrame:
     }])
 
 
-def feasible_counts(percent, n, decimals=0, convention="half_up") -> pd.DataFrame:
+def feasible_counts(percent, n, decimals=0, convention="half_up", max_rows=MAX_ROWS) -> pd.DataFrame:
     """Every integer count ``k`` of base ``n`` whose percentage rounds to ``percent``.
 
     A count ``k`` is feasible when ``100 k / n`` lies in the rounding interval of ``percent``
@@ -144,7 +150,9 @@ def feasible_counts(percent, n, decimals=0, convention="half_up") -> pd.DataFram
     positive figure. The search is arithmetic, not a scan: ``k`` runs from
     ``ceil(low * n / 100)`` to ``floor(high * n / 100)``, computed with exact fractions, with an
     endpoint dropped when it falls exactly on an open end. Cost is proportional to the number of
-    feasible counts (about ``n * 10**-decimals / 100 + 1``), whatever ``n`` is.
+    feasible counts (about ``n * 10**-decimals / 100 + 1``), whatever ``n`` is. The feasible
+    counts are always one run of consecutive integers: :func:`feasible_count_range` gives the run
+    as one row, for bases so large that listing it would not fit in memory.
 
     Parameters
     ----------
@@ -156,6 +164,8 @@ def feasible_counts(percent, n, decimals=0, convention="half_up") -> pd.DataFram
         Decimals of the published percentage.
     convention : str, default "half_up"
         Rounding rule, see :func:`rounding_bounds`.
+    max_rows : int, default 1,000,000
+        Most counts listed; a longer run raises ``ValueError`` saying how long it is.
 
     Returns
     -------
@@ -168,7 +178,8 @@ def feasible_counts(percent, n, decimals=0, convention="half_up") -> pd.DataFram
     ------
     ValueError
         If ``percent`` lies outside 0-100 or has too many decimals, ``n`` is not a positive whole
-        number, ``decimals`` is negative or ``convention`` unknown.
+        number, ``decimals`` is negative, ``convention`` unknown, or there are more than
+        ``max_rows`` feasible counts.
 
     References
     ----------
@@ -187,11 +198,15 @@ def feasible_counts(percent, n, decimals=0, convention="half_up") -> pd.DataFram
     >>> len(feasible_counts(50, 85))
     0
     """
-    decimals = check_decimals(decimals)
-    check_convention(convention)
-    check_percent(percent, decimals)
-    n = check_base(n)
-    k_min, k_max = count_range(exact_bounds(percent, decimals, convention, "percent"), n)
+    k_min, k_max, n = _run(percent, n, decimals, convention)
+    max_rows = check_base(max_rows, "max_rows")
+    size = max(k_max - k_min + 1, 0)
+    if size > max_rows:
+        raise ValueError(
+            f"percent={percent!r} allows {size:,} counts on n={n} ({k_min}-{k_max}), more than "
+            f"max_rows={max_rows:,}: use feasible_count_range({percent!r}, {n}) for the run as one "
+            "row, or pass a larger max_rows"
+        )
     counts = pd.Series(range(k_min, k_max + 1) if k_min <= k_max else [], dtype="int64")
     return pd.DataFrame({
         "count": counts,
@@ -200,3 +215,39 @@ def feasible_counts(percent, n, decimals=0, convention="half_up") -> pd.DataFram
         "percent_exact": 100 * counts / n,
     })
 
+
+def _run(percent, n, decimals, convention) -> tuple[int, int, int]:
+    decimals = check_decimals(decimals)
+    check_convention(convention)
+    check_percent(percent, decimals)
+    n = check_base(n)
+    k_min, k_max = count_range(exact_bounds(percent, decimals, convention, "percent"), n)
+    return k_min, k_max, n
+
+
+def feasible_count_range(percent, n, decimals=0, convention="half_up") -> pd.DataFrame:
+    """The run of counts of base ``n`` whose percentage rounds to ``percent``, as one row.
+
+    Same counts as :func:`feasible_counts` (``count_min`` to ``count_max``, every integer in
+    between), computed exactly in constant time for any ``n``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``n``, ``count_min``, ``count_max``, ``counts`` (how many, 0 when the figure
+        is impossible on ``n``), ``share_min`` and ``share_max`` (NaN when there are none).
+
+    Examples
+    --------
+    50% of a million million: ten thousand million counts, from 49.5% up to just below 50.5%.
+
+    >>> r = feasible_count_range(50, 10**12)
+    >>> r[["count_min", "count_max", "counts"]].iloc[0].tolist()
+    [495000000000, 504999999999, 10000000000]
+    """
+    k_min, k_max, n = _run(percent, n, decimals, convention)
+    ok = k_min <= k_max
+    return pd.DataFrame([{
+        "n": n, "count_min": k_min, "count_max": k_max, "counts": max(k_max - k_min + 1, 0),
+        "share_min": k_min / n if ok else float("nan"), "share_max": k_max / n if ok else float("nan"),
+    }])

@@ -30,7 +30,13 @@ import math
 from scipy import stats
 
 from barotrend.figures.arguments import check_conf_level, check_correlation, fpc_factor
-from barotrend.figures.rounding import check_base, check_decimals, check_percent, feasible_counts
+from barotrend.figures.rounding import (
+    check_base,
+    check_decimals,
+    check_percent,
+    count_range,
+    exact_bounds,
+)
 from barotrend.results import result_frame
 
 __all__ = ["compare_categories", "compare_items"]
@@ -50,13 +56,29 @@ def _z_row(d, var, n, conf_level, fpc, direction):
             "p_value": p}
 
 
-def _counts(percent, n, decimals, name):
+def _counts(percent, n, decimals, name) -> tuple[int, int]:
+    """The run ``(k_min, k_max)`` of counts of ``n`` rounding to ``percent``."""
     check_percent(percent, decimals, name)
-    counts = feasible_counts(percent, n, decimals)["count"].tolist()
-    if not counts:
+    k_min, k_max = count_range(exact_bounds(percent, decimals, "half_up", name), n)
+    if k_min > k_max:
         raise ValueError(f"{name}={percent!r} is not achievable on base n={n}: no whole count "
                          f"rounds to it (check the base)")
-    return counts
+    return k_min, k_max
+
+
+def _worst_pairs(a: tuple[int, int], b: tuple[int, int], n: int) -> list[tuple[int, int]]:
+    """The pairs of counts among which the least favourable one lies (see
+    :func:`compare_categories`), each with ``k_a + k_b <= n``."""
+    (a0, a1), (b0, b1) = a, b
+    out = []
+    if a0 + min(b1, n - a0) <= n and min(b1, n - a0) >= b0:
+        out.append((a0, min(b1, n - a0)))  # smallest z
+    if min(a1, n - b0) >= a0:
+        out.append((min(a1, n - b0), b0))  # largest z
+    t = max(a0, b0)
+    if t <= min(a1, b1) and 2 * t <= n:
+        out.append((t, t))  # z = 0
+    return out
 
 
 def _check_direction(direction):
@@ -76,6 +98,14 @@ def compare_categories(percent_a, percent_b, n, *, decimals=0, conf_level=0.95,
     and ``z = d / se`` (Scott and Seber 1983). The point row uses the published percentages;
     with ``rounding="worst"`` a second row gives the least favourable pair of whole counts that
     round to the published figures (``k_a + k_b <= n``): the one with the largest p-value.
+
+    That pair is found without listing the pairs: with ``D = a - b``, ``S = a + b`` and
+    ``z ~ D / sqrt(S - D^2)``, ``dz/da`` has the sign of ``a + 3b >= 0`` and ``dz/db`` that of
+    ``-(3a + b) <= 0``. So ``z`` is smallest at the smallest ``k_a`` with the largest ``k_b``
+    that fits (``k_b <= n - k_a``), largest at the mirror pair, and 0 at ``k_a = k_b`` when the
+    runs share a count ``t`` with ``2t <= n``; the region of feasible pairs is convex, so when it
+    does not meet ``k_a = k_b`` it lies on one side, where ``|z|`` is smallest at one of the
+    first two pairs. The p-value is largest at one of these (at most) three pairs.
 
     Parameters
     ----------
@@ -132,9 +162,8 @@ def compare_categories(percent_a, percent_b, n, *, decimals=0, conf_level=0.95,
 
     rows = [row(pa, pb, "published", "published percentages taken as exact")]
     if rounding == "worst":
-        ca = _counts(percent_a, n, decimals, "percent_a")
-        cb = _counts(percent_b, n, decimals, "percent_b")
-        pairs = [(x, y) for x in ca for y in cb if x + y <= n]
+        pairs = _worst_pairs(_counts(percent_a, n, decimals, "percent_a"),
+                             _counts(percent_b, n, decimals, "percent_b"), n)
         if not pairs:
             raise ValueError(f"no pair of counts rounding to {percent_a!r}% and {percent_b!r}% "
                              f"fits in base n={n}")
