@@ -108,8 +108,9 @@ def _label_series(ax, fig) -> None:
 def _share_differences(comp: pd.DataFrame) -> pd.DataFrame:
     """Comparisons of two shares with an interval (means without SDs have none; bounds are not
     differences), so that one axis in percentage points serves them all."""
-    if comp.empty:
-        return comp
+    need = ("ci_low", "ci_high", "difference", "estimate_a", "estimate_b")
+    if comp.empty or any(c not in comp for c in need):
+        return comp[:0]
     ok = comp["ci_low"].notna() & comp["ci_high"].notna() & comp["difference"].notna()
     ok &= comp["estimate_a"].between(0, 1) & comp["estimate_b"].between(0, 1)
     return comp[ok]
@@ -240,16 +241,11 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
 
 
 def _load(dataset) -> datasets.Dataset:
+    """A loaded Dataset as it is; else :func:`barotrend.datasets.load` (an embedded name, a
+    folder of CSV files or a workbook, with its optional headlines and groups)."""
     if isinstance(dataset, datasets.Dataset):
         return dataset
-    path = Path(str(dataset))
-    if not path.is_dir() and ("/" in str(dataset) or "\\" in str(dataset)):
-        raise FileNotFoundError(f"no such data folder: {dataset}")
-    if path.is_dir():
-        waves, figures, sources = datasets.read_tables(path)
-        return datasets.Dataset(path.name, waves, figures, sources,
-                                datasets.read_headlines(path, figures, sources))
-    return datasets.load(str(dataset))
+    return datasets.load(dataset)
 
 
 def _html(d, tables, pngs) -> str:
