@@ -117,6 +117,24 @@ def test_group_difference_disjoint_groups_need_no_assumption(tmp_path):
     assert v["p_value"] == pytest.approx(_p_two_sided(_pooled_z(42, 60, 16, 40)), rel=1e-9)
 
 
+def test_an_assumed_split_is_not_evidence(tmp_path):
+    # GP and non-GP partition the 100 respondents, no overall figure and no group bases: the
+    # Tracker can show an assumed equal split (and 1:3, 3:1), but a verdict does not rest on it
+    waves = [{"survey": "mon", "wave": "Q1", "wave_order": 1, "date": "2014-01",
+              "respondents": 100}]
+    figures = [{"figure_id": g, "survey": "mon", "wave": "Q1", "item": "ok", "category": "yes",
+                "group": g, "statistic": "share", "value": v}
+               for g, v in (("GP", 70), ("non-GP", 40))]
+    heads = [{"headline_id": "h1", "test": "group_difference", "figure_ids": "GP;non-GP"}]
+    groups = [{"survey": "mon", "group": g, "relation": "partition"} for g in ("GP", "non-GP")]
+    v = report(write_folder(tmp_path / "f", waves, figures, heads, groups), tmp_path)
+    row = v["verdicts"].iloc[0]
+    assert row["verdict"] == UNTESTABLE and math.isnan(row["p_value"])
+    # on the assumed 50/50 split: 35/50 vs 20/50, pooled .55, z = .3 / sqrt(.2475 * .04)
+    p = _p_two_sided(_pooled_z(35, 50, 20, 50))
+    assert f"assumed equal split) would p be {p:.3g}" in row["reason"]
+
+
 # -- item 2: consistency on a wave without unit counts --------------------------------------------
 
 def test_consistency_without_unit_counts_cannot_be_tested(tmp_path):

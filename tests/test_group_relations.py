@@ -1,0 +1,168 @@
+"""How groups relate (groups.csv) and how the Tracker compares them accordingly.
+
+References are hand computations, statsmodels' Newcombe interval and exact enumeration with
+fractions, never the code's own output.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from statsmodels.stats.proportion import confint_proportions_2indep
+
+from barotrend.tracker import Tracker
+from barotrend.tracking.groups import subgroup_cases
+from barotrend.tracking.relations import GroupRelations
+
+REL = pd.DataFrame([
+    ("fdm", "", "trust FDs", "all", "partition"),
+    ("fdm", "", "CCG leads", "all", "partition"),
+    ("fdm", "", "acute", "trust FDs", "nested"),
+    ("fdm", "", "FT", "trust FDs", "nested"),
+    ("fdm", "", "large acute", "acute", "nested"),
+    ("fdm", "", "clinical CCG", "CCG leads", "disjoint"),
+    ("fdm", "Q2", "acute", "trust FDs", "partition"),
+], columns=["survey", "wave", "group", "parent", "relation"])
+
+
+@pytest.fixture(scope="module")
+def rel():
+    return GroupRelations(REL)
+
+
+@pytest.mark.parametrize(("a", "b", "kind", "partition"), [
+    ("trust FDs", "CCG leads", "disjoint", True),     # the two partition members
+    ("acute", "CCG leads", "disjoint", False),        # descendants of disjoint siblings
+    ("large acute", "clinical CCG", "disjoint", False),
+    ("acute", "trust FDs", "a_in_b", False),          # a group and its ancestor
+    ("trust FDs", "large acute", "b_in_a", False),
+    ("acute", "all", "a_in_b", False),
+    ("acute", "FT", "overlap", False),                # nested siblings may overlap
+    ("large acute", "FT", "overlap", False),
+    ("acute", "somebody", "unknown", False),          # a group groups.csv does not name
+])
+def test_relate(rel, a, b, kind, partition):
+    r = rel.relate("fdm", "Q1", a, b)
+    assert (r.kind, r.partition) == (kind, partition)
+
+
+def test_unknown_relation_without_a_table():
+    r = GroupRelations(None).relate("s", "W1", "GP", "non-GP")
+    assert r.kind == "unknown" and "no relation stated for 'GP', 'non-GP'" in r.why
+    # every group lies within the wave's respondents, table or not
+    assert GroupRelations(None).relate("s", "W1", "all", "GP").kind == "b_in_a"
+
+
+def test_a_wave_row_replaces_the_survey_row(rel):
+    # in Q2 acute and FT are no longer both nested: acute is a partition member of trust FDs,
+    # FT still nested, so they may still overlap; acute vs a partition sibling would be disjoint
+    assert rel.relate("fdm", "Q2", "acute", "FT").kind == "overlap"
+    assert rel.table("fdm", "Q2")["acute"] == ("trust FDs", "partition")
+    assert rel.table("fdm", "Q1")["acute"] == ("trust FDs", "nested")
+
+
+def test_bad_relation_is_named():
+    bad = REL.assign(relation=["partition", "partition", "subset", "nested", "nested",
+                               "disjoint", "nested"])
+    with pytest.raises(ValueError, match="relation must be one of .* got 'subset' "
+                                         r"\(group 'acute'\)"):
+        GroupRelations(bad)
+
+
+# -- subgroup against the rest of its parent ----------------------------------------------------
+
+def _rounds(k, n, pct):
+    x = Fraction(100 * k, n)
+    return pct - Fraction(1, 2) <= x < pct + Fraction(1, 2)
+
+
+@given(sub=st.integers(0, 100), parent=st.integers(0, 100), big=st.integers(2, 40))
+def test_subgroup_cases_match_an_exact_enumeration(sub, parent, big):
+    got = subgroup_cases(sub, parent, [big])
+    found = sorted(zip(got["m"].astype(int).tolist(), got["a"].astype(int).tolist(),
+                       got["c"].astype(int).tolist(), strict=True))
+    want = sorted((m, a, c) for m in range(1, big) for a in range(m + 1) for c in range(big + 1)
+                  if _rounds(a, m, sub) and _rounds(c, big, parent) and 0 <= c - a <= big - m)
+    assert found == want
+
+
+def _toy(values, bases, groups, relations=None):
+    waves = pd.DataFrame({"survey": "toy", "wave": ["A"], "wave_order": [1],
+                          "date": ["2020-01"], "respondents": [100]})
+    figures = pd.DataFrame({"survey": "toy", "wave": "A", "item": "q", "category": "yes",
+                            "statistic": "share", "group": groups, "value": values,
+                            "base": bases})
+    rel = None if relations is None else pd.DataFrame(
+        relations, columns=["survey", "group", "parent", "relation"])
+    return Tracker.from_figures(figures, waves, groups=rel)
+
+
+def test_subgroup_with_stated_bases_against_the_rest_by_hand():
+    # 60% of 100 (60) and a subgroup of 20 with 75% (15): the rest has 45 of 80 (56.25%).
+    # pooled 60/100, se0 = sqrt(.24 (1/20 + 1/80)) = .122474, z = .1875 / .122474 = 1.5309,
+    # p = .1258. The subgroup - parent difference .75 - .60 = .15 = (1 - 20/100) * .1875, and
+    # its interval is Newcombe's for 15/20 vs 45/80 (statsmodels) times 0.8.
+    t = _toy([60.0, 75.0], [100, 20], ["parent", "sub"],
+             [("toy", "parent", "all", "disjoint"), ("toy", "sub", "parent", "nested")])
+    r = t.compare_groups("q", "sub", "parent").iloc[0]
+    z = 0.1875 / math.sqrt(0.24 * (1 / 20 + 1 / 80))
+    assert r["p_value"] == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-9)
+    assert r["difference"] == pytest.approx(0.15)
+    lo, hi = confint_proportions_2indep(15, 20, 45, 80, method="newcomb")
+    assert (r["ci_low"], r["ci_high"]) == (pytest.approx(0.8 * lo), pytest.approx(0.8 * hi))
+    assert r["scenario"] == "subgroup vs rest of parent, stated bases: 15/20 vs 45/80"
+    # the other way round: parent - subgroup, the interval mirrored
+    r2 = t.compare_groups("q", "parent", "sub").iloc[0]
+    assert r2["difference"] == pytest.approx(-0.15)
+    assert (r2["ci_low"], r2["ci_high"]) == (pytest.approx(-0.8 * hi), pytest.approx(-0.8 * lo))
+    assert r2["p_value"] == pytest.approx(r["p_value"])
+
+
+def test_overlapping_groups_are_not_tested():
+    t = _toy([60.0, 75.0, 30.0], [100, 20, 30], ["parent", "x", "y"],
+             [("toy", "parent", "all", "disjoint"), ("toy", "x", "parent", "nested"),
+              ("toy", "y", "parent", "nested")])
+    r = t.compare_groups("q", "x", "y").iloc[0]
+    assert math.isnan(r["p_value"]) and r["difference"] == pytest.approx(0.45)
+    assert "may overlap" in r["note"]
+
+
+def test_a_stated_base_is_never_overridden_in_a_partition():
+    # x 70% of a stated 40, y 50% (base not published), 58% of all 100; x and y partition all.
+    # y must be the other 60 (28 + 30 = 58 of 100); the reconstruction keeps x at 40.
+    t = _toy([58.0, 70.0, 50.0], [pd.NA, 40, pd.NA], ["all", "x", "y"],
+             [("toy", "x", "all", "partition"), ("toy", "y", "all", "partition")])
+    r = t.compare_groups("q", "x", "y")
+    assert (r["size_a"] == 40).all() and (r["size_b"] == 60).all()
+    # 28/40 vs 30/60: pooled .58, z = .2 / sqrt(.58 * .42 * (1/40 + 1/60)) = 1.9851
+    z = 0.2 / math.sqrt(0.58 * 0.42 * (1 / 40 + 1 / 60))
+    assert r["p_value"].iloc[0] == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-9)
+
+
+def test_disjoint_groups_that_do_not_partition_are_not_split():
+    # x and y disjoint within all but not covering it: all's 100 is not split between them
+    t = _toy([58.0, 70.0, 50.0], [pd.NA, pd.NA, pd.NA], ["all", "x", "y"],
+             [("toy", "x", "all", "disjoint"), ("toy", "y", "all", "disjoint")])
+    r = t.compare_groups("q", "x", "y").iloc[0]
+    assert math.isnan(r["p_value"])
+    assert "a base is split only between the groups that partition it" in r["note"]
+
+
+def test_gap_change_follows_the_relations():
+    # two waves, x and y partition all with stated bases: the gap change uses each wave's
+    # stated-base comparison (as tests/test_tracker.py test_gap_change_by_hand, here with the
+    # relation stated: no "assumed disjoint" note)
+    waves = pd.DataFrame({"survey": "toy", "wave": ["A", "B"], "wave_order": [1, 2],
+                          "date": ["2020-01", "2021-01"]})
+    figures = pd.DataFrame({"survey": "toy", "wave": ["A", "A", "B", "B"], "item": "q",
+                            "group": ["x", "y", "x", "y"], "statistic": "share",
+                            "value": [60.0, 40.0, 70.0, 30.0], "base": 100})
+    rel = pd.DataFrame({"survey": "toy", "group": ["x", "y"], "relation": "partition"})
+    r = Tracker.from_figures(figures, waves, groups=rel).gap_change("q", "x", "y", "A", "B")
+    assert r["se"].iloc[0] == pytest.approx(math.sqrt(0.0048 + 0.0042), abs=1e-6)
+    assert "assumed disjoint" not in r["note"].iloc[0]
