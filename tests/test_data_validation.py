@@ -35,7 +35,7 @@ BROKEN = [
     ("figures.csv", 1, "value", "-1", r"line 3, column 'value': a share"),
     ("figures.csv", 0, "value", "10.5", r"line 2, column 'value': a mean must lie within its scale 1-10 \(got 10.5\)"),
     ("figures.csv", 0, "scale_min", "10", r"line 2, column 'scale_max': must exceed scale_min 10"),
-    ("figures.csv", 0, "scale_max", "", r"line 2, column 'scale_min': a mean needs scale_min and scale_max"),
+    ("figures.csv", 0, "scale_max", "", r"line 2, column 'scale_max': a mean needs scale_min and scale_max"),
     ("figures.csv", 9, "base", "0", r"line 11, column 'base': must be a positive whole number \(got 0\)"),
     ("figures.csv", 9, "base", "9.5", r"line 11, column 'base': expected a whole number \(got '9\.5'\)"),
     ("figures.csv", 3, "source", "", r"line 5, column 'source': a value is required"),
@@ -44,13 +44,35 @@ BROKEN = [
     ("figures.csv", 2, "wave", "W9", r"line 4, column 'wave': survey/wave not in the waves table"),
     ("figures.csv", 2, "statistic", "median", r"line 4, column 'statistic': expected one of"),
     ("figures.csv", 2, "value", "ninety", r"line 4, column 'value': expected a number \(got 'ninety'\)"),
-    ("figures.csv", 2, "implied", "yes", r"line 4, column 'implied': expected True or False \(got 'yes'\)"),
-    ("figures.csv", 2, "decimals", "-1", r"line 4, column 'decimals': must be 0 or more"),
-    ("figures.csv", 5, "value", "94.5", r"line 7, column 'value': a count must be a non-negative whole number"),
-    ("figures.csv", 2, "figure_id", "ccg-w1-priority-urgent-care", r"line 4, column 'figure_id': duplicate key"),
+    ("figures.csv", 2, "implied", "maybe", r"line 4, column 'implied': expected True or False .*\(got 'maybe'\)"),
+    ("figures.csv", 2, "decimals", "-1", r"line 4, column 'decimals': must be 0 to 10 \(got -1\)"),
+    ("figures.csv", 5, "value", "94.5", r"line 7, column 'value': value 94.5 has more decimals than the stated decimals=0"),
+    ("figures.csv", 5, "value", "-94", r"line 7, column 'value': a count must be a non-negative whole number"),
+    ("figures.csv", 1, "value", "73.7", r"figures.csv, line 3, column 'value': value 73.7 has more decimals than the stated decimals=0"),
+    ("figures.csv", 1, "value", "0.45", r"line 3, column 'value': value 0.45 has more decimals .* looks like a proportion"),
+    ("figures.csv", 1, "value", "91,5", r"line 3, column 'value': expected a number; write the decimal separator as a point"),
+    ("figures.csv", 1, "value", "91%", r"line 3, column 'value': expected a number; write shares in percent without the % sign"),
+    ("figures.csv", 1, "base", "1" * 30, r"line 3, column 'base': expected a whole number of at most 15 digits"),
+    ("figures.csv", 1, "multi_response", "", r"line 3, column 'multi_response': a value is required"),
+    ("figures.csv", 1, "multi_response", "no", r"line 4, column 'multi_response': the shares of one question disagree on multi_response \(.*line 3 says False\) \(got True\)"),
+    ("figures.csv", 1, "reference_wave", "W2", r"line 3, column 'reference_wave': only change rows take a reference_wave"),
+    ("figures.csv", 0, "sd", "-1", r"line 2, column 'sd': an SD cannot be negative"),
+    ("figures.csv", 1, "sd", "3", r"line 3, column 'sd': only means take an sd"),
+    ("figures.csv", 3, "population", "x", r"figures.csv: column\(s\) population belong to the waves table"),
+    ("figures.csv", 2, "figure_id", "ccg-w1-priority-urgent-care", r"line 4, column 'figure_id': duplicate figure_id 'ccg-w1-priority-urgent-care', already at .*figures.csv, line 3"),
+    ("figures.csv", 2, "category", "urgent and emergency care", r"line 4, column 'reference_wave': duplicate figure \(survey, wave, item, category, group, statistic, reference_wave\) .*already at .*line 3"),
     ("waves.csv", 2, "responding_units", "95", r"waves.csv, line 4, column 'responding_units': exceeds respondents 94 \(got 95\)"),
     ("waves.csv", 2, "population_units", "80", r"waves.csv, line 4, column 'responding_units': exceeds population_units 80"),
-    ("waves.csv", 2, "date", "April 2013", r"waves.csv, line 4, column 'date': expected a date as YYYY or YYYY-MM"),
+    ("waves.csv", 2, "date", "2013-13", r"waves.csv, line 4, column 'date': month 13 does not exist"),
+    ("waves.csv", 2, "date", "Spring 2013", r"waves.csv, line 4, column 'date': 'Spring' is not a month name; expected a date as YYYY, YYYY-MM, YYYY-Qn"),
+    ("waves.csv", 2, "date", "13/04/2013", r"waves.csv, line 4, column 'date': expected a date as YYYY, YYYY-MM, YYYY-Qn"),
+    ("waves.csv", 2, "date", "2013-05", r"waves.csv, line 4, column 'date': at quarter precision the date is the quarter's first month"),
+    ("waves.csv", 0, "date", "2012", r"waves.csv, line 2, column 'date_precision': the date 2012 gives only a year"),
+    ("waves.csv", 0, "date", "2012-Q4", r"waves.csv, line 2, column 'date_precision': the date 2012-Q4 is a quarter"),
+    ("waves.csv", 0, "date_precision", "weekly", r"waves.csv, line 2, column 'date_precision': expected one of"),
+    ("waves.csv", 1, "wave_order", "1", r"waves.csv, line 3, column 'wave_order': duplicate survey/wave_order 'hsj_ccg_barometer/1', already at .*waves.csv, line 2"),
+    ("waves.csv", 1, "wave", "W1", r"waves.csv, line 3, column 'wave': duplicate survey/wave"),
+    ("waves.csv", 1, "source", "nope.txt", r"waves.csv, line 3, column 'source': source not listed in sources.csv \(got 'nope.txt'\)"),
     ("waves.csv", 1, "respondents", "-85", r"waves.csv, line 3, column 'respondents': must be a positive"),
     ("sources.csv", 1, "title", "", r"sources.csv, line 3, column 'title': a value is required"),
 ]
@@ -77,8 +99,10 @@ def test_missing_and_unknown_columns(folder):
     with pytest.raises(DataValidationError, match=r"figures.csv: missing column\(s\) quote"):
         datasets.read_tables(folder)
     df.assign(extra="x").to_csv(folder / "figures.csv", index=False)
-    with pytest.raises(DataValidationError, match=r"figures.csv: unknown column\(s\) extra"):
-        datasets.read_tables(folder)
+    d = datasets.load(folder)  # an extra column is kept and noted, not refused
+    assert d.figures["extra"].eq("x").all()
+    assert any("figures.csv: column(s) extra are not part of the format; kept" in n
+               for n in d.notes)
 
 
 def test_missing_file(folder):
@@ -114,6 +138,49 @@ def test_headlines_load_and_quote_their_articles():
 def test_broken_headline_is_named(folder, column, value, message):
     shutil.copy(datasets.data_dir() / "headlines.csv", folder / "headlines.csv")
     _edit(folder, "headlines.csv", 0, column, value)
-    _, figures, sources = datasets.read_tables(folder)
     with pytest.raises(DataValidationError, match=message):
-        datasets.read_headlines(folder, figures, sources)
+        datasets.load(folder)
+
+
+# -- groups.csv -----------------------------------------------------------------------------------
+def test_embedded_groups_partition_gp_and_non_gp():
+    g = datasets.load().groups
+    assert g[["survey", "wave", "group", "parent", "relation"]].values.tolist() == [
+        ["hsj_ccg_barometer", "W2", "GP", "all", "partition"],
+        ["hsj_ccg_barometer", "W2", "non-GP", "all", "partition"]]
+    # every group the embedded figures use (other than all) has its relation stated
+    f = datasets.load().figures
+    assert set(f.loc[f["group"] != "all", "group"]) == set(g["group"])
+
+
+def test_no_groups_file_gives_empty_table_with_columns(folder):
+    g = datasets.load(folder).groups
+    assert len(g) == 0
+    assert list(g.columns) == ["survey", "wave", "group", "parent", "relation", "label"]
+
+
+GROUP_ROWS = "survey,wave,group,parent,relation,label\n"
+GP = "hsj_ccg_barometer,W2,GP,,partition,GPs\n"
+
+
+@pytest.mark.parametrize(("rows", "message"), [
+    (GP.replace("partition", "overlaps"), r"groups.csv, line 2, column 'relation': expected one of \('partition', 'disjoint', 'nested'\) \(got 'overlaps'\)"),
+    (GP.replace(",GP,", ",all,"), r"line 2, column 'group': 'all' is every respondent"),
+    (GP.replace(",GP,", ",nurses,"), r"line 2, column 'group': no figure of survey 'hsj_ccg_barometer' has this group \(got 'nurses'\)"),
+    (GP.replace(",,", ",chairs,"), r"line 2, column 'parent': the parent must be 'all' or a group of survey"),
+    (GP.replace(",W2,", ",W9,"), r"line 2, column 'wave': survey/wave not in the waves table"),
+    (GP.replace("hsj_ccg_barometer", "nope"), r"line 2, column 'survey': survey not in the waves table"),
+    (GP + GP.replace("partition", "nested"), r"line 3, column 'relation': group 'GP' of hsj_ccg_barometer/W2 is already stated at .*groups.csv, line 2 as partition within 'all'"),
+    (GP.replace(",,", ",non-GP,") + "hsj_ccg_barometer,W2,non-GP,GP,nested,x\n", r"column 'parent': the parents come back to the group: GP within non-GP within GP"),
+    (GP.replace(",,", ",GP,"), r"line 2, column 'parent': a group cannot lie within itself"),
+])
+def test_broken_groups_are_named(folder, rows, message):
+    (folder / "groups.csv").write_text(GROUP_ROWS + rows, encoding="utf-8")
+    with pytest.raises(DataValidationError, match=message):
+        datasets.load(folder)
+
+
+def test_groups_identical_rows_kept_once_and_blank_parent_is_all(folder):
+    (folder / "groups.csv").write_text(GROUP_ROWS + GP + GP, encoding="utf-8")
+    g = datasets.load(folder).groups
+    assert len(g) == 1 and g["parent"].tolist() == ["all"]

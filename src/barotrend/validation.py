@@ -1,214 +1,704 @@
-"""Validation of figures tables (embedded or a user's own), with errors that name file, line, column.
+"""Validation of figures tables (files, workbooks or DataFrames), with errors naming file, row, column.
 
-Tables are read as text and converted here, so that a malformed cell is reported where it is,
-never coerced to NaN. Line numbers are those of the CSV file (the header is line 1).
+Every table is converted here cell by cell, so that a malformed cell is reported where it is,
+never coerced to NaN. :class:`Where` says where a table comes from: ``figures.csv, line 5`` for a
+CSV file (the header is line 1), ``book.xlsx, sheet 'figures', row 5`` for a workbook,
+``figures (DataFrame), row 3`` (the index label) for a DataFrame. :func:`validate_tables`
+checks a set of tables against each other (the one entry point of files, workbooks, combined
+data sets and :class:`~barotrend.tracker.Tracker` frames); problems that do not make a table
+wrong (extra columns kept, shares that look like proportions) are returned as notes.
+
+The columns of every table, their kinds and whether they are required are in :data:`SCHEMAS`;
+``docs/FORMAT.md`` documents each of them.
 """
 
 from __future__ import annotations
 
+import calendar
+import datetime as _dt
+import numbers
 import re
-from pathlib import Path
+from collections.abc import Mapping
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from barotrend.figures.exact import exact_value
+
 STATISTICS = ("share", "mean", "count", "change")
 DATE_PRECISIONS = ("month", "quarter", "year")
+RELATIONS = ("partition", "disjoint", "nested")
 
-# column -> kind; "text!" is required text, "text" optional text.
+# column -> kind; a trailing "!" marks a required column (present, every cell filled).
 WAVES_SCHEMA = {
-    "survey": "text!", "survey_label": "text!", "wave": "text!", "wave_label": "text!",
-    "wave_order": "int!", "date": "date!", "date_precision": "text!", "date_inferred": "bool!",
+    "survey": "text!", "survey_label": "text", "wave": "text!", "wave_label": "text",
+    "wave_order": "int!", "date": "date!", "date_precision": "text", "date_inferred": "bool",
     "date_note": "text", "population": "text!", "population_units": "int",
     "respondents": "int", "responding_units": "int", "respondent_roles": "text",
     "source": "text!", "note": "text",
 }
 FIGURES_SCHEMA = {
-    "figure_id": "text!", "survey": "text!", "wave": "text!", "item": "text!", "concept": "text!",
-    "question": "text!", "category": "text", "group": "text!", "statistic": "text!",
+    "figure_id": "text!", "survey": "text!", "wave": "text!", "item": "text!", "concept": "text",
+    "question": "text!", "category": "text", "group": "text", "statistic": "text!",
     "value": "float!", "decimals": "int!", "scale_min": "int", "scale_max": "int", "base": "int",
-    "multi_response": "bool!", "exhaustive": "bool!", "reference_wave": "text", "implied": "bool!",
-    "source": "text!", "quote": "text!", "note": "text",
+    "multi_response": "bool!", "exhaustive": "bool!", "reference_wave": "text", "implied": "bool",
+    "sd": "float", "sd_decimals": "int", "source": "text!", "quote": "text!", "note": "text",
 }
 SOURCES_SCHEMA = {"source": "text!", "title": "text!", "surveys": "text", "note": "text"}
 HEADLINE_TESTS = ("mean_vs_threshold", "share_vs_threshold", "change_mean", "change_share",
                   "group_difference", "categories_same_question", "items_same_sample",
                   "cross_survey", "consistency")
+#: test -> (number of figures, statistics allowed or None for any)
+TEST_FIGURES = {
+    "share_vs_threshold": (1, ("share",)), "mean_vs_threshold": (1, ("mean",)),
+    "change_mean": (2, ("mean",)), "change_share": (2, ("share",)),
+    "group_difference": (2, ("share",)), "categories_same_question": (2, ("share",)),
+    "items_same_sample": (2, ("share",)), "cross_survey": (2, None),
+    "consistency": (1, ("share",)),
+}
 DIRECTIONS = ("greater", "less", "two-sided")
 HEADLINES_SCHEMA = {
     "headline_id": "text!", "source": "text!", "claim": "text!", "test": "text!",
     "figure_ids": "text!", "direction": "text!", "threshold": "float", "note": "text",
 }
+GROUPS_SCHEMA = {"survey": "text!", "wave": "text", "group": "text!", "parent": "text",
+                 "relation": "text!", "label": "text"}
+SCHEMAS = {"sources": SOURCES_SCHEMA, "waves": WAVES_SCHEMA, "figures": FIGURES_SCHEMA,
+           "headlines": HEADLINES_SCHEMA, "groups": GROUPS_SCHEMA}
+#: Tables a data set must have; headlines and groups are optional.
+REQUIRED_TABLES = ("waves", "figures", "sources")
+#: Columns a DataFrame given to the Tracker must have (the others take their defaults).
+FRAME_CORE = {"figures": ("survey", "wave", "item", "statistic", "value"),
+              "waves": ("survey", "wave", "wave_order", "date"), "groups": ("survey", "group",
+                                                                          "relation")}
+#: Figure columns that would hide a wave column when figures are joined to their waves.
+_WAVE_ONLY = ("wave_label", "wave_order", "date_value", "population", "population_units",
+              "respondents", "responding_units", "scale")
+FIGURE_KEY = ["survey", "wave", "item", "category", "group", "statistic", "reference_wave"]
+_MAX_NUMBER_CHARS = 40
 
 
 class DataValidationError(ValueError):
-    """A figures/waves/sources table is malformed; the message names file, line and column."""
+    """A figures/waves/sources/headlines/groups table is malformed; the message says where."""
 
 
-def _fail(path, line, column, problem, value=None):
-    where = f"{Path(path).name}, line {line}, column {column!r}"
-    shown = "" if value is None else f" (got {value!r})"
-    raise DataValidationError(f"{where}: {problem}{shown}")
+@dataclass(frozen=True)
+class Where:
+    """Where a table comes from: ``name`` for the whole table, ``rows[i]`` for its row ``i``."""
+
+    name: str
+    rows: tuple[str, ...] = ()
+
+    def at(self, i: int | None) -> str:
+        return self.name if i is None or i >= len(self.rows) else self.rows[i]
+
+    @classmethod
+    def frame(cls, name: str, df: pd.DataFrame) -> Where:
+        """A DataFrame: rows named by their index label."""
+        return cls(name, tuple(f"{name}, row {label!r}" if isinstance(label, str)
+                               else f"{name}, row {label}" for label in df.index))
+
+    @classmethod
+    def numbered(cls, name: str, numbers_: list[int], unit: str = "line") -> Where:
+        """A file: rows named by their line (or sheet row) number."""
+        return cls(name, tuple(f"{name}, {unit} {n}" for n in numbers_))
 
 
-def _convert(raw: pd.DataFrame, path, schema: dict[str, str]) -> pd.DataFrame:
-    missing = [c for c in schema if c not in raw.columns]
+def _fail(where: Where, i, column, problem, value=None):
+    col = "" if column is None else f", column {column!r}"
+    shown = "" if value is None else f" (got {_shown(value)!r})"
+    raise DataValidationError(f"{where.at(i)}{col}: {problem}{shown}")
+
+
+class _Bad(Exception):
+    """A cell that does not convert: the problem, without the place."""
+
+
+# -- cells --------------------------------------------------------------------------------------
+_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
+_MONTHS["sept"] = 9
+DATE_FORMATS = "YYYY, YYYY-MM, YYYY-Qn or a month name and year (2013, 2013-04, 2013-Q2, Oct 2012)"
+
+
+def is_blank(v) -> bool:
+    """True for None, NaN, NA and text that is empty or only spaces."""
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return v.strip() == ""
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def _text(v) -> str:
+    return v.strip() if isinstance(v, str) else str(v)
+
+
+def to_int(v) -> int:
+    if isinstance(v, bool | np.bool_):
+        raise _Bad("expected a whole number")
+    if isinstance(v, numbers.Integral):
+        return int(v)
+    if isinstance(v, numbers.Real):
+        if np.isfinite(v) and float(v).is_integer() and abs(v) < 1e15:
+            return int(v)
+        raise _Bad("expected a whole number")
+    s = _text(v)
+    m = re.fullmatch(r"([+-]?\d{1,15})(\.0*)?", s)
+    if not m:
+        raise _Bad("expected a whole number" + (" of at most 15 digits"
+                                                 if re.fullmatch(r"\d+", s) else ""))
+    return int(m.group(1))
+
+
+def to_float(v) -> float:
+    if isinstance(v, bool | np.bool_):
+        raise _Bad("expected a number")
+    if isinstance(v, numbers.Real):
+        x = float(v)
+    else:
+        s = _text(v)
+        if len(s) > _MAX_NUMBER_CHARS:
+            raise _Bad(f"expected a number (a text of {len(s)} characters)")
+        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", s):
+            hint = ""
+            if re.fullmatch(r"[+-]?\d+,\d+", s):
+                hint = "; write the decimal separator as a point"
+            elif s.endswith("%"):
+                hint = "; write shares in percent without the % sign"
+            raise _Bad(f"expected a number{hint}")
+        x = float(s)
+    if not np.isfinite(x):
+        raise _Bad("expected a finite number")
+    return x
+
+
+def to_bool(v) -> bool:
+    if isinstance(v, bool | np.bool_):
+        return bool(v)
+    if isinstance(v, numbers.Real) and v in (0, 1):
+        return bool(v)
+    s = _text(v).lower()
+    if s in _TRUE or s in _FALSE:
+        return s in _TRUE
+    raise _Bad("expected True or False (also TRUE/FALSE, yes/no, 1/0)")
+
+
+def parse_date(v) -> tuple[str, str]:
+    """A published date as ``(YYYY or YYYY-MM, precision it states)``.
+
+    Accepted: ``YYYY`` (year), ``YYYY-MM`` (month), ``YYYY-Qn`` or ``Qn YYYY`` (quarter, stored
+    as the quarter's first month), a month name and year (``Oct 2012``, ``October 2012``) and a
+    full date ``YYYY-MM-DD`` or a spreadsheet date (its month).
+
+    Examples
+    --------
+    >>> parse_date("2013-Q2"), parse_date("Oct 2012"), parse_date("2013")
+    (('2013-04', 'quarter'), ('2012-10', 'month'), ('2013', 'year'))
+    """
+    if isinstance(v, _dt.date | pd.Timestamp):
+        return f"{v.year:04d}-{v.month:02d}", "month"
+    if isinstance(v, numbers.Integral) and not isinstance(v, bool) and 1000 <= v <= 9999:
+        return str(int(v)), "year"
+    s = _text(v)
+    if m := re.fullmatch(r"(\d{4})", s):
+        return s, "year"
+    m = (re.fullmatch(r"(\d{4})\s*-?\s*[Qq]([1-4])", s)
+         or re.fullmatch(r"[Qq]([1-4])\s*-?\s*(\d{4})", s))
+    if m:
+        year, q = (m.group(1), m.group(2)) if len(m.group(1)) == 4 else (m.group(2), m.group(1))
+        return f"{year}-{3 * int(q) - 2:02d}", "quarter"
+    month = year = None
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
+        year, month = m.group(1), int(m.group(2))
+    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", s):
+        year, month = m.group(1), int(m.group(2))
+        try:
+            _dt.date(int(year), month, int(m.group(3)))
+        except ValueError as err:
+            raise _Bad(f"not a calendar date ({err})") from None
+    elif m := re.fullmatch(r"([A-Za-z]+)\.?,?\s+(\d{4})", s):
+        if m.group(1).lower() not in _MONTHS:
+            raise _Bad(f"{m.group(1)!r} is not a month name; expected a date as {DATE_FORMATS}")
+        year, month = m.group(2), _MONTHS[m.group(1).lower()]
+    if year is None:
+        raise _Bad(f"expected a date as {DATE_FORMATS}")
+    if not 1 <= month <= 12:
+        raise _Bad(f"month {month} does not exist (months are 01-12)")
+    return f"{year}-{month:02d}", "month"
+
+
+_CONVERT = {"int": to_int, "float": to_float, "bool": to_bool}
+
+
+def _convert(raw: pd.DataFrame, where: Where, table: str, frame: bool,
+             notes: list[str]) -> pd.DataFrame:
+    """Cells to typed columns. Files: every required column present, optional ones added empty.
+    Frames: the core columns present; the others checked when present, not added."""
+    schema = SCHEMAS[table]
+    columns = [str(c).strip() for c in raw.columns]
+    lower = {c.lower(): c for c in schema}
+    columns = [c if c in schema else lower.get(c.lower(), c) for c in columns]
+    seen = set()
+    for c in columns:
+        if c in seen:
+            _fail(where, None, c, "the column appears twice in the header")
+        seen.add(c)
+    raw = raw.set_axis(columns, axis=1)
+    need = FRAME_CORE.get(table, ()) if frame else [c for c, k in schema.items()
+                                                   if k.endswith("!")]
+    missing = [c for c in need if c not in raw.columns]
     if missing:
-        raise DataValidationError(f"{Path(path).name}: missing column(s) {', '.join(missing)}")
-    unknown = [c for c in raw.columns if c not in schema]
-    if unknown:
-        raise DataValidationError(f"{Path(path).name}: unknown column(s) {', '.join(unknown)}")
+        raise DataValidationError(f"{where.name}: missing column(s) {', '.join(missing)}")
+    extra = [c for c in raw.columns if c not in schema]
+    if table == "figures":
+        clash = [c for c in extra if c in _WAVE_ONLY]
+        if clash:
+            raise DataValidationError(
+                f"{where.name}: column(s) {', '.join(clash)} belong to the waves table (each "
+                "figure takes them from its wave); remove or rename them")
+    if extra and not frame:
+        notes.append(f"{where.name}: column(s) {', '.join(extra)} are not part of the format; "
+                     "kept as they are and not used")
     out = {}
     for col, kind in schema.items():
-        required = kind.endswith("!")
+        required = kind.endswith("!") and not frame
         kind = kind.rstrip("!")
+        if col not in raw.columns:
+            if frame:
+                continue
+            cells = [None] * len(raw)
+        else:
+            cells = raw[col].tolist()
         values = []
-        for i, v in enumerate(raw[col].tolist()):
-            line = i + 2
-            v = v.strip()
-            if v == "":
-                if required:
-                    _fail(path, line, col, "a value is required")
+        for i, v in enumerate(cells):
+            if is_blank(v):
+                if required or (frame and col in FRAME_CORE.get(table, ())):
+                    _fail(where, i, col, "a value is required")
                 values.append(None)
                 continue
-            if kind == "int":
-                if not re.fullmatch(r"-?\d+", v):
-                    _fail(path, line, col, "expected a whole number", v)
-                values.append(int(v))
-            elif kind == "float":
-                try:
-                    x = float(v)
-                except ValueError:
-                    _fail(path, line, col, "expected a number", v)
-                if not np.isfinite(x):
-                    _fail(path, line, col, "expected a finite number", v)
-                values.append(x)
-            elif kind == "bool":
-                if v not in ("True", "False"):
-                    _fail(path, line, col, "expected True or False", v)
-                values.append(v == "True")
-            elif kind == "date":
-                if not re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", v):
-                    _fail(path, line, col, "expected a date as YYYY or YYYY-MM", v)
-                values.append(v)
-            else:
-                values.append(v)
+            try:
+                values.append(_CONVERT[kind](v) if kind in _CONVERT else
+                              v if kind == "date" else _text(v))
+            except _Bad as bad:
+                _fail(where, i, col, str(bad), v if isinstance(v, str) else _shown(v))
         if kind == "int":
             out[col] = pd.array(values, dtype="Int64")
         elif kind == "float":
-            out[col] = pd.array(values, dtype="float64")
+            out[col] = pd.array([np.nan if x is None else x for x in values], dtype="float64")
         elif kind == "bool":
             out[col] = pd.array(values, dtype="boolean")
         else:
-            out[col] = pd.Series([x if x is not None else "" for x in values], dtype=object)
-    return pd.DataFrame(out)
+            out[col] = pd.Series(["" if x is None else x for x in values], dtype=object)
+    df = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
+    for c in extra:
+        df[c] = raw[c].to_numpy()
+    return df
 
 
-def _unique(df, path, cols):
-    dup = df.duplicated(cols, keep="first")
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        _fail(path, i + 2, cols[-1], "duplicate key " + "/".join(cols),
-              "/".join(str(df.iloc[i][c]) for c in cols))
+def _shown(v):
+    return v.item() if isinstance(v, np.generic) else v
 
 
-def validate_sources(raw: pd.DataFrame, path) -> pd.DataFrame:
+def _dupes(df: pd.DataFrame, where: Where, cols: list[str], what: str | None = None):
+    """Error on the first repeated key, naming both rows."""
+    key = df[cols].astype(str).agg("\x1f".join, axis=1) if len(df) else pd.Series(dtype=object)
+    first: dict[str, int] = {}
+    for i, k in enumerate(key):
+        if k in first:
+            shown = "/".join(str(df.iloc[i][c]) for c in cols)
+            _fail(where, i, cols[-1], f"duplicate {what or '/'.join(cols)} {shown!r}, "
+                  f"already at {where.at(first[k])}")
+        first[k] = i
+
+
+# -- tables -------------------------------------------------------------------------------------
+def validate_sources(raw: pd.DataFrame, where: Where, *, frame: bool = False,
+                     notes: list[str] | None = None) -> pd.DataFrame:
     """Convert and check a sources table (one row per article)."""
-    df = _convert(raw, path, SOURCES_SCHEMA)
-    _unique(df, path, ["source"])
+    df = _convert(raw, where, "sources", frame, [] if notes is None else notes)
+    _dupes(df, where, ["source"])
     return df
 
 
-def validate_waves(raw: pd.DataFrame, path) -> pd.DataFrame:
-    """Convert and check a waves table: types, unique survey/wave, coherent counts."""
-    df = _convert(raw, path, WAVES_SCHEMA)
-    _unique(df, path, ["survey", "wave"])
-    for i, r in df.iterrows():
-        line = i + 2
-        if r["date_precision"] not in DATE_PRECISIONS:
-            _fail(path, line, "date_precision", f"expected one of {DATE_PRECISIONS}",
-                  r["date_precision"])
+def validate_waves(raw: pd.DataFrame, where: Where, sources: pd.DataFrame | None = None, *,
+                   frame: bool = False, notes: list[str] | None = None) -> pd.DataFrame:
+    """Convert and check a waves table: types, dates, unique survey/wave and survey/wave_order,
+    coherent counts, sources listed."""
+    df = _convert(raw, where, "waves", frame, [] if notes is None else notes)
+    dates, precisions = [], []
+    has_precision = "date_precision" in df.columns
+    for i in range(len(df)):
+        try:
+            date, stated = parse_date(df["date"].iat[i])
+        except _Bad as bad:
+            _fail(where, i, "date", str(bad), _shown(df["date"].iat[i]))
+        p = df["date_precision"].iat[i] if has_precision else ""
+        if p == "":
+            p = stated
+        elif p not in DATE_PRECISIONS:
+            _fail(where, i, "date_precision", f"expected one of {DATE_PRECISIONS}", p)
+        if stated == "year" and p != "year":
+            _fail(where, i, "date_precision", f"the date {date} gives only a year: expected "
+                  "'year' (or a month or quarter in the date)", p)
+        if stated == "quarter" and p == "month":
+            _fail(where, i, "date_precision", f"the date {df['date'].iat[i]} is a quarter: "
+                  "expected 'quarter'", p)
+        if p == "quarter" and int(date[5:]) not in (1, 4, 7, 10):
+            _fail(where, i, "date", "at quarter precision the date is the quarter's first month "
+                  "(YYYY-01, -04, -07, -10) or YYYY-Qn", _shown(df["date"].iat[i]))
+        dates.append(date)
+        precisions.append(p)
+    df["date"] = pd.Series(dates, dtype=object)
+    if has_precision or not frame:
+        df["date_precision"] = pd.Series(precisions, dtype=object)
+    for col, default in (("survey_label", "survey"), ("wave_label", "wave")):
+        if col in df.columns:
+            df[col] = df[col].where(df[col] != "", df[default])
+    if "date_inferred" in df.columns and not frame:
+        df["date_inferred"] = df["date_inferred"].fillna(False)
+    _dupes(df, where, ["survey", "wave"])
+    _dupes(df, where, ["survey", "wave_order"])
+    for i in range(len(df)):
+        r = df.iloc[i]
         if r["wave_order"] < 1:
-            _fail(path, line, "wave_order", "must be 1 or more", int(r["wave_order"]))
+            _fail(where, i, "wave_order", "must be 1 or more", int(r["wave_order"]))
         for c in ("population_units", "respondents", "responding_units"):
-            if pd.notna(r[c]) and r[c] <= 0:
-                _fail(path, line, c, "must be a positive whole number", int(r[c]))
-        ru, pu, n = r["responding_units"], r["population_units"], r["respondents"]
+            if c in df.columns and pd.notna(r[c]) and r[c] <= 0:
+                _fail(where, i, c, "must be a positive whole number", int(r[c]))
+        ru, pu, n = (r.get(c, pd.NA) for c in ("responding_units", "population_units",
+                                               "respondents"))
         if pd.notna(ru) and pd.notna(pu) and ru > pu:
-            _fail(path, line, "responding_units", f"exceeds population_units {pu}", int(ru))
+            _fail(where, i, "responding_units", f"exceeds population_units {pu}", int(ru))
         if pd.notna(ru) and pd.notna(n) and ru > n:
-            _fail(path, line, "responding_units", f"exceeds respondents {n}", int(ru))
-    _unique(df, path, ["survey", "wave_order"])
+            _fail(where, i, "responding_units", f"exceeds respondents {n}", int(ru))
+        if sources is not None and "source" in df.columns:
+            for s in _split(r["source"]):
+                if s not in set(sources["source"]):
+                    _fail(where, i, "source", "source not listed in sources.csv", s)
     return df
 
 
-def validate_figures(raw: pd.DataFrame, path, waves: pd.DataFrame,
-                     sources: pd.DataFrame) -> pd.DataFrame:
+def validate_figures(raw: pd.DataFrame, where: Where, waves: pd.DataFrame,
+                     sources: pd.DataFrame | None = None, *, frame: bool = False,
+                     notes: list[str] | None = None) -> pd.DataFrame:
     """Convert and check a figures table against its waves and sources tables.
 
-    Checks: known columns and types; unique ``figure_id``; survey/wave present in the waves
-    table; statistic one of share, mean, count, change; shares within 0-100; means within their
-    scale (``scale_min`` < ``scale_max`` required for means); counts non-negative whole numbers;
-    bases positive; change rows name an existing ``reference_wave``; every source listed.
+    Checks: known columns and types; unique ``figure_id`` and unique figure (survey, wave, item,
+    category, group, statistic, reference wave); survey/wave present in the waves table;
+    statistic one of share, mean, count, change; no more decimals than ``decimals`` states;
+    shares within 0-100; means within their scale (``scale_min`` < ``scale_max`` required for
+    means); counts non-negative whole numbers; bases positive; change rows name an existing
+    ``reference_wave``; the figures of one question agree on ``multi_response`` and
+    ``exhaustive``; every source listed. Shares of a question that are all at most 1 are noted
+    as probably proportions.
     """
-    df = _convert(raw, path, FIGURES_SCHEMA)
-    _unique(df, path, ["figure_id"])
+    notes = [] if notes is None else notes
+    df = _convert(raw, where, "figures", frame, notes)
+    has = set(df.columns)
+    if "group" in has:
+        df["group"] = df["group"].where(df["group"] != "", "all")
+    if "concept" in has:
+        df["concept"] = df["concept"].where(df["concept"] != "", df["item"])
+    if "implied" in has and not frame:
+        df["implied"] = df["implied"].fillna(False)
+    if "figure_id" in has:
+        _dupes(df, where, ["figure_id"])
+    key = [c for c in FIGURE_KEY if c in has]
+    _dupes(df, where, key, "figure (" + ", ".join(key) + ")")
     known_waves = set(zip(waves["survey"], waves["wave"], strict=True))
-    known_sources = set(sources["source"])
-    for i, r in df.iterrows():
-        line = i + 2
+    known_sources = None if sources is None else set(sources["source"])
+    for i in range(len(df)):
+        r = df.iloc[i]
         stat, v = r["statistic"], r["value"]
         if (r["survey"], r["wave"]) not in known_waves:
-            _fail(path, line, "wave", f"survey/wave not in the waves table for {r['survey']!r}",
+            _fail(where, i, "wave", f"survey/wave not in the waves table for {r['survey']!r}",
                   r["wave"])
-        if r["source"] not in known_sources:
-            _fail(path, line, "source", "source not listed in sources.csv", r["source"])
+        if known_sources is not None and r.get("source") not in known_sources:
+            _fail(where, i, "source", "source not listed in sources.csv", r["source"])
         if stat not in STATISTICS:
-            _fail(path, line, "statistic", f"expected one of {STATISTICS}", stat)
-        if r["decimals"] < 0:
-            _fail(path, line, "decimals", "must be 0 or more", int(r["decimals"]))
-        if pd.notna(r["base"]) and r["base"] <= 0:
-            _fail(path, line, "base", "must be a positive whole number", int(r["base"]))
+            _fail(where, i, "statistic", f"expected one of {STATISTICS}", stat)
+        d = r.get("decimals", pd.NA)
+        if pd.notna(d):
+            if not 0 <= d <= 10:
+                _fail(where, i, "decimals", "must be 0 to 10", int(d))
+            try:
+                exact_value(float(v), int(d))
+            except ValueError:
+                hint = ("; shares are in percent: this looks like a proportion"
+                        if stat == "share" and abs(v) <= 1 else "")
+                _fail(where, i, "value", f"value {v:g} has more decimals than the stated "
+                      f"decimals={int(d)}{hint}")
+        if pd.notna(r.get("base", pd.NA)) and r["base"] <= 0:
+            _fail(where, i, "base", "must be a positive whole number", int(r["base"]))
         if stat == "share" and not 0 <= v <= 100:
-            _fail(path, line, "value", "a share (percent) must lie within 0-100", v)
+            _fail(where, i, "value", "a share (percent) must lie within 0-100", v)
         if stat == "count" and (v < 0 or v != int(v)):
-            _fail(path, line, "value", "a count must be a non-negative whole number", v)
-        if stat == "mean":
+            _fail(where, i, "value", "a count must be a non-negative whole number", v)
+        if stat == "mean" and {"scale_min", "scale_max"} <= has:
             lo, hi = r["scale_min"], r["scale_max"]
             if pd.isna(lo) or pd.isna(hi):
-                _fail(path, line, "scale_min", "a mean needs scale_min and scale_max")
+                _fail(where, i, "scale_min" if pd.isna(lo) else "scale_max",
+                      "a mean needs scale_min and scale_max")
             if lo >= hi:
-                _fail(path, line, "scale_max", f"must exceed scale_min {lo}", int(hi))
+                _fail(where, i, "scale_max", f"must exceed scale_min {lo}", int(hi))
             if not lo <= v <= hi:
-                _fail(path, line, "value", f"a mean must lie within its scale {lo}-{hi}", v)
-        if stat == "change":
-            ref = r["reference_wave"]
+                _fail(where, i, "value", f"a mean must lie within its scale {lo}-{hi}", v)
+        _check_sd(r, where, i, stat)
+        ref = r.get("reference_wave", "")
+        if stat == "change" and "reference_wave" in has:
             if (r["survey"], ref) not in known_waves:
-                _fail(path, line, "reference_wave", "a change needs an existing reference_wave",
+                _fail(where, i, "reference_wave", "a change needs an existing reference_wave",
                       ref)
-        elif r["reference_wave"]:
-            _fail(path, line, "reference_wave", "only change rows take a reference_wave",
-                  r["reference_wave"])
+            if ref == r["wave"]:
+                _fail(where, i, "reference_wave", "a change is from another wave", ref)
+        elif stat != "change" and ref:
+            _fail(where, i, "reference_wave", "only change rows take a reference_wave", ref)
+    _question_sets(df, where, notes)
     return df
 
 
-def validate_headlines(raw: pd.DataFrame, path, figures: pd.DataFrame,
-                       sources: pd.DataFrame) -> pd.DataFrame:
-    """Convert and check a headlines table: each claim names a known test and existing figures."""
-    df = _convert(raw, path, HEADLINES_SCHEMA)
-    _unique(df, path, ["headline_id"])
+def _check_sd(r, where, i, stat):
+    sd = r.get("sd", np.nan)
+    if pd.isna(sd):
+        if pd.notna(r.get("sd_decimals", pd.NA)):
+            _fail(where, i, "sd_decimals", "sd_decimals without an sd")
+        return
+    if stat != "mean":
+        _fail(where, i, "sd", "only means take an sd", sd)
+    if sd < 0:
+        _fail(where, i, "sd", "an SD cannot be negative", sd)
+    sd_d = r.get("sd_decimals", pd.NA)
+    if pd.notna(sd_d) and not 0 <= sd_d <= 10:
+        _fail(where, i, "sd_decimals", "must be 0 to 10", int(sd_d))
+
+
+def _question_sets(df, where, notes):
+    """The figures of one question agree on its flags; shares all <= 1 are noted."""
+    keys = [c for c in ("survey", "wave", "item", "group") if c in df.columns]
+    shares = df[df["statistic"] == "share"]
+    for _, part in shares.groupby(keys, sort=False):
+        idx = [int(df.index.get_loc(j)) for j in part.index]
+        for flag_ in ("multi_response", "exhaustive"):
+            if flag_ in df.columns and part[flag_].nunique(dropna=False) > 1:
+                j = next(k for k, v in zip(idx, part[flag_], strict=True)
+                         if v != part[flag_].iloc[0])
+                _fail(where, j, flag_, f"the shares of one question disagree on {flag_} "
+                      f"({where.at(idx[0])} says {part[flag_].iloc[0]})", part.loc[
+                          df.index[j], flag_])
+        if (part["value"] <= 1).all() and (part["value"] > 0).any():
+            notes.append(f"{where.at(idx[0])}: every share of item {part['item'].iloc[0]!r} "
+                         f"({part['wave'].iloc[0]}) is at most 1 ("
+                         + ", ".join(f"{v:g}" for v in part["value"])
+                         + "): shares are in percent; these look like proportions")
+
+
+def validate_headlines(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
+                       sources: pd.DataFrame | None = None, waves: pd.DataFrame | None = None,
+                       *, frame: bool = False, notes: list[str] | None = None) -> pd.DataFrame:
+    """Convert and check a headlines table: each claim names a known test, existing sources and
+    the number and kind of figures its test takes; a threshold where the test needs one."""
+    notes = [] if notes is None else notes
+    df = _convert(raw, where, "headlines", frame, notes)
+    _dupes(df, where, ["headline_id"])
+    figs = figures.set_index("figure_id", drop=False) if len(figures) else figures
     known = set(figures["figure_id"])
-    for i, r in df.iterrows():
-        line = i + 2
-        if r["source"] not in set(sources["source"]):
-            _fail(path, line, "source", "source not listed in sources.csv", r["source"])
+    wv = None if waves is None else waves.set_index(["survey", "wave"])
+    for i in range(len(df)):
+        r = df.iloc[i]
+        if sources is not None and r["source"] not in set(sources["source"]):
+            _fail(where, i, "source", "source not listed in sources.csv", r["source"])
         if r["test"] not in HEADLINE_TESTS:
-            _fail(path, line, "test", f"expected one of {HEADLINE_TESTS}", r["test"])
+            _fail(where, i, "test", f"expected one of {HEADLINE_TESTS}", r["test"])
         if r["direction"] not in DIRECTIONS:
-            _fail(path, line, "direction", f"expected one of {DIRECTIONS}", r["direction"])
-        for fid in r["figure_ids"].split(";"):
+            _fail(where, i, "direction", f"expected one of {DIRECTIONS}", r["direction"])
+        ids = _split(r["figure_ids"])
+        for fid in ids:
             if fid not in known:
-                _fail(path, line, "figure_ids", "figure not in figures.csv", fid)
-        if r["test"].endswith("_vs_threshold") and pd.isna(r["threshold"]):
-            _fail(path, line, "threshold", f"test {r['test']!r} needs a threshold")
+                _fail(where, i, "figure_ids", "figure not in figures.csv", fid)
+        n, stats_ = TEST_FIGURES[r["test"]]
+        if len(ids) != n:
+            _fail(where, i, "figure_ids", f"test {r['test']!r} takes {n} figure id"
+                  f"{'s' if n > 1 else ''} separated by ';', got {len(ids)}", r["figure_ids"])
+        for fid in ids:
+            stat = figs.loc[fid, "statistic"]
+            if stats_ is not None and stat not in stats_:
+                _fail(where, i, "figure_ids", f"test {r['test']!r} takes {stats_[0]} figures; "
+                      f"{fid} is a {stat}", fid)
+        if r["test"].endswith("_vs_threshold"):
+            t = r["threshold"]
+            if pd.isna(t):
+                _fail(where, i, "threshold", f"test {r['test']!r} needs a threshold")
+            f = figs.loc[ids[0]]
+            lo, hi = ((0, 100) if r["test"] == "share_vs_threshold"
+                      else (f["scale_min"], f["scale_max"]))
+            if pd.notna(lo) and pd.notna(hi) and not lo <= t <= hi:
+                _fail(where, i, "threshold", f"must lie within {lo:g}-{hi:g} (the figure's "
+                      "scale; shares in percent)", t)
+        if r["test"] == "consistency" and wv is not None:
+            f = figs.loc[ids[0]]
+            w = wv.loc[(f["survey"], f["wave"])]
+            lacking = [c for c in ("responding_units", "population_units")
+                       if c not in wv.columns or pd.isna(w[c])]
+            if lacking:
+                notes.append(f"{where.at(i)}: test 'consistency' needs {' and '.join(lacking)} "
+                             f"on wave {f['survey']}/{f['wave']}; the report will say it cannot "
+                             "be tested")
     return df
+
+
+def validate_groups(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
+                    waves: pd.DataFrame, *, frame: bool = False,
+                    notes: list[str] | None = None) -> pd.DataFrame:
+    """Convert and check a groups table (how the groups of a survey relate).
+
+    Each row names a ``group`` of ``figures.csv`` for its ``survey`` (not ``all``), the
+    ``parent`` it lies within (blank = ``all``, else another group of the same survey) and its
+    ``relation`` (partition, disjoint, nested), in every wave or in the ``wave`` named.
+    Identical repeated rows are dropped; the same (survey, wave, group) with a different parent
+    or relation, and a chain of parents that comes back to itself, are errors.
+    """
+    df = _convert(raw, where, "groups", frame, [] if notes is None else notes)
+    for c in ("wave", "parent", "label"):
+        if c not in df.columns:
+            df[c] = ""
+    df["parent"] = df["parent"].where(df["parent"] != "", "all")
+    df = df[list(GROUPS_SCHEMA) + [c for c in df.columns if c not in GROUPS_SCHEMA]]
+    known_waves = set(zip(waves["survey"], waves["wave"], strict=True))
+    surveys = set(waves["survey"])
+    used = figures.groupby("survey")["group"].agg(set).to_dict() if len(figures) else {}
+    stated: dict[tuple, int] = {}
+    keep = []
+    for i in range(len(df)):
+        r = df.iloc[i]
+        s, w, g, p = r["survey"], r["wave"], r["group"], r["parent"]
+        if s not in surveys:
+            _fail(where, i, "survey", "survey not in the waves table", s)
+        if w and (s, w) not in known_waves:
+            _fail(where, i, "wave", f"survey/wave not in the waves table for {s!r}", w)
+        if g == "all":
+            _fail(where, i, "group", "'all' is every respondent of a wave, not a group", g)
+        if g not in used.get(s, set()):
+            _fail(where, i, "group", f"no figure of survey {s!r} has this group", g)
+        if r["relation"] not in RELATIONS:
+            _fail(where, i, "relation", f"expected one of {RELATIONS}", r["relation"])
+        if p == g:
+            _fail(where, i, "parent", "a group cannot lie within itself", p)
+        if p != "all" and p not in used.get(s, set()) and p not in set(
+                df.loc[df["survey"] == s, "group"]):
+            _fail(where, i, "parent", f"the parent must be 'all' or a group of survey {s!r}", p)
+        k = (s, w, g)
+        if k in stated:
+            j = stated[k]
+            if (df.iloc[j]["parent"], df.iloc[j]["relation"]) != (p, r["relation"]):
+                _fail(where, i, "relation", f"group {g!r} of {s}{'/' + w if w else ''} is "
+                      f"already stated at {where.at(j)} as {df.iloc[j]['relation']} within "
+                      f"{df.iloc[j]['parent']!r}", f"{r['relation']} within {p!r}")
+            continue
+        stated[k] = i
+        keep.append(i)
+    out = df.iloc[keep].reset_index(drop=True)
+    _cycles(out, Where(where.name, tuple(where.at(i) for i in keep)))
+    return out
+
+
+def _cycles(df, where):
+    for i in range(len(df)):
+        s, w, g = df.iloc[i][["survey", "wave", "group"]]
+        parent_of = {}
+        for _, r in df[(df["survey"] == s) & df["wave"].isin(["", w])].iterrows():
+            if r["wave"] == w or r["group"] not in parent_of:
+                parent_of[r["group"]] = r["parent"]
+        chain, cur = [g], parent_of.get(g, "all")
+        while cur != "all" and cur in parent_of:
+            if cur in chain:
+                _fail(where, i, "parent", "the parents come back to the group: "
+                      + " within ".join([*chain, cur]))
+            chain.append(cur)
+            cur = parent_of[cur]
+
+
+def empty_table(table: str) -> pd.DataFrame:
+    """A table of the format with its columns and no rows."""
+    kinds = {"int": "Int64", "float": "float64", "bool": "boolean"}
+    return pd.DataFrame({c: pd.Series(dtype=kinds.get(k.rstrip("!").replace("date", "text"),
+                                                     object))
+                         for c, k in SCHEMAS[table].items()})
+
+
+def validate_tables(raw: Mapping[str, pd.DataFrame], where: Mapping[str, Where], *,
+                    frame: bool = False) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """Validate a set of tables against each other; the one entry point of every reader.
+
+    ``raw`` maps table names (``waves``, ``figures``, ``sources``, optionally ``headlines``,
+    ``groups``) to text or typed frames, ``where`` their origins. Returns the typed tables
+    (an absent headlines or groups table is empty) and the notes (extra columns kept,
+    probable proportions, headlines the report cannot test).
+    """
+    for t in REQUIRED_TABLES:
+        if t not in raw:
+            raise DataValidationError(f"{where[t].name if t in where else t}: the table "
+                                      f"{t!r} is missing")
+    notes: list[str] = []
+    sources = validate_sources(raw["sources"], where["sources"], frame=frame, notes=notes)
+    waves = validate_waves(raw["waves"], where["waves"], sources, frame=frame, notes=notes)
+    if not len(waves):
+        raise DataValidationError(f"{where['waves'].name}: no waves (the table has no rows)")
+    figures = validate_figures(raw["figures"], where["figures"], waves, sources, frame=frame,
+                               notes=notes)
+    out = {"sources": sources, "waves": waves, "figures": figures}
+    out["headlines"] = (validate_headlines(raw["headlines"], where["headlines"], figures,
+                                           sources, waves, frame=frame, notes=notes)
+                        if raw.get("headlines") is not None else empty_table("headlines"))
+    out["groups"] = (validate_groups(raw["groups"], where["groups"], figures, waves,
+                                     frame=frame, notes=notes)
+                     if raw.get("groups") is not None else empty_table("groups"))
+    return out, notes
+
+
+def validate_tracker_tables(figures: pd.DataFrame, waves: pd.DataFrame,
+                            assumed_bases: Mapping | None = None
+                            ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The Tracker's figures and waves validated as the files are (the rows named by index
+    label: ``figures (DataFrame), row 3``), and its assumed bases: each key a wave, a
+    ``(survey, wave)`` or a ``(survey, wave, group)`` of the waves, each value a positive whole
+    number. Missing optional columns are left for the Tracker's defaults."""
+    w_where, f_where = Where.frame("waves (DataFrame)", waves), Where.frame(
+        "figures (DataFrame)", figures)
+    w = validate_waves(waves, w_where, frame=True)
+    f = validate_figures(figures, f_where, w, frame=True)
+    return f, w, check_assumed_bases(assumed_bases, w)
+
+
+def check_assumed_bases(assumed_bases: Mapping | None, waves: pd.DataFrame) -> dict:
+    """``assumed_bases`` as a dict, each key an existing wave and each value a positive whole
+    number; else a :class:`DataValidationError` naming the key and the value."""
+    if assumed_bases is None:
+        return {}
+    if not isinstance(assumed_bases, Mapping):
+        raise DataValidationError("assumed_bases must be a mapping {wave: base}, got "
+                                  f"{type(assumed_bases).__name__}")
+    pairs = set(zip(waves["survey"], waves["wave"], strict=True))
+    out = {}
+    for key, n in assumed_bases.items():
+        ok = (isinstance(key, str) and key in set(waves["wave"])) or (
+            isinstance(key, tuple) and len(key) in (2, 3) and tuple(key[:2]) in pairs)
+        if not ok:
+            raise DataValidationError(
+                f"assumed_bases: key {key!r} is not a wave, (survey, wave) or (survey, wave, "
+                "group) of the waves table")
+        if isinstance(n, bool | np.bool_) or not isinstance(n, numbers.Real) or not (
+                np.isfinite(n) and float(n).is_integer() and n >= 1):
+            raise DataValidationError(f"assumed_bases[{key!r}]: a base is a positive whole "
+                                      f"number of respondents (got {_shown(n)!r})")
+        out[key] = int(n)
+    return out
+
+
+def _split(ids: str) -> list[str]:
+    return [x.strip() for x in str(ids).split(";") if x.strip()]
