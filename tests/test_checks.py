@@ -293,7 +293,7 @@ def test_check_figures_does_not_mutate_and_columns():
     r = check_figures(t)
     pd.testing.assert_frame_equal(t, before)
     assert list(r.columns) == ["check", "figure_ids", "survey", "wave", "item", "group",
-                               "verdict", "detail"]
+                               "verdict", "detail", "kind"]
 
 
 def test_check_figures_errors():

@@ -28,6 +28,7 @@ from barotrend.figures.exact import (
 from barotrend.figures.groups import infer_group_sizes
 
 __all__ = ["MAX_BASES", "MIN_ITEM_RESPONSE", "count_ranges", "impossible_sum", "infer_base",
+           "nearest_bases",
            "infer_group_sizes", "item_bases"]
 
 #: Most bases :func:`infer_base` searches in one call (about 5 s and one row per base at most).
@@ -74,6 +75,50 @@ def impossible_sum(values, decimals=0, convention="half_up") -> str | None:
             "rounding), not 100%: the categories of an exhaustive single-response question sum "
             "to 100%; pass exhaustive=False for a multi-response question or a set with "
             "unpublished categories")
+
+
+def _runs(values, decimals, convention, exhaustive, ns):
+    """Count runs ``a <= k <= b`` of every share on every base of ``ns``, their sums, and
+    which bases are feasible (every run non-empty; with ``exhaustive``, ``sa <= n <= sb``)."""
+    a = np.empty((len(values), ns.size), dtype=np.int64)
+    b = np.empty_like(a)
+    for i, v in enumerate(values):
+        a[i], b[i] = count_ranges(exact_bounds(v, decimals, convention, "percents"), ns)
+    ok = (a <= b).all(axis=0)
+    sa, sb = a.sum(axis=0), b.sum(axis=0)
+    if exhaustive:
+        ok &= (sa <= ns) & (ns <= sb)
+    return a, b, sa, sb, ok
+
+
+def nearest_bases(percents, n, decimals=0, exhaustive=True, convention="half_up",
+                  reach=10_000) -> tuple[int | None, int | None]:
+    """The largest base below ``n`` and the smallest above it on which the shares are
+    achievable (as :func:`infer_base`), each None when there is none within ``reach`` bases.
+
+    Examples
+    --------
+    50% is impossible on 85 (42/85 = 49.41%, 43/85 = 50.59%); 84 and 86 are even:
+
+    >>> nearest_bases([50], 85, exhaustive=False)
+    (84, 86)
+    >>> nearest_bases([70, 50], 85)
+    (None, None)
+    """
+    _, values = _labelled(percents, "percents")
+    decimals = check_decimals(decimals)
+    n = check_base(n)
+    if exhaustive and impossible_sum(values, decimals, convention):
+        return None, None
+    below = above = None
+    if n > 1:
+        ns = np.arange(max(1, n - reach), n, dtype=np.int64)
+        ok = _runs(values, decimals, convention, exhaustive, ns)[-1]
+        below = int(ns[ok][-1]) if ok.any() else None
+    ns = np.arange(n + 1, n + reach + 1, dtype=np.int64)
+    ok = _runs(values, decimals, convention, exhaustive, ns)[-1]
+    above = int(ns[ok][0]) if ok.any() else None
+    return below, above
 
 
 def infer_base(percents, decimals=0, exhaustive=True, min_base=1, max_base=1000,
@@ -155,14 +200,7 @@ def infer_base(percents, decimals=0, exhaustive=True, min_base=1, max_base=1000,
         if why:
             raise ValueError(f"infer_base: {why}")
     ns = np.arange(lo, hi + 1, dtype=np.int64)
-    a = np.empty((len(values), ns.size), dtype=np.int64)
-    b = np.empty_like(a)
-    for i, v in enumerate(values):
-        a[i], b[i] = count_ranges(exact_bounds(v, decimals, convention, "percents"), ns)
-    ok = (a <= b).all(axis=0)
-    sa, sb = a.sum(axis=0), b.sum(axis=0)
-    if exhaustive:
-        ok &= (sa <= ns) & (ns <= sb)
+    a, b, sa, sb, ok = _runs(values, decimals, convention, exhaustive, ns)
     keep = np.flatnonzero(ok)
     nk, ak, bk, sak, sbk = ns[keep], a[:, keep], b[:, keep], sa[keep], sb[keep]
     if exhaustive:  # counts that occur in at least one combination summing exactly to n

@@ -4,11 +4,14 @@ base of a figure (stated or assumed), and the per-figure checks of means and sta
 
 from __future__ import annotations
 
+import math
+import numbers
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
-from barotrend.figures.exact import Bounds, exact_bounds
+from barotrend.figures.exact import Bounds, exact_bounds, exact_value
 from barotrend.figures.grim import grim, grimmer, sd_bounds
 
 __all__: list[str] = []
@@ -65,13 +68,97 @@ def hull(bs: list[Bounds]) -> Bounds:
                   any(b.high_closed for b in bs if b.high == hi))
 
 
-def row(check, figs, verdict, detail) -> dict:
-    """One output row of :func:`check_figures` for the figures ``figs``."""
+def row(check, figs, verdict, detail, kind="source") -> dict:
+    """One output row of :func:`check_figures` for the figures ``figs``.
+
+    ``kind`` says what a finding is about: ``"source"`` (the published figures themselves: a
+    fail means the source is inconsistent) or ``"input"`` (how the table states them: a warning
+    means the user's file is probably wrong).
+    """
     first = figs.iloc[0]
     groups = list(dict.fromkeys(figs["group"]))
-    return {"check": check, "figure_ids": ", ".join(figs["figure_id"]),
+    return {"check": check, "figure_ids": ", ".join(map(str, figs["figure_id"])),
             "survey": first["survey"], "wave": first["wave"], "item": first["item"],
-            "group": ", ".join(groups), "verdict": verdict, "detail": detail}
+            "group": ", ".join(groups), "verdict": verdict, "detail": detail, "kind": kind}
+
+
+# --------------------------------------------------------------------------------------------
+# the cells check_figures reads, checked on a frame that may not have been validated
+# --------------------------------------------------------------------------------------------
+def _where(label, fid, col) -> str:
+    return f"figures row {label} (figure {fid!r}), column {col!r}"
+
+
+def _whole(x) -> bool:
+    return (not isinstance(x, bool | np.bool_) and isinstance(x, numbers.Real)
+            and math.isfinite(x) and float(x).is_integer())
+
+
+def _finite(x) -> bool:
+    return (not isinstance(x, bool | np.bool_) and isinstance(x, numbers.Real)
+            and math.isfinite(x))
+
+
+def check_cells(figs: pd.DataFrame) -> None:
+    """Raise ``ValueError`` naming the figure and column of the first cell check_figures cannot
+    read: a value that is not a finite number (or has more decimals than ``decimals``), a share
+    outside 0-100, ``decimals`` not a whole number 0 or more, a base not a positive whole number,
+    a mean's scale not two whole numbers min < max (or the mean outside it), an SD that is not a
+    number 0 or more, or a flag (``multi_response``, ``exhaustive``, ``implied``) that is not
+    True/False."""
+    for label, r in figs.iterrows():
+        stat = r["statistic"]
+        if stat not in ("share", "mean", "change"):
+            continue
+        fid = r["figure_id"]
+        for col in ("multi_response", "exhaustive", "implied"):
+            x = r[col]
+            if not missing(x) and not (isinstance(x, bool | np.bool_) or x in (0, 1)):
+                raise ValueError(f"{_where(label, fid, col)}: expected True or False, got {x!r}")
+        d = r["decimals"]
+        if missing(d) or not _whole(d) or d < 0:
+            raise ValueError(f"{_where(label, fid, 'decimals')}: decimals must be a whole number "
+                             f"0 or more, got {d!r}")
+        v = r["value"]
+        if missing(v) or not _finite(v):
+            raise ValueError(f"{_where(label, fid, 'value')}: value must be a finite number, "
+                             f"got {v!r}")
+        try:
+            exact_value(float(v), int(d), "value")
+        except ValueError as err:
+            raise ValueError(f"{_where(label, fid, 'value')}: {err}") from None
+        if stat == "share" and not 0 <= v <= 100:
+            raise ValueError(f"{_where(label, fid, 'value')}: a share (percent) must lie within "
+                             f"0-100, got {v!r}")
+        b = r["base"]
+        if not missing(b) and not (_whole(b) and b >= 1):
+            raise ValueError(f"{_where(label, fid, 'base')}: base must be a positive whole "
+                             f"number, got {b!r}")
+        if stat == "mean":
+            _check_mean_cells(r, label, fid)
+
+
+def _check_mean_cells(r, label, fid) -> None:
+    lo, hi, v = r["scale_min"], r["scale_max"], r["value"]
+    for col, x in (("scale_min", lo), ("scale_max", hi)):
+        if not missing(x) and not _whole(x):
+            raise ValueError(f"{_where(label, fid, col)}: {col} must be a whole number, "
+                             f"got {x!r}")
+    if not missing(lo) and not missing(hi):
+        if not lo < hi:
+            raise ValueError(f"{_where(label, fid, 'scale_max')}: scale_max must exceed "
+                             f"scale_min={lo!r}, got {hi!r}")
+        if not lo <= v <= hi:
+            raise ValueError(f"{_where(label, fid, 'value')}: the mean must lie within its scale "
+                             f"{lo:g}-{hi:g}, got {v!r}")
+    for col in ("sd", "sd_decimals"):
+        x = r.get(col)
+        if missing(x):
+            continue
+        ok = _finite(x) and x >= 0 and (col == "sd" or _whole(x))
+        if not ok:
+            what = "a number 0 or more" if col == "sd" else "a whole number 0 or more"
+            raise ValueError(f"{_where(label, fid, col)}: {col} must be {what}, got {x!r}")
 
 
 class FigureBases:
@@ -84,8 +171,12 @@ class FigureBases:
                 if c not in waves.columns:
                     raise ValueError(f"waves is missing the column {c!r}")
             for s, w, n in zip(waves["survey"], waves["wave"], waves["respondents"], strict=True):
-                if not missing(n):
-                    self.resp[(s, w)] = int(n)
+                if missing(n):
+                    continue
+                if not (_whole(n) and n >= 1):
+                    raise ValueError(f"waves (survey {s!r}, wave {w!r}), column 'respondents': "
+                                     f"respondents must be a positive whole number, got {n!r}")
+                self.resp[(s, w)] = int(n)
 
     def __call__(self, r) -> tuple[int | None, str]:
         if not missing(r["base"]):

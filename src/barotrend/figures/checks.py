@@ -12,11 +12,12 @@ import math
 
 import pandas as pd
 
-from barotrend.figures.bases import infer_base
+from barotrend.figures.bases import infer_base, nearest_bases
 from barotrend.figures.check_parts import (
     FigureBases,
     bounds,
     change,
+    check_cells,
     flag,
     fmt,
     hull,
@@ -31,7 +32,8 @@ from barotrend.figures.groups import infer_group_sizes
 __all__ = ["CHECK_COLUMNS", "check_figures"]
 
 #: Columns of the :func:`check_figures` result, in order.
-CHECK_COLUMNS = ["check", "figure_ids", "survey", "wave", "item", "group", "verdict", "detail"]
+CHECK_COLUMNS = ["check", "figure_ids", "survey", "wave", "item", "group", "verdict", "detail",
+                 "kind"]
 _REQUIRED = ["figure_id", "survey", "wave", "item", "category", "group", "statistic", "value",
              "decimals", "scale_min", "scale_max", "base", "multi_response", "exhaustive",
              "reference_wave", "implied"]
@@ -77,6 +79,10 @@ def check_figures(figures: pd.DataFrame, waves: pd.DataFrame | None = None,
     ``group_sizes``
         The same set: some group sizes and counts on the overall base reproduce every figure
         (:func:`infer_group_sizes`).
+    ``probably_proportions``
+        Every share of a question is at most 1 (and one is above 0): the verdict is
+        ``"warning"`` and ``kind`` is ``"input"``: the table was probably filled with
+        proportions 0-1 where percentages belong, which says nothing about the source.
     ``stated_change``
         A ``change`` row equals the difference of the stated values of the two waves within
         rounding (the true difference interval overlaps the change's rounding interval). Not
@@ -95,7 +101,20 @@ def check_figures(figures: pd.DataFrame, waves: pd.DataFrame | None = None,
     -------
     pandas.DataFrame
         Columns ``check``, ``figure_ids``, ``survey``, ``wave``, ``item``, ``group``,
-        ``verdict``, ``detail``.
+        ``verdict`` (``"pass"``, ``"fail"``, ``"not testable"`` or ``"warning"``), ``detail``
+        and ``kind``: ``"source"`` for a check of the published figures (a fail means the
+        source is inconsistent), ``"input"`` for a finding about the table itself (a warning
+        means the file is probably wrong). A failed ``achievable`` or ``set_on_base`` check
+        names the nearest bases below and above on which the shares would fit.
+
+    Raises
+    ------
+    ValueError
+        When a cell the checks read is unusable, naming the figure and the column: a value
+        that is not a finite number or has more decimals than ``decimals``, a share outside
+        0-100, ``decimals`` missing or not a whole number 0 or more, a base that is not a
+        positive whole number, a mean's scale that is not two whole numbers min < max, a flag
+        that is not True/False; or a wave's ``respondents`` that is not a positive whole number.
 
     References
     ----------
@@ -122,10 +141,13 @@ def check_figures(figures: pd.DataFrame, waves: pd.DataFrame | None = None,
     figs = figures.copy()
     for c in ("category", "reference_wave", "group"):
         figs[c] = figs[c].where(figs[c].notna(), "").astype(str)
+    figs["group"] = figs["group"].where(figs["group"] != "", "all")
+    check_cells(figs)
     base_of = FigureBases(waves)
     rows: list[dict] = []
     shares = figs[figs["statistic"] == "share"]
     for _, part in shares.groupby(_SET_KEYS, sort=False):
+        rows += _proportions(part)
         rows += _sum_checks(part, base_of, convention)
     for _, r in shares.iterrows():
         rows.append(_achievable(r, base_of, convention))
@@ -187,7 +209,8 @@ def _sum_checks(part, base_of, convention) -> list[dict]:
                          convention=convention)["n"].tolist()
         near = ", ".join(str(x) for x in fit[:6]) if fit else "none up to 1000"
         detail = (f"No counts achieve {pcts} and sum to {n}{why}; the smallest bases that "
-                  f"fit are {near}.")
+                  f"fit are {near}"
+                  f"{_nearest(part['value'].tolist(), n, decimals, True, convention)}.")
         out.append(row("set_on_base", part, "fail", detail))
     return out
 
@@ -207,8 +230,32 @@ def _achievable(r, base_of, convention) -> dict:
         return row("achievable", one, "pass", detail)
     k = math.floor(float(r["value"]) * n / 100)
     near = [f"{j}/{n} = {pct(j, n)}" for j in (k, k + 1) if 0 <= j <= n]
-    detail = f"{v}% is not achievable on {n}: {' and '.join(near)}{why}."
+    detail = (f"{v}% is not achievable on {n}: {' and '.join(near)}{why}"
+              f"{_nearest([r['value']], n, d, False, convention)}.")
     return row("achievable", one, "fail", detail)
+
+
+def _nearest(values, n, decimals, exhaustive, convention) -> str:
+    """``"; the nearest bases that fit are 84 (below) and 86 (above)"``, for a failed check."""
+    below, above = nearest_bases(values, n, decimals, exhaustive, convention)
+    shown = [f"{below} (below)" if below else f"none in {max(1, n - 10_000)}-{n - 1}"
+             if n > 1 else "", f"{above} (above)" if above else f"none up to {n + 10_000}"]
+    return "; the nearest bases on which it fits are " + " and ".join(x for x in shown if x)
+
+
+def _proportions(part) -> list[dict]:
+    """A question whose shares are all at most 1 (some above 0) was probably typed as
+    proportions 0-1 in the percent column: a warning about the input, not a finding about the
+    source."""
+    vals = part["value"].astype(float)
+    if not ((vals <= 1).all() and (vals > 0).any()):
+        return []
+    shown = ", ".join(fmt(v) for v in vals)
+    first = part.iloc[0]
+    return [row("probably_proportions", part, "warning",
+                f"Every share of item {first['item']!r} ({first['wave']}, group {first['group']}) "
+                f"is at most 1 ({shown}): the value column holds percentages 0-100, so these "
+                "look like proportions 0-1; if so, multiply them by 100.", kind="input")]
 
 
 def _subgroup_checks(shares, base_of, convention) -> list[dict]:

@@ -31,7 +31,10 @@ from barotrend.figures.rounding import (
     exact_value,
 )
 
-__all__ = ["grim", "grimmer", "sd_bounds"]
+__all__ = ["MAX_TOTALS", "grim", "grimmer", "sd_bounds"]
+
+#: Most integer totals :func:`grimmer` tries before refusing (each is a closed-form test).
+MAX_TOTALS = 1_000_000
 
 
 def _scale(scale) -> tuple[Fraction, Fraction] | None:
@@ -129,7 +132,9 @@ def grimmer(mean, sd, n, decimals=2, scale=None, sd_decimals=None,
     ``m = T / n``, ``f`` its fractional part) and, with ``scale = (a, b)``, at most
     ``n (m**2 + (b - m)(m - a))`` (Bhatia-Davis; see :func:`sd_bounds`). These are necessary
     conditions: a "consistent" verdict means no contradiction was found, not that a data set
-    with exactly these statistics exists. The search is closed-form per total ``T``.
+    with exactly these statistics exists. The search is closed-form per total ``T`` and stops at
+    the first ``T`` that works; after ``MAX_TOTALS`` (1,000,000) totals without one it raises
+    ``ValueError`` (only possible for ``n`` in the millions, where the mean says nothing).
 
     Parameters
     ----------
@@ -188,6 +193,11 @@ def grimmer(mean, sd, n, decimals=2, scale=None, sd_decimals=None,
         if q is not None:
             found = (t, q)
             break
+        if t - t_min + 1 >= MAX_TOTALS and t < t_max:
+            raise ValueError(
+                f"grimmer tried {MAX_TOTALS:,} totals of the {t_max - t_min + 1:,} that mean={mean!r} "
+                f"allows on n={n:,} without a match, and stops there (its limit): on bases this "
+                f"large (n >= 10**decimals = {10**decimals:,}) the mean constrains nothing")
     grim_ok = t_min <= t_max
     if not grim_ok:
         note = f"the mean {mean} is itself impossible for n={n} (GRIM)"
