@@ -2,6 +2,7 @@
 
 import shutil
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -184,3 +185,101 @@ def test_groups_identical_rows_kept_once_and_blank_parent_is_all(folder):
     (folder / "groups.csv").write_text(GROUP_ROWS + GP + GP, encoding="utf-8")
     g = datasets.load(folder).groups
     assert len(g) == 1 and g["parent"].tolist() == ["all"]
+
+
+# -- the Tracker validates its frames as the loader validates files -----------------------------
+def _frames():
+    waves = pd.DataFrame({"survey": "s", "wave": ["A", "B"], "wave_order": [1, 2],
+                          "date": ["2013-01", "2013-07"], "respondents": [100, 120]})
+    figures = pd.DataFrame({"survey": "s", "wave": ["A", "B"], "item": "q",
+                            "statistic": "share", "value": [40.0, 50.0]})
+    return figures, waves
+
+
+@pytest.mark.parametrize(("bases", "message"), [
+    ({"A": 0.5}, r"assumed_bases\['A'\]: a base is a positive whole number of respondents \(got 0.5\)"),
+    ({"A": -5}, r"assumed_bases\['A'\]: .* \(got -5\)"),
+    ({"A": 80.5}, r"assumed_bases\['A'\]: .* \(got 80.5\)"),
+    ({"A": True}, r"assumed_bases\['A'\]: .* \(got True\)"),
+    ({"A": "80"}, r"assumed_bases\['A'\]: .* \(got '80'\)"),
+    ({"Z": 80}, r"assumed_bases: key 'Z' is not a wave"),
+    ({("t", "A"): 80}, r"assumed_bases: key \('t', 'A'\) is not a wave"),
+])
+def test_tracker_refuses_bad_assumed_bases(bases, message):
+    from barotrend import Tracker
+
+    figures, waves = _frames()
+    with pytest.raises(DataValidationError, match=message):
+        Tracker(figures, waves, assumed_bases=bases)
+
+
+def test_tracker_accepts_whole_assumed_bases():
+    from barotrend import Tracker
+
+    figures, waves = _frames()
+    t = Tracker(figures, waves, assumed_bases={"A": 80.0, ("s", "B"): 90})
+    assert t.assumed_bases == {"A": 80, ("s", "B"): 90}
+
+
+@pytest.mark.parametrize(("table", "column", "value", "message"), [
+    ("waves", "date", "2013-13", r"waves \(DataFrame\), row 1, column 'date': month 13 does not exist"),
+    ("waves", "date", "Oct 20122", r"waves \(DataFrame\), row 1, column 'date': expected a date as YYYY, YYYY-MM, YYYY-Qn"),
+    ("waves", "wave_order", 1.5, r"waves \(DataFrame\), row 1, column 'wave_order': expected a whole number \(got 1.5\)"),
+    ("waves", "respondents", -5, r"waves \(DataFrame\), row 1, column 'respondents': must be a positive whole number \(got -5\)"),
+    ("figures", "value", -5.0, r"figures \(DataFrame\), row 1, column 'value': a share \(percent\) must lie within 0-100 \(got -5.0\)"),
+    ("figures", "value", np.nan, r"figures \(DataFrame\), row 1, column 'value': a value is required"),
+    ("figures", "statistic", "median", r"figures \(DataFrame\), row 1, column 'statistic': expected one of"),
+    ("figures", "wave", "C", r"figures \(DataFrame\), row 1, column 'wave': survey/wave not in the waves table"),
+])
+def test_tracker_frames_are_validated(table, column, value, message):
+    from barotrend import Tracker
+
+    frames = dict(zip(("figures", "waves"), _frames(), strict=True))
+    frames[table] = frames[table].astype(object)  # a cell of any type, as users build them
+    frames[table].loc[1, column] = value
+    with pytest.raises(DataValidationError, match=message):
+        Tracker(frames["figures"], frames["waves"])
+
+
+def test_tracker_reads_spelled_out_dates_and_does_not_touch_the_frames():
+    from barotrend import Tracker
+
+    figures, waves = _frames()
+    waves["date"] = ["Jan 2013", "2013-Q3"]
+    waves["date_precision"] = ["month", "quarter"]
+    before = waves.copy()
+    t = Tracker(figures, waves)
+    assert t.waves["date"].tolist() == ["2013-01", "2013-07"]
+    # quarter Q3 2013 is placed at its middle: 2013 + 7.5/12
+    assert t.waves["date_value"].tolist()[1] == pytest.approx(2013 + 7.5 / 12)
+    pd.testing.assert_frame_equal(waves, before)
+
+
+def test_tracker_duplicated_row_names_the_key():
+    from barotrend import Tracker
+
+    figures, waves = _frames()
+    doubled = pd.concat([figures, figures.iloc[[0]]], ignore_index=True)
+    with pytest.raises(DataValidationError, match=r"figures \(DataFrame\), row 2, column "
+                       r"'statistic': duplicate figure \(survey, wave, item, statistic\) "
+                       r"'s/A/q/share', already at figures \(DataFrame\), row 0"):
+        Tracker(doubled, waves)
+    with pytest.raises(DataValidationError, match=r"waves \(DataFrame\), row at position 2, "
+                       r"column 'wave': duplicate survey/wave 's/A'"):
+        Tracker(figures, pd.concat([waves, waves.iloc[[0]]]))
+
+
+def test_concat_of_two_figure_tables_names_the_repeated_ids():
+    # issue 11 item 8: pd.concat of two figure tables repeating ids, then from_figures, raised
+    # pandas' MergeError; now a validation error naming the ids
+    from barotrend import Tracker
+
+    d = datasets.load()
+    both = pd.concat([d.figures, d.figures.iloc[:8]])
+    with pytest.raises(DataValidationError, match=r"row at position 40, column 'figure_id': "
+                       r"duplicate figure_id 'ccg-w1-detect-care-failure-mean', already at "
+                       r"figures \(DataFrame\), row at position 0; also repeated: "
+                       r"'ccg-w1-priority-urgent-care', .* and 2 more"):
+        Tracker.from_figures(both, d.waves)
+    with pytest.raises(DataValidationError, match=r"duplicate survey/wave 'hsj_ccg_barometer/W1'"):
+        Tracker.from_figures(d.figures, pd.concat([d.waves, d.waves]))

@@ -89,6 +89,10 @@ class Tracker:
             raise ValueError(f"waves must be a pandas DataFrame, got {type(waves).__name__}")
         if not 0 < conf_level < 1:
             raise ValueError(f"conf_level must lie strictly between 0 and 1, got {conf_level!r}")
+        from barotrend.validation import validate_tracker_tables  # as read_tables validates
+
+        figures, waves, assumed_bases, groups = validate_tracker_tables(
+            figures, waves, assumed_bases, groups)
         self._waves = _table.wave_table(waves)
         self._figures = _table.figure_table(figures, self._waves)
         self.assumed_bases = dict(assumed_bases or {})

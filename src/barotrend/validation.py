@@ -95,7 +95,9 @@ class Where:
 
     @classmethod
     def frame(cls, name: str, df: pd.DataFrame) -> Where:
-        """A DataFrame: rows named by their index label."""
+        """A DataFrame: rows named by their index label (by position if labels repeat)."""
+        if not df.index.is_unique:
+            return cls(name, tuple(f"{name}, row at position {i}" for i in range(len(df))))
         return cls(name, tuple(f"{name}, row {label!r}" if isinstance(label, str)
                                else f"{name}, row {label}" for label in df.index))
 
@@ -306,15 +308,22 @@ def _shown(v):
 
 
 def _dupes(df: pd.DataFrame, where: Where, cols: list[str], what: str | None = None):
-    """Error on the first repeated key, naming both rows."""
-    key = df[cols].astype(str).agg("\x1f".join, axis=1) if len(df) else pd.Series(dtype=object)
-    first: dict[str, int] = {}
-    for i, k in enumerate(key):
+    """Error on the first repeated key, naming both rows (and the other repeated keys)."""
+    first: dict[tuple, int] = {}
+    repeated: list[tuple[int, tuple]] = []
+    for i, k in enumerate(df[cols].astype(str).itertuples(index=False, name=None)):
         if k in first:
-            shown = "/".join(str(df.iloc[i][c]) for c in cols)
-            _fail(where, i, cols[-1], f"duplicate {what or '/'.join(cols)} {shown!r}, "
-                  f"already at {where.at(first[k])}")
-        first[k] = i
+            repeated.append((i, k))
+        else:
+            first[k] = i
+    if repeated:
+        i, k = repeated[0]
+        others = [x for x in dict.fromkeys("/".join(x) for _, x in repeated[1:])
+                  if x != "/".join(k)]
+        more = "" if not others else (f"; also repeated: {', '.join(map(repr, others[:5]))}"
+                                      + (f" and {len(others) - 5} more" if len(others) > 5 else ""))
+        _fail(where, i, cols[-1], f"duplicate {what or '/'.join(cols)} {'/'.join(k)!r}, "
+              f"already at {where.at(first[k])}{more}")
 
 
 # -- tables -------------------------------------------------------------------------------------
@@ -662,17 +671,36 @@ def validate_tables(raw: Mapping[str, pd.DataFrame], where: Mapping[str, Where],
 
 
 def validate_tracker_tables(figures: pd.DataFrame, waves: pd.DataFrame,
-                            assumed_bases: Mapping | None = None
-                            ) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
-    """The Tracker's figures and waves validated as the files are (the rows named by index
-    label: ``figures (DataFrame), row 3``), and its assumed bases: each key a wave, a
-    ``(survey, wave)`` or a ``(survey, wave, group)`` of the waves, each value a positive whole
-    number. Missing optional columns are left for the Tracker's defaults."""
-    w_where, f_where = Where.frame("waves (DataFrame)", waves), Where.frame(
-        "figures (DataFrame)", figures)
-    w = validate_waves(waves, w_where, frame=True)
-    f = validate_figures(figures, f_where, w, frame=True)
-    return f, w, check_assumed_bases(assumed_bases, w)
+                            assumed_bases: Mapping | None = None,
+                            groups: pd.DataFrame | None = None):
+    """The Tracker's tables validated as the files are, the rows named by index label
+    (``figures (DataFrame), row 3, column 'value'``); returns ``(figures, waves, assumed_bases,
+    groups)`` converted (``groups`` None stays None).
+
+    Missing optional columns are left for the Tracker's defaults; there is no sources table, so
+    sources are not checked. ``assumed_bases``: each key a wave, a ``(survey, wave)`` or a
+    ``(survey, wave, group)`` of the waves, each value a positive whole number.
+
+    Examples
+    --------
+    >>> w = pd.DataFrame({"survey": "s", "wave": ["A", "B"], "wave_order": [1, 2],
+    ...                   "date": ["2013-11", "2013-13"]})
+    >>> f = pd.DataFrame({"survey": "s", "wave": ["A"], "item": "q", "statistic": "share",
+    ...                   "value": [40.0]})
+    >>> validate_tracker_tables(f, w)
+    Traceback (most recent call last):
+    barotrend.validation.DataValidationError: waves (DataFrame), row 1, column 'date': month 13 does not exist (months are 01-12) (got '2013-13')
+    """
+    for name, df in (("figures", figures), ("waves", waves), ("groups", groups)):
+        if df is not None and not isinstance(df, pd.DataFrame):
+            raise DataValidationError(f"{name} must be a pandas DataFrame, got "
+                                      f"{type(df).__name__}")
+    w = validate_waves(waves, Where.frame("waves (DataFrame)", waves), frame=True)
+    f = validate_figures(figures, Where.frame("figures (DataFrame)", figures), w, frame=True)
+    g = None if groups is None else validate_groups(
+        groups, Where.frame("groups (DataFrame)", groups), f if "group" in f.columns else
+        f.assign(group="all"), w, frame=True)
+    return f, w, check_assumed_bases(assumed_bases, w), g
 
 
 def check_assumed_bases(assumed_bases: Mapping | None, waves: pd.DataFrame) -> dict:
