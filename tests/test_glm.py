@@ -174,3 +174,34 @@ def test_domain_mask_forms_agree():
 def test_domain_bad_subset(subset, msg):
     with pytest.raises(ValueError, match=msg.replace("(", r"\(").replace(")", r"\)")):
         design("dstrat").glm("api00 ~ ell", subset=subset)
+
+
+# -- issue 12 item 8: an exact fit ------------------------------------------------------------------
+
+@pytest.mark.parametrize("make", [
+    lambda df: Design(df),
+    lambda df: Design(df, weights="w", cluster="c"),
+    lambda df: Design(df, weights="w", cluster="c").replicate("JK1"),
+])
+def test_exact_fit_gives_se_zero(make):
+    # R: svyglm(y ~ 1) on a constant y = 3 gives 3 with SE 0 (statsmodels' GLM cannot start
+    # from a zero deviance). Group means 1 and 2 exactly: Intercept 1, g[T.b] 1, SE 0.
+    df = pd.DataFrame({"y": [3.0, 3, 3, 3, 3, 3], "z": [1.0, 1, 2, 2, 2, 2],
+                       "g": list("aabbbb"), "w": [1.0, 2, 1, 3, 1, 2], "c": [1, 2, 3, 4, 5, 6]})
+    for formula, expected in (("y ~ 1", [3.0]), ("z ~ g", [1.0, 1.0])):
+        r = make(df).glm(formula).table
+        assert r["estimate"].tolist() == pytest.approx(expected, abs=1e-14)
+        assert r["se"].tolist() == [0.0] * len(expected)
+        assert r["ci_low"].tolist() == r["estimate"].tolist() == r["ci_high"].tolist()
+        assert r["statistic"].isna().all() and r["p_value"].isna().all()
+        assert r["note"].str.contains("fits the data exactly").all()
+
+
+def test_nearly_exact_fit_keeps_its_variance():
+    # y = 3, 3, 3, 3 + 1e-9: a real residual (1e-9 is about 1e6 times the round-off of 3), so
+    # the SE is the SRS one, s / sqrt(n): deviations -0.25e-9 (three times) and 0.75e-9, sum of
+    # squares 0.75e-18, s^2 = 0.25e-18, var of the mean 0.0625e-18, se = 0.25e-9 (to the
+    # 1e-6 relative precision of a 1e-9 difference stored next to 3).
+    r = Design(pd.DataFrame({"y": [3.0, 3, 3, 3 + 1e-9]})).glm("y ~ 1").table
+    assert r["se"][0] == pytest.approx(0.25e-9, rel=1e-5)
+    assert np.isfinite(r["statistic"][0])

@@ -15,7 +15,10 @@ the full-sample estimate) and combine the replicate coefficients as R's ``svrVar
 Coefficient tests are ``t = beta / se`` on ``df = design df + 1 - p`` degrees of freedom
 (``p`` coefficients), R's ``df.residual`` for a ``svyglm``, and intervals ``beta -+
 t_{df, 1 - alpha/2} se`` (R's ``confint.svyglm``). Rows with a missing value in a model
-variable are dropped from the fit and get zero influence (the full design is kept).
+variable are dropped from the fit and get zero influence (the full design is kept). A model
+that fits exactly (every residual 0 up to round-off -- within ``64 eps max|y|`` --, e.g. a
+constant outcome on an intercept) has every influence value 0: its coefficients are returned with SE 0 and a degenerate interval, and the statistic and
+p-value are NaN with a note (R's ``svyglm`` gives the same estimate and SE 0).
 
 References
 ----------
@@ -27,6 +30,7 @@ Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*, chapter 5; R 
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -34,10 +38,16 @@ import pandas as pd
 import patsy
 import statsmodels.api as sm
 from scipy import stats
+from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+from barotrend.design.expressions import row_mask
 from barotrend.results import result_frame
 
 FAMILIES = {"gaussian": sm.families.Gaussian, "binomial": sm.families.Binomial}
+
+#: A fit is exact when every residual is within this multiple of the outcome's largest absolute
+#: value (64 units of round-off): the residuals are the rounding of a zero, not data.
+EXACT_FIT = 64 * np.finfo(float).eps
 
 
 @dataclass(frozen=True)
@@ -50,7 +60,8 @@ class GLMResult:
         One row per coefficient (``item`` is the term): ``estimate``, ``se``, ``ci_low``,
         ``ci_high``, ``df``, ``n``, ``statistic`` (t), ``p_value``, ``method``, ``note``.
     fit : statsmodels GLMResults
-        The weighted statsmodels fit. Its own ``bse``/``pvalues`` are model-based (they ignore
+        The weighted statsmodels fit (a WLS fit for a Gaussian model that fits exactly, where
+        statsmodels' GLM cannot start from a zero deviance). Its own ``bse``/``pvalues`` are model-based (they ignore
         the design); use ``table`` or ``cov_params`` for design-based inference.
     params : pandas.Series
         Coefficients.
@@ -109,34 +120,39 @@ def _irls(x, y, w, family, start, tol, maxiter):
     return beta
 
 
-def _domain_mask(frame, subset):
-    """Boolean row mask of a ``subset`` (column, expression or mask), or None for all rows."""
-    if subset is None:
-        return None
-    if isinstance(subset, str):
-        if subset in frame.columns:
-            col = frame[subset]
-            what = f"column {subset!r}"
-        else:
-            try:
-                col = frame.eval(subset)
-            except Exception as err:  # pandas raises many kinds for a bad expression
-                raise ValueError(f"subset: {subset!r} is neither a column nor an expression "
-                                 f"over the columns ({type(err).__name__}: {err})") from None
-            what = f"expression {subset!r}"
-    else:
-        col = subset
-        what = "mask"
-    mask = pd.Series(col).to_numpy() if not isinstance(col, np.ndarray) else col
-    if mask.shape != (len(frame),):
-        raise ValueError(f"subset: the {what} has {mask.shape[0] if mask.ndim else 0} values "
-                         f"for {len(frame)} rows")
-    if mask.dtype != bool:
-        raise ValueError(f"subset: the {what} must be boolean (True in the domain), got "
-                         f"dtype {mask.dtype}")
-    if not mask.any():
-        raise ValueError(f"subset: the {what} selects no row")
-    return mask
+def quote(name: str) -> str:
+    """A column name as a patsy term that is data, never code: ``Q("...")``.
+
+    patsy evaluates a formula's terms as Python, so a column name pasted into a formula runs
+    (``__import__("os").system(...)``) or breaks (``sch.wide``, ``a b``). ``quote`` writes the
+    name as a Python string literal (``repr``: quotes, backslashes and newlines escaped) inside
+    patsy's ``Q()``, which looks the column up by that string.
+
+    Examples
+    --------
+    >>> print(quote('sch.wide'), quote('say "hi"'), quote("it's"))
+    Q('sch.wide') Q('say "hi"') Q("it's")
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> df = pd.DataFrame({"api.00": [1.0, 3, 2, 5], "x": [1.0, 2, 3, 4]})
+    >>> float(glm(Design(df), f"{quote('api.00')} ~ x").params["x"])
+    1.1
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"quote: a column name must be a str, got {type(name).__name__} "
+                        f"{name!r}")
+    return f"Q({name!r})"
+
+
+def _exact(x, y, w) -> bool:
+    """Whether the weighted least-squares fit of ``y`` on ``x`` leaves no residual."""
+    r = np.sqrt(w)
+    beta = np.linalg.lstsq(x * r[:, None], y * r, rcond=None)[0]
+    return bool(np.max(np.abs(y - x @ beta)) <= EXACT_FIT * np.max(np.abs(y)))
+
+
+def _text(formula) -> str:
+    return formula.describe() if isinstance(formula, patsy.ModelDesc) else formula
 
 
 def _subset_label(subset):
@@ -152,15 +168,23 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
     ----------
     design : Design
         A linearised or replicate design.
-    formula : str
+    formula : str or patsy.ModelDesc
         A patsy formula over the design's columns, e.g. ``"api00 ~ ell + meals"``. For
-        ``family="binomial"`` the response is a 0/1 (or boolean, or proportion) column.
+        ``family="binomial"`` the response is a 0/1 (or boolean, or proportion) column. patsy
+        evaluates a formula's terms as Python: write a column name that is not an identifier
+        (``sch.wide``, a space, a name from a file) as :func:`quote` gives it,
+        ``f"{quote(name)} ~ x"``, never pasted raw. A ``patsy.ModelDesc`` built from
+        ``patsy.LookupFactor`` terms involves no evaluation at all (as
+        :meth:`~barotrend.tracking.designs.DesignTracker.gap_change` does).
     family : {"gaussian", "binomial"}
         Identity-link Gaussian (weighted least squares) or logit-link binomial (R's
         ``quasibinomial``: the design-based SEs do not use a dispersion).
     subset : str or array of bool, optional
-        Fit in a domain: a boolean column, a pandas expression over the columns (e.g.
-        ``"stype == 'E'"``) or a boolean mask of the rows. As R's ``svyglm(formula,
+        Fit in a domain: a boolean column, an expression over the columns (e.g.
+        ``"stype == 'E'"``, ```sch.wide` == 'Yes' and api99 > 600``: comparisons, and/or/not,
+        ``in [...]``, arithmetic -- interpreted by :mod:`barotrend.design.expressions`, never
+        run as Python, so no attribute, call or import is reachable) or a boolean mask of the
+        rows. As R's ``svyglm(formula,
         subset(design, ...))``: the model is fitted on the domain's rows, the rows outside get
         zero influence and the variance is taken over the full design (every PSU and stratum,
         with its fpc), so it is a domain estimate, not a subset design. The df are those of the
@@ -196,14 +220,17 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
     """
     if family not in FAMILIES:
         raise ValueError(f"family: expected one of {tuple(FAMILIES)}, got {family!r}")
-    if not isinstance(formula, str) or "~" not in formula:
+    if isinstance(formula, patsy.ModelDesc):
+        if not formula.lhs_termlist:
+            raise ValueError(f"formula: the model {formula.describe()!r} has no response")
+    elif not isinstance(formula, str) or "~" not in formula:
         raise ValueError(f"formula: expected a formula string 'y ~ x1 + x2', got {formula!r}")
     if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
         raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
     frame = design.data
     if not frame.index.is_unique:
         frame = frame.reset_index(drop=True)
-    mask = _domain_mask(frame, subset)
+    mask = row_mask(frame, subset)
     env = patsy.EvalEnvironment.capture(eval_env + 1)
     try:
         ydf, xdf = patsy.dmatrices(formula, frame if mask is None else frame[mask],
@@ -227,8 +254,21 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
     w_all = np.asarray(design.weights, dtype=float)
     w = w_all[rows]
     endog = pd.Series(y, index=ydf.index, name=str(ydf.columns[-1]))
-    fit = sm.GLM(endog, xdf, family=fam,
-                 var_weights=w / w.mean()).fit(tol=tol, maxiter=maxiter)
+    try:
+        if family == "gaussian" and _exact(x, y, w):
+            raise ValueError("an exact fit")
+        with warnings.catch_warnings():
+            if family == "gaussian":  # "perfect prediction" is a separation warning for 0/1 data
+                warnings.simplefilter("ignore", PerfectSeparationWarning)
+            fit = sm.GLM(endog, xdf, family=fam,
+                         var_weights=w / w.mean()).fit(tol=tol, maxiter=maxiter)
+    except ValueError as err:
+        if family != "gaussian":
+            raise ValueError(f"formula: statsmodels cannot fit the {family} model "
+                             f"{_text(formula)!r}: {err}") from None
+        # statsmodels' GLM cannot start from a zero deviance (an exact fit: every residual
+        # 0); the Gaussian identity-link estimate is the weighted least-squares solution.
+        fit = sm.WLS(endog, xdf, weights=w / w.mean()).fit()
     beta = np.asarray(fit.params, dtype=float)
 
     mu = fam.link.inverse(x @ beta)
@@ -244,13 +284,17 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
         return np.array([_irls(x, y, wr[:, r], fam, beta, tol, maxiter)
                          for r in range(wr.shape[1])])
 
-    cov = np.asarray(design.vcov(estimator, scores), dtype=float)
+    if np.max(np.abs(y - mu)) <= EXACT_FIT * np.max(np.abs(y)):
+        cov = np.zeros((p, p))  # an exact fit: every influence value (and refit change) is 0
+    else:
+        cov = np.asarray(design.vcov(estimator, scores), dtype=float)
     se = np.sqrt(np.diag(cov))
     dfr = float((design.df if mask is None else design.domain_df(mask)) + 1 - p)
+    exact = se == 0  # an exact fit: no residual, no sampling variance, no test
     with np.errstate(divide="ignore", invalid="ignore"):
-        t = beta / se
+        t = np.where(exact, np.nan, beta / se)
     if dfr > 0:
-        pval = 2 * stats.t.sf(np.abs(t), dfr)
+        pval = np.where(exact, np.nan, 2 * stats.t.sf(np.abs(t), dfr))
         q = stats.t.ppf(0.5 + conf_level / 2, dfr)
     else:
         pval, q = np.full(p, np.nan), np.nan
@@ -260,9 +304,12 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
         "ci_high": beta[j] + q * se[j], "df": dfr, "n": len(rows), "statistic": t[j],
         "p_value": pval[j], "method": f"svyglm {family}",
         "note": f"design-based SE ({how}); t on design df + 1 - p"
-                + ("" if mask is None else f"; domain {_subset_label(subset)} of the full design"),
+                + ("" if mask is None else f"; domain {_subset_label(subset)} of the full design")
+                + ("; SE 0: the model fits the data exactly (every residual 0), so there is "
+                   "no sampling variance and no test (statistic and p-value NaN)"
+                   if exact[j] else ""),
     } for j, nm in enumerate(names)]
     return GLMResult(table=result_frame(rows_out), fit=fit,
                      params=pd.Series(beta, index=names),
                      cov_params=pd.DataFrame(cov, index=names, columns=names), df=dfr,
-                     family=family, formula=formula)
+                     family=family, formula=_text(formula))

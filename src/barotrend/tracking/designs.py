@@ -211,10 +211,11 @@ class DesignTracker:
         """Change of the gap ``a - b`` from ``from_wave`` to ``to_wave``.
 
         Stacked design: the coefficient of ``wave[to] x group[a]`` in the survey-weighted linear
-        model ``item ~ C(wave, Treatment(from)) * C(group, Treatment(b))`` (saturated in wave
-        and group, so it equals the difference in differences of the weighted cell means), with
-        unit-clustered design SEs. Separate designs: the difference of the two within-wave
-        contrasts, waves independent.
+        model ``item ~ wave * group`` (treatment contrasts against ``from`` and ``b``; saturated
+        in wave and group, so it equals the difference in differences of the weighted cell
+        means), with unit-clustered design SEs. The model is built from column lookups, not a
+        formula string: column names and levels are never evaluated. Separate designs: the
+        difference of the two within-wave contrasts, waves independent.
         """
         self._check(item, a)
         fw, tw = self._wave(from_wave, "from_wave"), self._wave(to_wave, "to_wave")
@@ -231,11 +232,8 @@ class DesignTracker:
             return r
         from barotrend.design.glm import glm
 
-        formula = (f"{item} ~ C({self.wave}, Treatment({fw!r})) * "
-                   f"C({self.group}, Treatment({b!r}))")
-        fit = glm(self.stacked, formula, "gaussian", conf_level=self.conf_level)
-        term = (f"C({self.wave}, Treatment({fw!r}))[T.{tw}]:"
-                f"C({self.group}, Treatment({b!r}))[T.{a}]")
+        model, term = _interaction_model(item, self.wave, fw, tw, self.group, b, a)
+        fit = glm(self.stacked, model, "gaussian", conf_level=self.conf_level)
         tab = fit.table.set_index("item")
         if term not in tab.index:
             raise ValueError(f"no {tw} x {a} interaction in the model: check the wave and group "
@@ -244,7 +242,8 @@ class DesignTracker:
         row.update(labels, difference=row["estimate"],
                    method="survey-weighted linear model, wave x group interaction (t), "
                           "unit-clustered design SEs",
-                   note=f"formula {formula}; " + str(row.get("note", "")))
+                   note=f"model {fit.formula} (wave reference {fw}, group reference {b}); "
+                        + str(row.get("note", "")))
         return result_frame([row])
 
     def trend(self, item: str, group=None) -> pd.DataFrame:
@@ -310,6 +309,20 @@ class DesignTracker:
         parts = [self.change(item, w0, w1).iloc[[0]]
                  for item in self.items_ for w0, w1 in itertools.pairwise(self.waves)]
         return adjust_pvalues(pd.concat(parts, ignore_index=True), method=method)
+
+
+def _interaction_model(item, wave, fw, tw, group, b, a):
+    """``item ~ wave * group`` (treatment contrasts, references ``fw`` and ``b``) as a patsy
+    model of column lookups -- the column names and levels are data, never evaluated as a
+    formula's Python (a name like ``__import__("os").system(...)`` or ``sch.wide`` is just a
+    key) -- and the name of the ``tw x a`` interaction coefficient."""
+    from patsy import INTERCEPT, LookupFactor, ModelDesc, Term, Treatment
+
+    wf = LookupFactor(wave, force_categorical=True, contrast=Treatment(reference=fw))
+    gf = LookupFactor(group, force_categorical=True, contrast=Treatment(reference=b))
+    model = ModelDesc([Term([LookupFactor(item)])],
+                      [INTERCEPT, Term([wf]), Term([gf]), Term([wf, gf])])
+    return model, f"{wave}[T.{tw}]:{group}[T.{a}]"
 
 
 def _label(group) -> str:
