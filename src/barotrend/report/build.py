@@ -30,9 +30,21 @@ METHODS = [
      "respondents, assuming no item non-response (said in every note). When a question's "
      "published shares are impossible on that number, the bases from 80% of it up to it on "
      "which all of them are achievable are used, and the least favourable decides."),
-    ("Subgroup sizes", "Subgroup bases that were not published (GP / non-GP) are reconstructed "
-     "from the overall and subgroup shares, assuming the groups partition the respondents; every "
-     "consistent combination is tested and the least favourable decides."),
+    ("Groups", "How groups relate is read from groups.csv (partition, disjoint or nested "
+     "within a parent group). Two groups are compared as independent samples only when they "
+     "are known to be disjoint; stated bases are used as they are. Unpublished subgroup bases "
+     "are reconstructed only for groups that partition their parent (GP / non-GP of all "
+     "respondents), from the parent's and the groups' shares: every consistent combination is "
+     "tested and the least favourable decides. A group and a group within it are compared as "
+     "the subgroup against the rest of the parent, over every feasible subgroup base when it was "
+     "not published (least favourable p). Groups of unknown relation are compared only when "
+     "both bases are stated (assumed disjoint, and said so); a base is never split between "
+     "them."),
+    ("Surveys", "A concept shared by two surveys is compared for the whole samples, category "
+     "by category, each wave against the other survey's nearest wave in time, with every "
+     "difference of wording, category, measure, scale or population noted. Pairs that need a "
+     "judgement (a concept published only per group, categories that differ) are listed as not "
+     "compared, with the reason."),
     ("One share", "Wilson score intervals (with the union over feasible counts for rounded "
      "figures); a share against a threshold by the score test with the null variance."),
     ("Two shares", "Independent samples (two waves, two groups): Newcombe's hybrid score "

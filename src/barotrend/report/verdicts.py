@@ -13,6 +13,11 @@ it. The verdict is one of:
 Bases: the article's stated base; else the wave's respondents (item non-response unknown,
 said in the note); when the published shares of a question are impossible on that number,
 every base up to it on which they are achievable (:func:`~barotrend.figures.bases.infer_base`).
+Two groups are compared by the Tracker's one group policy
+(:func:`barotrend.tracking.groups.pair_rows`), which follows the groups' stated relations
+(``groups.csv``); a result that rests on an assumed split of a base is not evidence, so such a
+headline cannot be tested. A ``consistency`` headline needs the wave's ``responding_units`` and
+``population_units``.
 """
 
 from __future__ import annotations
