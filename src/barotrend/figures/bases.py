@@ -105,8 +105,11 @@ def nearest_bases(percents, n, decimals=0, exhaustive=True, convention="half_up"
     >>> nearest_bases([70, 50], 85)
     (None, None)
     """
-    _, values = _labelled(percents, "percents")
+    labels, values = _labelled(percents, "percents")
     decimals = check_decimals(decimals)
+    check_convention(convention)
+    for lab, v in zip(labels, values, strict=True):
+        check_percent(v, decimals, f"percents[{lab}]")
     n = check_base(n)
     if exhaustive and impossible_sum(values, decimals, convention):
         return None, None
