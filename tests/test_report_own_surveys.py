@@ -382,9 +382,13 @@ def _trust_ce_folder(tmp_path):
     return write_folder(tmp_path / "tce", waves, figures)
 
 
-def _combined(tmp_path):
+def _combined(tmp_path, how="combine"):
+    """The embedded data with the user's trust chief executive waves: through the documented
+    Dataset.combine, or by concatenating the tables (what a user could do by hand)."""
     d = datasets.load()
     mine = datasets.load(_trust_ce_folder(tmp_path))
+    if how == "combine":
+        return d.combine(mine)
     return dataclasses.replace(
         d, name="combined",
         waves=pd.concat([d.waves, mine.waves], ignore_index=True),
@@ -392,11 +396,12 @@ def _combined(tmp_path):
         sources=pd.concat([d.sources, mine.sources], ignore_index=True))
 
 
-def test_combined_report_compares_ccg_leaders_with_trust_chief_executives(tmp_path):
+@pytest.mark.parametrize("how", ["combine", "concat"])
+def test_combined_report_compares_ccg_leaders_with_trust_chief_executives(tmp_path, how):
     out = tmp_path / "out"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ComparabilityWarning)
-        build_report(_combined(tmp_path), out)
+        build_report(_combined(tmp_path, how), out)
     comp = pd.read_csv(out / "comparisons.csv")
     pair = comp["survey"].isin(["hsj_ccg_barometer vs hsj_trust_ce_barometer",
                                 "hsj_trust_ce_barometer vs hsj_ccg_barometer"])
