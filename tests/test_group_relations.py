@@ -166,3 +166,26 @@ def test_gap_change_follows_the_relations():
     r = Tracker.from_figures(figures, waves, groups=rel).gap_change("q", "x", "y", "A", "B")
     assert r["se"].iloc[0] == pytest.approx(math.sqrt(0.0048 + 0.0042), abs=1e-6)
     assert "assumed disjoint" not in r["note"].iloc[0]
+
+
+def test_group_comparisons_per_category_do_not_abort_the_family():
+    # x publishes "yes" in A and B and "no" in B; y "yes" in A and "no" in A and B. Each category is compared where both groups publish it, and a gap change
+    # without the figures says which one is missing (was: ValueError from the whole family).
+    waves = pd.DataFrame({"survey": "toy", "wave": ["A", "B"], "wave_order": [1, 2],
+                          "date": ["2020-01", "2021-01"]})
+    figures = pd.DataFrame({"survey": "toy", "wave": ["A", "A", "B", "B", "A", "B"],
+                            "item": "q", "group": ["x", "y", "x", "y", "y", "x"],
+                            "category": ["yes", "yes", "yes", "no", "no", "no"],
+                            "statistic": "share", "value": [60.0, 40.0, 70.0, 30.0, 60.0, 30.0],
+                            "base": 100})
+    rel = pd.DataFrame({"survey": "toy", "group": ["x", "y"], "relation": "partition"})
+    r = Tracker.from_figures(figures, waves, groups=rel).all_comparisons()
+    groups = r[r["comparison"] == "groups"].set_index("category")
+    # "yes" in A: 60% vs 40% of 100 each: pooled .5, z = .2 / sqrt(.25 * .02) = 2.8284
+    assert groups.loc["yes", "wave"] == "A"
+    assert groups.loc["yes", "p_value"] == pytest.approx(math.erfc(2.828427 / math.sqrt(2)),
+                                                         rel=1e-5)
+    assert groups.loc["no", "wave"] == "B" and groups.loc["no", "p_value"] == pytest.approx(1)
+    gaps = r[r["comparison"] == "gap change"]["note"].tolist()
+    assert sorted(gaps) == ["the gap change cannot be tested: no published figure for x in A",
+                            "the gap change cannot be tested: no published figure for y in B"]

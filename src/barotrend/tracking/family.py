@@ -42,7 +42,12 @@ def _change_rows(t, pairs: str = "consecutive") -> list[dict]:
         for w0, w1 in steps:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", ComparabilityWarning)
-                r = t.change(item, w0, w1, group=group, category=cat, survey=survey)
+                try:
+                    r = t.change(item, w0, w1, group=group, category=cat, survey=survey)
+                except ValueError as e:
+                    out.append(not_compared(survey, item, str(e), wave=f"{w0}->{w1}",
+                                            group=group))
+                    continue
             out.append(_first(r, "change"))
     return out
 
@@ -130,12 +135,21 @@ def all_comparisons(t, method: str = "holm", pairs: str = "consecutive") -> pd.D
         for (survey, item, cat), g in f.groupby(["survey", "item", "category"], sort=False):
             groups = [x for x in dict.fromkeys(g["group"]) if x != "all"]
             for a, b in itertools.combinations(groups, 2):
-                res = t.compare_groups(item, a, b, category=cat, survey=survey)
+                try:
+                    res = t.compare_groups(item, a, b, category=cat, survey=survey)
+                except ValueError as e:
+                    rows.append(not_compared(survey, item, str(e), group=f"{a} vs {b}"))
+                    continue
                 for _w, part in res.groupby("wave", sort=False):
                     rows.append(_first(part, "groups"))
                 waves = list(dict.fromkeys(g["wave"]))
                 for w0, w1 in itertools.pairwise(waves):
-                    r = t.gap_change(item, a, b, w0, w1, category=cat, survey=survey)
+                    try:
+                        r = t.gap_change(item, a, b, w0, w1, category=cat, survey=survey)
+                    except ValueError as e:
+                        rows.append(not_compared(survey, item, str(e), wave=f"{w0}->{w1}",
+                                                 group=f"({a} - {b}) change"))
+                        continue
                     rows.append(_first(r, "gap change"))
         for concept, surveys in f.groupby("concept", sort=False)["survey"].unique().items():
             for sa, sb in itertools.combinations(list(surveys), 2):

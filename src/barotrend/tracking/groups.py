@@ -324,7 +324,8 @@ def compare_groups(t, item, a, b, wave, category, survey) -> list[dict]:
         raise ValueError(f"a and b must be two different groups, got {a!r} twice")
     cat = t._category(rows[rows["group"] == a], category)
     if wave is None:
-        both = set(rows.loc[rows["group"] == a, "wave"]) & set(rows.loc[rows["group"] == b, "wave"])
+        has = rows[(rows["category"] == cat) & rows["statistic"].isin(("share", "mean"))]
+        both = set(has.loc[has["group"] == a, "wave"]) & set(has.loc[has["group"] == b, "wave"])
         waves = [w for w in dict.fromkeys(rows["wave"]) if w in both]
     else:
         waves = [t._wave(rows, wave, "wave")]
@@ -345,15 +346,18 @@ def gap_change(t, item, a, b, from_wave, to_wave, category, survey) -> list[dict
     fw, tw = t._wave(rows, from_wave, "from_wave"), t._wave(rows, to_wave, "to_wave")
     labels = {"survey": rows["survey"].iloc[0], "wave": f"{fw}->{tw}", "item": item,
               "group": f"({a} - {b}) change"}
-    have = {(w, g) for w, g in zip(rows["wave"], rows["group"], strict=True)}
+    cat = t._category(rows[rows["group"] == a], category) if a in set(rows["group"]) else None
+    has = rows if cat is None else rows[rows["category"] == cat]
+    has = has[has["statistic"].isin(("share", "mean"))]
+    have = {(w, g) for w, g in zip(has["wave"], has["group"], strict=True)}
     missing = [f"{g} in {w}" for w in (fw, tw) for g in (a, b) if (w, g) not in have]
     if missing:
         return [dict(labels, estimate=np.nan, difference=np.nan, p_value=np.nan,
                      method="difference in differences (not testable)",
                      note=f"the gap change cannot be tested: no published figure for "
                           f"{', '.join(missing)}")]
-    gf = compare_groups(t, item, a, b, fw, category, survey)[0]
-    gt = compare_groups(t, item, a, b, tw, category, survey)[0]
+    gf = compare_groups(t, item, a, b, fw, cat, survey)[0]
+    gt = compare_groups(t, item, a, b, tw, cat, survey)[0]
     from barotrend.compare import compare_estimates
     from barotrend.results import result_frame
 
