@@ -704,3 +704,51 @@ def test_from_designs_rejects_a_dataframe_as_a_design():
         Tracker.from_designs({"W1": Design(d), "W2": d}, items="y")
     with pytest.raises(TypeError, match=r"designs must be a barotrend Design .* got a DataFrame"):
         Tracker.from_designs(d, items="y", wave="w")
+
+
+def _two_scales(values=(6.5, 3.4), scale_max=(10, 5)):
+    waves = pd.DataFrame({"survey": ["s", "s"], "wave": ["W1", "W2"], "wave_order": [1, 2],
+                          "date": ["2013-01", "2013-06"], "respondents": [80, 90]})
+    figs = pd.DataFrame({"survey": ["s", "s"], "wave": ["W1", "W2"], "item": ["conf", "conf"],
+                         "question": ["How confident?"] * 2, "statistic": ["mean", "mean"],
+                         "value": list(values), "decimals": [1, 1], "scale_min": [1, 1],
+                         "scale_max": list(scale_max)})
+    return Tracker(figs, waves)
+
+
+def test_change_of_means_on_different_scales_warns_and_notes():
+    # issue 12 item 5: W1 6.5 on 1-10, W2 3.4 on 1-5. Each mean lies on its own scale, so the
+    # change is computed (of the published numbers) with the comparability warning and note,
+    # and without the Bhatia-Davis rows (no common scale). Tipping SD by hand (bases 90 and 80
+    # assumed from the respondents): c = 1/90 + 1/80, df = c^2 / ((1/90)^2/89 + (1/80)^2/79),
+    # s* = |3.4 - 6.5| / (t_{.975, df} sqrt(c)).
+    t = _two_scales()
+    with pytest.warns(ComparabilityWarning, match=r"scale differs: '1-10' vs '1-5'"):
+        r = t.change("conf", "W1", "W2")
+    assert r["row"].tolist() == ["tipping_sd", "tipping_sd_rounded"]
+    c_a, c_b = 1 / 90, 1 / 80
+    df0 = (c_a + c_b) ** 2 / (c_a**2 / 89 + c_b**2 / 79)
+    s_star = 3.1 / (stats.t.ppf(0.975, df0) * math.sqrt(c_a + c_b))
+    assert r["difference"][0] == pytest.approx(-3.1)
+    assert r["sd"][0] == pytest.approx(s_star, rel=1e-9)
+    for note in r["note"]:
+        assert "scale differs: '1-10' vs '1-5'" in note
+        assert "means on different scales (W1 1-10, W2 1-5)" in note
+    with pytest.raises(ValueError, match="scale differs"):
+        t.change("conf", "W1", "W2", strict=True)
+
+
+def test_a_mean_outside_its_own_scale_is_named():
+    # The Tracker's table validation refuses such a figure; compare_figures checks each mean
+    # against its own scale for any other caller.
+    from barotrend.tracking.change import compare_figures
+
+    fa = {"wave": "W2", "item": "conf", "statistic": "mean", "value": 5.5, "decimals": 1,
+          "scale_min": 1, "scale_max": 5}
+    fb = {"wave": "W1", "item": "conf", "statistic": "mean", "value": 6.5, "decimals": 1,
+          "scale_min": 1, "scale_max": 10}
+    with pytest.raises(ValueError, match=r"conf W2: the published mean 5.5 lies outside its "
+                                         r"scale 1-5"):
+        compare_figures(fa, fb, 90.0, 80.0, labels={"item": "conf"})
+    rows = compare_figures(dict(fa, value=3.4), fb, 90.0, 80.0, labels={"item": "conf"})
+    assert rows[0]["difference"] == pytest.approx(-3.1)

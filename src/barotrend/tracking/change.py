@@ -136,19 +136,41 @@ def _shares(fa, fb, na, nb, c, overlap, conf_level, counts=None):
                                correlation=c, overlap=overlap)
 
 
+def _scale(fig) -> tuple[float, float] | None:
+    """A mean figure's own scale ``(min, max)``, checked to hold the figure, or None."""
+    lo, hi = fig.get("scale_min"), fig.get("scale_max")
+    if lo is None or hi is None or _isna(lo) or _isna(hi):
+        return None
+    lo, hi, v = float(lo), float(hi), float(fig["value"])
+    if not lo <= v <= hi:
+        raise ValueError(f"{fig.get('item', '')} {fig.get('wave', '')}: the published mean "
+                         f"{v:g} lies outside its scale {lo:g}-{hi:g}")
+    return lo, hi
+
+
 def _means(fa, fb, na, nb, c, sd, sd_range, conf_level):
+    """Compare two means; each is checked against its own scale. The scale bounds on the SD
+    (Bhatia-Davis) are used only when both figures share one scale: on different scales the
+    difference is of the published numbers, with a note (the comparability warning and note
+    come from :func:`~barotrend.tracking.comparability.compare_records`)."""
     from barotrend.figures.means import compare_means
 
-    scale = None
-    if fa.get("scale_min") is not None and not _isna(fa.get("scale_min")):
-        scale = (float(fa["scale_min"]), float(fa["scale_max"]))
+    sa, sb = _scale(fa), _scale(fb)
+    scale = sa if sa == sb else None
     da, db = int(fa.get("decimals", 0) or 0), int(fb.get("decimals", 0) or 0)
     kw = {}
     if sd_range is not None:
         kw["sd_range"] = sd_range
-    return compare_means(float(fa["value"]), int(na), float(fb["value"]), int(nb),
-                         sd_a=sd, sd_b=sd, scale=scale, decimals=min(da, db),
-                         conf_level=conf_level, correlation=c, **kw)
+    res = compare_means(float(fa["value"]), int(na), float(fb["value"]), int(nb),
+                        sd_a=sd, sd_b=sd, scale=scale, decimals=min(da, db),
+                        conf_level=conf_level, correlation=c, **kw)
+    if sa != sb:
+        shown = ", ".join(f"{f.get('wave', '')} {'-'.join(f'{x:g}' for x in s) if s else 'none'}"
+                          for f, s in ((fb, sb), (fa, sa)))
+        res["note"] = [join_notes(f"means on different scales ({shown}): the difference is of "
+                                  "the published numbers, not rescaled; no scale bound on the "
+                                  "SD is used", n) for n in res["note"]]
+    return res
 
 
 def _isna(x) -> bool:
