@@ -446,3 +446,101 @@ def test_cli_report_on_the_finance_folder(tmp_path):
     v = pd.read_csv(tmp_path / "out" / "verdicts.csv").iloc[0]
     assert v["verdict"] == WITHIN
     assert v["p_value"] == pytest.approx(_least_favourable_by_enumeration()[0], rel=1e-9)
+
+
+# -- a different, non-NHS barometer, end to end through the command line ---------------------------
+
+def _business_folder(tmp_path):
+    """A quarterly business barometer: two waves (400 and 380 firms), manufacturers and
+    services partition the firms, exporters are a subset of manufacturers, a mean on a 1-5
+    scale and a multi-response question."""
+    waves = [{"survey": "biz", "survey_label": "Business barometer", "wave": "Q1",
+              "wave_label": "Q1 2019", "wave_order": 1, "date": "2019-01",
+              "date_precision": "quarter", "population": "firms", "respondents": 400},
+             {"survey": "biz", "survey_label": "Business barometer", "wave": "Q2",
+              "wave_label": "Q2 2019", "wave_order": 2, "date": "2019-04",
+              "date_precision": "quarter", "population": "firms", "respondents": 380}]
+    opt = {"survey": "biz", "item": "optimism", "question": "More optimistic than 3 months ago?",
+           "category": "more optimistic", "statistic": "share"}
+    mean = {"survey": "biz", "item": "conditions", "question": "Rate business conditions (1-5)",
+            "statistic": "mean", "decimals": 1, "scale_min": 1, "scale_max": 5}
+    obst = {"survey": "biz", "item": "obstacles", "question": "Obstacles (choose all that apply)",
+            "statistic": "share", "multi_response": "True"}
+    figures = [
+        {**opt, "figure_id": "opt-q1", "wave": "Q1", "value": 35},
+        {**opt, "figure_id": "opt-q2", "wave": "Q2", "value": 42},
+        {**opt, "figure_id": "opt-q1-man", "wave": "Q1", "group": "manufacturers", "value": 40,
+         "base": 150},
+        {**opt, "figure_id": "opt-q1-serv", "wave": "Q1", "group": "services", "value": 32,
+         "base": 250},
+        {**opt, "figure_id": "opt-q1-exp", "wave": "Q1", "group": "exporters", "value": 50},
+        {**mean, "figure_id": "cond-q1", "wave": "Q1", "value": 3.4},
+        {**mean, "figure_id": "cond-q2", "wave": "Q2", "value": 3.1},
+        {**obst, "figure_id": "obst-q1-staff", "wave": "Q1", "category": "staff", "value": 40},
+        {**obst, "figure_id": "obst-q2-staff", "wave": "Q2", "category": "staff", "value": 45},
+        {**obst, "figure_id": "obst-q2-energy", "wave": "Q2", "category": "energy", "value": 38},
+    ]
+    heads = [
+        {"headline_id": "more-optimistic", "test": "change_share",
+         "figure_ids": "opt-q1;opt-q2", "direction": "greater"},
+        {"headline_id": "exporters-most-optimistic", "test": "group_difference",
+         "figure_ids": "opt-q1-exp;opt-q1-man", "direction": "greater"},
+        {"headline_id": "manufacturers-vs-services", "test": "group_difference",
+         "figure_ids": "opt-q1-man;opt-q1-serv", "direction": "greater"},
+        {"headline_id": "conditions-good", "test": "mean_vs_threshold", "figure_ids": "cond-q1",
+         "direction": "greater", "threshold": 3},
+    ]
+    groups = [{"survey": "biz", "group": "manufacturers", "relation": "partition",
+               "label": "Manufacturing firms"},
+              {"survey": "biz", "group": "services", "relation": "partition"},
+              {"survey": "biz", "group": "exporters", "parent": "manufacturers",
+               "relation": "nested"}]
+    return write_folder(tmp_path / "biz", waves, figures, heads, groups)
+
+
+def test_cli_report_on_a_business_barometer(tmp_path):
+    folder = _business_folder(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "barotrend.cli", "report", "--data", str(folder),
+                        "--out", "out", "--quiet"], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "Traceback" not in r.stderr
+    v = pd.read_csv(tmp_path / "out" / "verdicts.csv").set_index("headline_id")
+    # 35% of 400 -> 42% of 380: pooled (159.6 + 140) / 780 = .384103,
+    # z = .07 / sqrt(.384103 * .615897 * (1/380 + 1/400)) = 2.0091, p = .0445: supported
+    pool = (0.42 * 380 + 0.35 * 400) / 780
+    z = 0.07 / math.sqrt(pool * (1 - pool) * (1 / 380 + 1 / 400))
+    assert v.loc["more-optimistic", "verdict"] == SUPPORTED
+    assert v.loc["more-optimistic", "p_value"] == pytest.approx(_p_two_sided(z), rel=1e-9)
+    # exporters (50%, base unknown) within the 150 manufacturers (40%: 60 of 150): the least
+    # favourable subgroup is 1 of 2 exporters against 59 of the other 148 manufacturers;
+    # z = (.5 - 59/148) / sqrt(.4 * .6 * (1/2 + 1/148)) = .2906, p = .771
+    worst = max((_p_two_sided(_pooled_z(a, m, 60 - a, 150 - m)), m, a)
+                for m in range(1, 150) for a in range(m + 1)
+                if _rounds_to(a, m, 50) and 0 <= 60 - a <= 150 - m)
+    assert worst[1:] == (2, 1)
+    assert v.loc["exporters-most-optimistic", "verdict"] == WITHIN
+    assert v.loc["exporters-most-optimistic", "p_value"] == pytest.approx(worst[0], rel=1e-9)
+    # manufacturers 40% of 150 vs services 32% of 250, stated bases, a partition:
+    # pooled .35, z = .08 / sqrt(.35 * .65 * (1/150 + 1/250)) = 1.6240, p = .1044
+    z = 0.08 / math.sqrt(0.35 * 0.65 * (1 / 150 + 1 / 250))
+    assert v.loc["manufacturers-vs-services", "verdict"] == WITHIN
+    assert v.loc["manufacturers-vs-services", "p_value"] == pytest.approx(_p_two_sided(z),
+                                                                          rel=1e-9)
+    # 3.4 on 1-5 (at least 3.35): the largest SD is sqrt((5 - 3.35)(3.35 - 1)) = 1.9691, so a
+    # base of ceil((1.96 * 1.9691 / .35)^2) = 122 or more makes it significant; 400 answered
+    assert v.loc["conditions-good", "verdict"] == SUPPORTED
+    assert "a base of 122 or more" in v.loc["conditions-good", "reason"]
+    comp = pd.read_csv(tmp_path / "out" / "comparisons.csv")
+    # the multi-response "staff" share changes 40% of 400 -> 45% of 380: pooled .424359,
+    # z = .05 / sqrt(.424359 * .575641 * (1/380 + 1/400)) = 1.4122, p = .1579
+    staff = comp[(comp["item"] == "obstacles") & (comp["comparison"] == "change")].iloc[0]
+    pool = (0.45 * 380 + 0.40 * 400) / 780
+    z = 0.05 / math.sqrt(pool * (1 - pool) * (1 / 380 + 1 / 400))
+    assert staff["p_value"] == pytest.approx(_p_two_sided(z), rel=1e-9)
+    groups = comp[comp["comparison"] == "groups"].set_index("group")
+    assert groups.loc["manufacturers vs exporters", "p_value"] == pytest.approx(worst[0])
+    # services against exporters: disjoint (exporters lie within manufacturers), but the
+    # exporters' base is unknown and they do not partition anything: not tested
+    assert math.isnan(groups.loc["services vs exporters", "p_value"])
+    series = pd.read_csv(tmp_path / "out" / "series.csv")
+    assert {"optimism", "conditions", "obstacles"} <= set(series["item"])
