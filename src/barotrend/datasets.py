@@ -34,7 +34,8 @@ from barotrend.validation import (
 )
 
 __all__ = ["Dataset", "DataValidationError", "TABLES", "combine", "data_dir", "empty_headlines",
-           "list_datasets", "load", "read_headlines", "read_tables"]
+           "list_datasets", "list_names", "load", "read_csv_table", "read_headlines",
+           "read_tables"]
 
 #: The tables of a data set, in the order they are validated and written.
 TABLES = ("sources", "waves", "figures", "headlines", "groups")
@@ -180,6 +181,11 @@ def data_dir() -> Path:
     if repo.is_dir():
         return repo
     raise FileNotFoundError("barotrend's embedded data folder is missing from this installation")
+
+
+def list_names() -> list[str]:
+    """The names of the embedded data sets (no loading)."""
+    return list(_DATASETS)
 
 
 def list_datasets() -> pd.DataFrame:
@@ -342,7 +348,9 @@ def read_csv_table(path: Path, shown: str | None = None) -> tuple[pd.DataFrame, 
                 rows.append(row)
                 lines.append(start)
     except csv.Error as err:
-        raise DataValidationError(f"{shown}, line {reader.line_num}: {err}") from None
+        why = (f"a cell is longer than {csv.field_size_limit()} characters"
+               if "field limit" in str(err) else f"not readable as CSV ({err})")
+        raise DataValidationError(f"{shown}, line {end + 1}: {why}") from None
     return _frame(rows, lines, shown, "line")
 
 

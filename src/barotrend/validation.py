@@ -109,8 +109,12 @@ class Where:
 
 def _fail(where: Where, i, column, problem, value=None):
     col = "" if column is None else f", column {column!r}"
-    shown = "" if value is None else f" (got {_shown(value)!r})"
+    shown = "" if value is None else f" (got {_clipped(repr(_shown(value)))})"
     raise DataValidationError(f"{where.at(i)}{col}: {problem}{shown}")
+
+
+def _clipped(text: str, width: int = 80) -> str:
+    return text if len(text) <= width else f"{text[:width - 20]}... ({len(text)} characters)"
 
 
 class _Bad(Exception):
@@ -660,6 +664,8 @@ def validate_tables(raw: Mapping[str, pd.DataFrame], where: Mapping[str, Where],
         raise DataValidationError(f"{where['waves'].name}: no waves (the table has no rows)")
     figures = validate_figures(raw["figures"], where["figures"], waves, sources, frame=frame,
                                notes=notes)
+    if not len(figures):
+        raise DataValidationError(f"{where['figures'].name}: no figures (the table has no rows)")
     out = {"sources": sources, "waves": waves, "figures": figures}
     out["headlines"] = (validate_headlines(raw["headlines"], where["headlines"], figures,
                                            sources, waves, frame=frame, notes=notes)
