@@ -76,3 +76,25 @@ def test_domain_totals(rows):
     assert one.shape == (1,) and one[0] == pytest.approx(w @ a, rel=1e-13)
     (cnt,) = cell_sums(u, 37, [((), "domain total")], chunk=999)
     assert cnt.tolist() == [len(u)]
+
+
+@pytest.mark.parametrize("chunk", [7, 1000, 1 << 14])
+def test_centred_factors(rows, chunk):
+    # a - c (one centre) and a - c[dom] b (a centre per domain), made chunk by chunk, against
+    # the same products formed whole; a one-domain total of w a' a' (a dot product)
+    from barotrend.design.groupsums import Centred
+
+    u, d, w, a, b = (rows[k] for k in ("unit", "dom", "w", "a", "b"))
+    c1 = Centred(a + 1e6, 1e6)
+    cvec = np.array([0.5, -1.0, 2.0, 3.0])
+    c2 = Centred(a, cvec, b, codes=d)
+    s_a, s_aa = cell_sums(u, 37, [((w, c1), "cell"), ((w, c1, c1), "domain total")], chunk=chunk)
+    a1 = (a + 1e6) - 1e6
+    np.testing.assert_allclose(s_a[:, 0], np.bincount(u, w * a1, minlength=37), rtol=1e-12)
+    np.testing.assert_allclose(s_aa[0], np.sum(w * a1 * a1), rtol=1e-12)
+    s_a2, s_ab = cell_sums(u, 37, [((w, c2), "domain"), ((w, c2, b), "domain total")],
+                           domain=d, n_domain=4, chunk=chunk)
+    a2 = a - cvec[d] * b
+    np.testing.assert_allclose(s_a2, np.bincount(u * 4 + d, w * a2, minlength=148)
+                               .reshape(37, 4), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(s_ab, np.bincount(d, w * a2 * b, minlength=4), rtol=1e-12)

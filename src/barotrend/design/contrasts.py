@@ -98,12 +98,18 @@ def domain_means(design, y, indicators):
     y0 = np.where(np.isnan(y), 0.0, y)
     w = np.asarray(design.weights, dtype=float)
     totals = w @ ind
+    # two passes: the means, then the mean of the residuals about them (the rounding of the
+    # first pass, of the size of eps |mean|, would otherwise shift every residual)
     means = (w @ (ind * y0[:, None])) / totals
-    scores = ind * (y0[:, None] - means) / totals
+    resid = ind * (y0[:, None] - means)
+    step = (w @ resid) / totals
+    means = means + step
+    resid = ind * (resid - step)
+    scores = resid / totals
 
-    def estimator(wr):
+    def estimator(wr):  # theta_r - theta: the same variance, without the mean's digits
         wr = np.asarray(wr, dtype=float)
-        return (wr.T @ (ind * y0[:, None])) / (wr.T @ ind)
+        return (wr.T @ resid) / (wr.T @ ind)
 
     return means, np.asarray(design.vcov(estimator, scores), dtype=float)
 

@@ -22,11 +22,14 @@ Intervals for means, totals and ratios: ``estimate -+ t_{df, 1 - alpha/2} se`` w
 degrees of freedom (R: ``confint(..., df = degf(design))``). Proportions use
 :func:`barotrend.design.intervals.proportion_interval` (R's ``svyciprop`` methods).
 
-Computation: one ``bincount`` of ``w a``, ``w`` (and ``w b``) over (finest sampling unit x
-domain x level) codes gives every unit total the variance needs (``T = (S_a - theta S_b) / W_b``),
-so the pass over the rows is a single group-by and the rest is algebra on small arrays.
+Computation (:mod:`barotrend.design.cells`): one chunked group-by of ``w (a - c b)``, ``w`` (and
+``w b``) over (finest sampling unit x domain x level) codes gives every unit total the variance
+needs (``T = (S_a - delta S_b) / W_b``, ``theta = c + delta``), so the pass over the rows is a
+single group-by and the rest is algebra on small arrays. The sums are centred at ``c`` near the
+estimate, so that a large mean does not cost the variance and the design effect their digits
+(a second pass, centred at each domain's estimate, when the first centre was too far off).
 Replicate designs and designs with score adjusters (calibration) use the row-level influence
-matrix instead; both paths give the same numbers.
+matrix of the residuals ``a - theta b`` instead; both paths give the same numbers.
 
 Missing values: with ``na_rm=False`` an estimate whose domain has a missing value is NaN (as R);
 with ``na_rm=True`` those rows leave the domain (R's ``na.rm=TRUE``, a subset that keeps the
@@ -42,11 +45,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import stats
 
-from barotrend.design import linearization as lin
+from barotrend.design.cells import domain_dfs, gsum, level_rows, row_cells, unit_cells
 from barotrend.design.columns import counted_codes
-from barotrend.design.groupsums import cell_sums
 from barotrend.results import result_frame
 
 
@@ -164,7 +166,7 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
     Returns
     -------
     dict with ``theta``, ``vcov`` (K, K), ``deff``, ``n``, ``df``, ``missing`` (K = n_dom x
-    n_lev cells, domain-major).
+    n_lev cells, domain-major). The sums behind them are centred (:mod:`barotrend.design.cells`).
     """
     w = design.weights
     miss = None
@@ -201,94 +203,36 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
     # weights are non-negative, so a positive minimum means every row counts (no mask); a
     # missing value puts a zero weight in wk
     nonzero = None if (all_in and design._weights_positive()) else wk != 0
-    # sums for the design effect: sum_d w a^2 (and w a b, w b b for ratios); none for levels
-    saa = sab = sbb = None
-
-    def dsum(values):
-        # per-domain sums (None = row counts) straight over the domain codes
-        return _gsum(gk, values, n_dom)
-
+    var_logit = None
     if design._row_scores():
-        wa = wk if av is None else wk * av
-        wb = None if bv is None else wk * bv
-        Wd = _gsum(gk, wk, n_dom)
-        Wa = _gsum(ck, wa, K)
-        Wb_dom = Wd if wb is None else _gsum(gk, wb, n_dom)
-        dfs = _domain_dfs(design, g, n_dom)
-        if lev is None and av is not None:
-            saa = dsum(wa * av)
-            if bv is not None:
-                sab, sbb = dsum(wa * bv), dsum(wb * bv)
+        Wd = gsum(gk, wk, n_dom)
+        dfs = domain_dfs(design, g, n_dom)
+        if lev is None:
+            theta, vcov, ss, Wb = row_cells(design, av, bv, wk, gk, g >= 0, n_dom, total, Wd)
+        else:
+            Wb = np.repeat(Wd, n_lev)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                theta = gsum(ck, wk, K) / Wb
+            vcov, var_logit = level_rows(design, g >= 0, ck, gk, K, n_lev, theta, Wb,
+                                         logit=design.is_replicate)
+            ss = None
     else:
-        # one chunked pass to (finest unit x cell); everything else from these small sums
-        stages = design._stages
-        u = stages[-1].unit
-        M = len(stages[-1].parent)
-        # the weight totals per (unit x domain) depend on the design and the domain codes
-        # only: remembered while both are the same objects (rows all in, nothing masked)
-        w_key, w_sources = ("unit x domain weights", id(g)), (u, g, design.weights)
-        S_w = design._memo_peek(w_key, w_sources) if all_in else None
-        terms = {"a": ((wk,) if av is None else (wk, av), "cell")}
-        if S_w is None:
-            terms["w"] = ((wk,), "domain")
-        if bv is not None:
-            terms["b"] = ((wk, bv), "domain")
-        if lev is None and av is not None:  # for the design effect
-            terms["aa"] = ((wk, av, av), "domain total")
-            if bv is not None:
-                terms["ab"] = ((wk, av, bv), "domain total")
-                terms["bb"] = ((wk, bv, bv), "domain total")
-        sums = dict(zip(terms, cell_sums(u, M, list(terms.values()),
-                                         domain=None if n_dom == 1 else gk, n_domain=n_dom,
-                                         level=lev, n_level=n_lev), strict=True))
-        S_a = sums["a"]
-        if deferred and not np.isfinite(S_a.sum()):
+        out = unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferred)
+        if out is None:
             # a NaN (or infinite) a: start again, checking a row by row. Finite unit totals
             # prove a has no NaN, so that pass over the rows is saved in the common case.
             return _cells(design, a, b, g, n_dom, lev=lev, n_lev=n_lev, total=total,
                           na_rm=na_rm, counts=counts, check_a=True)
-        if S_w is None:
-            S_w = sums["w"]
-            if all_in:
-                S_w = design._memo(w_key, w_sources, lambda: sums["w"])
-        S_b = sums.get("b", S_w)
-        if "aa" in sums:
-            saa = sums["aa"]
-        if "ab" in sums:
-            sab, sbb = sums["ab"], sums["bb"]
-        Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
-        dfs = _dfs_from_presence(design, S_w > 0)
+        theta, vcov, ss, Wd, Wb, dfs = out
     if nonzero is None and counts is not None:  # every row counts: the known row counts
         nd = np.asarray(counts, dtype=float)
     else:
-        nd = dsum(None if nonzero is None else nonzero.astype(float)).astype(float)
-    Wb = np.repeat(Wb_dom, n_lev)
+        nd = gsum(gk, None if nonzero is None else nonzero.astype(float), n_dom).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        theta = Wa if total else Wa / Wb
-        if design._row_scores():
-            ones = np.ones(design.n)
-            vcov, var_logit = _vcov_rows(design, ones if av is None else av,
-                                         ones if bv is None else bv, g >= 0, ck, gk, K, n_lev,
-                                         theta, Wb, total,
-                                         logit=design.is_replicate and lev is not None)
-        else:
-            if total:
-                t = S_a
-            else:
-                Sb = np.repeat(S_b, n_lev, axis=1) if n_lev > 1 else S_b
-                t = (S_a - Sb * theta) / Wb
-            vcov = lin.taylor_vcov_totals(t, stages)
         # design effect against SRS with replacement (R's deff="replace"):
-        # ss = sum_d w (a - theta b)^2 (ratios) or sum_d w (a - abar)^2 (totals)
-        if lev is not None:
+        # ss = sum_d w (a - theta b)^2 (ratios) or sum_d w (a - abar)^2 (totals), centred
+        if ss is None:  # level shares: sum_d w (1[level] - theta)^2 exactly
             ss = np.repeat(Wd, n_lev) * theta * (1 - theta)
-        else:
-            if total:
-                ss = saa - Wa * Wa / Wd
-            elif bv is None:
-                ss = saa - 2 * theta * Wa + theta * theta * Wd
-            else:
-                ss = saa - 2 * theta * sab + theta * theta * sbb
         ss = np.maximum(ss, 0.0)
         nk = np.repeat(nd, n_lev)
         Wdk = np.repeat(Wd, n_lev)
@@ -298,84 +242,9 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         deff = np.where(nk > 1, np.diag(vcov) / vsrs, np.nan)
     out = {"theta": theta, "vcov": vcov, "deff": deff, "n": nk,
            "df": np.repeat(dfs, n_lev), "missing": np.repeat(has_missing, n_lev)}
-    if design.is_replicate and lev is not None:
+    if var_logit is not None:
         out["var_logit"] = var_logit
     return out
-
-
-def _dfs_from_presence(design, present_units):
-    """Domain df from a (finest unit x domain) presence matrix: PSUs minus strata present."""
-    P = design.n_psu
-    if present_units.shape[0] != P:
-        present = lin.rowsum(design._unit_psu, present_units.astype(float), P) > 0
-    else:
-        present = present_units
-    strata = lin.rowsum(design._psu_stratum, present.astype(float), design.n_strata) > 0
-    return (present.sum(0) - strata.sum(0)).astype(float)
-
-
-def _gsum(codes, values, m):
-    """Group sums of ``values`` (None = count) over integer ``codes`` into ``m`` bins."""
-    if m == 1:
-        return np.array([float(len(codes)) if values is None else float(values.sum())])
-    return np.bincount(codes, values, minlength=m).astype(float)
-
-
-def _vcov_rows(design, av, bv, keep, cell, g, K, n_lev, theta, Wb, total, logit=False):
-    """Row-level path: dense influence values (replicate designs, score adjusters).
-
-    With ``logit`` (replicate designs) also return the replicate variances of ``logit(theta)``
-    (R's ``svyciprop`` refits ``logit(p)`` on every replicate).
-    """
-    rows = np.flatnonzero(keep)
-    if design.is_replicate:  # the replicates re-estimate from the numerator/denominator rows
-        A = np.zeros((design.n, K))
-        B = np.zeros((design.n, K))
-        A[rows, cell[rows]] = av[rows]
-        for lv in range(n_lev):
-            B[rows, (g[rows] * n_lev + lv) if n_lev > 1 else cell[rows]] = bv[rows]
-        z = None
-    else:  # influence values straight into their cells: (a - theta b) / Wb, or a for totals
-        z = np.zeros((design.n, K))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            if total:
-                z[rows, cell[rows]] = av[rows]
-            else:
-                for lv in range(n_lev):
-                    c = (g[rows] * n_lev + lv) if n_lev > 1 else cell[rows]
-                    z[rows, c] = -bv[rows] * theta[c] / Wb[c]
-                c = cell[rows]
-                z[rows, c] += av[rows] / Wb[c]
-
-    def estimator(W):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return W.T @ A if total else (W.T @ A) / (W.T @ B)
-
-    vcov = design.vcov(estimator, z)
-    if not logit:
-        return vcov, None
-
-    def logit_estimator(W):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return special.logit(estimator(W))
-
-    return vcov, np.diag(design.vcov(logit_estimator, None))
-
-
-def _domain_dfs(design, g, n_dom):
-    """PSUs minus strata among each domain's rows with non-zero weight (R's ``degf``)."""
-    if design.is_replicate:
-        if n_dom == 1 and bool((g >= 0).all()):
-            return np.array([float(design.df)])
-        return np.array([float(design.domain_df(g == d)) for d in range(n_dom)])
-    P = design.n_psu
-    inset = (g >= 0) & (design.weights != 0)
-    code = np.where(inset, design.psu_ids * n_dom + g, P * n_dom)
-    present = np.bincount(code, minlength=P * n_dom + 1)[:-1].reshape(P, n_dom) > 0
-    psu_stratum = np.zeros(P, dtype=np.int64)
-    psu_stratum[design.psu_ids] = design.strata_ids
-    strata = lin.rowsum(psu_stratum, present.astype(float), design.n_strata) > 0
-    return (present.sum(0) - strata.sum(0)).astype(float)
 
 
 def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95):

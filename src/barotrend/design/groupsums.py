@@ -8,7 +8,13 @@ new n-sized array, written to memory and read back. Here the rows are taken in c
 so the n-sized inputs are read from memory once and no n-sized temporary is made. Each chunk is
 added into the cells with ``np.add.at`` (numpy >= 1.25 runs it as a fast unbuffered loop),
 row after row in order: the sums are bit for bit those of ``np.bincount`` over all rows (a
-"domain total" without domains is summed chunk by chunk with numpy's pairwise sum instead).
+"domain total" without domains is summed chunk by chunk with numpy's pairwise sum, or as a dot
+product of a prefix's product and its last factor, instead).
+
+A factor may be a :class:`Centred` row array ``a - c b``: its values are made chunk by chunk
+in the cache (one subtraction per row, no n-sized temporary), so that the sums of squares a
+variance needs are taken about a centre near the estimate instead of about 0 (a one-pass
+``sum w a^2 - theta sum w a`` loses every digit when the mean is large against the spread).
 """
 
 from __future__ import annotations
@@ -16,6 +22,38 @@ from __future__ import annotations
 import numpy as np
 
 CHUNK = 1 << 14  # 16k rows: 128 kB per buffer, well within a core's L2 cache (fastest here)
+
+
+class Centred:
+    """Row values ``a - c b`` (``b`` None: ``a - c``) as a :func:`cell_sums` factor.
+
+    ``centre`` is a number, or one number per domain code (``codes``, int (n,)) for a centre per
+    domain. The values are computed per chunk, never as a whole array.
+
+    Examples
+    --------
+    >>> c = Centred(np.array([10.0, 11, 12]), 11.0)
+    >>> c.chunk(0, 3, np.empty(3)).tolist()
+    [-1.0, 0.0, 1.0]
+    >>> Centred(np.array([4.0, 6]), np.array([1.0, 2]), np.array([2.0, 1]),
+    ...         codes=np.array([0, 1])).chunk(0, 2, np.empty(2)).tolist()
+    [2.0, 4.0]
+    """
+
+    def __init__(self, a, centre, b=None, codes=None):
+        self.a, self.b, self.codes = a, b, codes
+        self.centre = centre if codes is not None else float(centre)
+
+    def __len__(self):
+        return len(self.a)
+
+    def chunk(self, s, e, out):
+        """Values of rows ``s:e`` written into ``out`` (length ``e - s``) and returned."""
+        c = self.centre if self.codes is None else np.take(self.centre, self.codes[s:e])
+        if self.b is None:
+            return np.subtract(self.a[s:e], c, out=out)
+        np.multiply(self.b[s:e], c, out=out)
+        return np.subtract(self.a[s:e], out, out=out)
 
 
 def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level=1,
@@ -28,8 +66,8 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
         Sampling-unit code of each row, 0..n_units-1.
     n_units : int
     terms : sequence of (factors, over)
-        ``factors`` is a tuple of float arrays (n,) multiplied row by row (``()`` counts the
-        rows); ``over`` is ``"domain"`` (cells unit x domain), ``"cell"`` (unit x domain x
+        ``factors`` is a tuple of float arrays (n,) or :class:`Centred` values, multiplied row
+        by row (``()`` counts the rows); ``over`` is ``"domain"`` (cells unit x domain), ``"cell"`` (unit x domain x
         level) or ``"domain total"`` (domains only, summed over the units). A term whose
         factors extend an earlier term's (the same arrays, ``is``) reuses that product:
         ``(w, a)`` then ``(w, a, a)`` costs one multiplication more.
@@ -70,9 +108,31 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
     bufs = [np.empty(size) if len(rest) + (prev is not None) > 1 else None
             for prev, rest in plan]
     need_cell = any(over == "cell" for _, over in terms)
+    # the distinct factors, each sliced (or, centred, made) once per chunk
+    factors, index = [], {}
+    for fs, _ in terms:
+        for f in fs:
+            if id(f) not in index:
+                index[id(f)] = len(factors)
+                factors.append(f)
+    fbufs = [np.empty(size) if isinstance(f, Centred) else None for f in factors]
+    # a one-domain total of a prefix's product times one more factor, extended by no later
+    # term: a dot product, the product never written out (sum w a^2 from w a and a)
+    extended = {prev for prev, _ in plan}
+    steps = []
+    for j, ((prev, rest), (_, over)) in enumerate(zip(plan, terms, strict=True)):
+        if over == "domain total" and domain is None:
+            dot = prev is not None and len(rest) == 1 and j not in extended
+            mode = "dot" if dot else "sum"
+        else:
+            mode = {"cell": "cell", "domain": "unit x domain"}.get(over, "domain")
+        steps.append((mode, prev, tuple(index[id(f)] for f in rest), bufs[j], out[j]))
+    products = [None] * len(steps)
     for s in range(0, n, chunk):
         e = min(n, s + chunk)
         k = e - s
+        cols = [f[s:e] if b is None else f.chunk(s, e, b[:k])
+                for f, b in zip(factors, fbufs, strict=True)]
         if domain is None:
             ud = unit[s:e]
         else:
@@ -82,18 +142,32 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
         if level is not None and need_cell:
             uc = np.multiply(ud, n_level, out=uc_buf[:k])
             uc += level[s:e]
-        products = []
-        for j, ((prev, rest), (_, over)) in enumerate(zip(plan, terms, strict=True)):
-            products.append(_product(products[prev] if prev is not None else None, rest, s, e,
-                                     bufs[j]))
-            # unbuffered scatter-add, row by row in order: the very sums of np.bincount
-            codes = {"cell": uc, "domain": ud}.get(over)
-            if codes is None and domain is None:  # one domain: its total (pairwise sum)
-                out[j][0] += k if products[j] is None else products[j].sum()
+        for j, (mode, prev, rest, buf, o) in enumerate(steps):
+            p = None if prev is None else products[prev]
+            if mode == "dot":  # one domain: sum of (prefix product) x (last factor)
+                o[0] += np.einsum("i,i->", p, cols[rest[0]])
                 continue
-            if codes is None:  # domain totals: straight over the domain codes
-                codes = domain[s:e]
-            np.add.at(out[j], codes, 1.0 if products[j] is None else products[j])
+            if rest:
+                if p is None and len(rest) == 1:
+                    p = cols[rest[0]]
+                else:
+                    q = buf[:k]
+                    if p is None:
+                        np.multiply(cols[rest[0]], cols[rest[1]], out=q)
+                        more = rest[2:]
+                    else:
+                        np.multiply(p, cols[rest[0]], out=q)
+                        more = rest[1:]
+                    for i in more:
+                        q *= cols[i]
+                    p = q
+            products[j] = p
+            if mode == "sum":  # one domain: its total (pairwise sum)
+                o[0] += k if p is None else p.sum()
+                continue
+            # unbuffered scatter-add, row by row in order: the very sums of np.bincount
+            codes = uc if mode == "cell" else ud if mode == "unit x domain" else domain[s:e]
+            np.add.at(o, codes, 1.0 if p is None else p)
     return [o if over == "domain total" else o.reshape(n_units, -1)
             for o, (_, over) in zip(out, terms, strict=True)]
 
@@ -114,25 +188,6 @@ def _plan(terms):
                 best, best_len = i, len(f)
         plan.append((best, tuple(factors[best_len:])))
     return plan
-
-
-def _product(prev, rest, s, e, buf):
-    """The chunk ``s:e`` of a product of row arrays, ``prev`` (this chunk's product of a
-    prefix, or None) times each array of ``rest``; None for a row count."""
-    if not rest:
-        return prev  # None (a row count) or the prefix's own product
-    if prev is None and len(rest) == 1:
-        return rest[0][s:e]
-    out = buf[:e - s]
-    if prev is None:
-        np.multiply(rest[0][s:e], rest[1][s:e], out=out)
-        rest = rest[2:]
-    else:
-        np.multiply(prev, rest[0][s:e], out=out)
-        rest = rest[1:]
-    for f in rest:
-        out *= f[s:e]
-    return out
 
 
 def small_int_counts(values, limit, chunk=CHUNK):

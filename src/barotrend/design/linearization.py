@@ -75,6 +75,12 @@ def rowsum(codes: np.ndarray, x: np.ndarray, m: int) -> np.ndarray:
     array([[4.],
            [2.]])
     """
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 2 and x.shape[1] <= 4:  # a one-off call: a few bincounts beat building an
+        out = np.empty((int(m), x.shape[1]))  # indicator matrix
+        for j in range(x.shape[1]):
+            out[:, j] = np.bincount(codes, weights=x[:, j], minlength=int(m))
+        return out
     return GroupSum(codes, m)(x)
 
 
@@ -192,11 +198,14 @@ def taylor_vcov(x: np.ndarray, stages: list[Stage]) -> np.ndarray:
     return taylor_vcov_totals(rowsum(finest.unit, x, len(finest.parent)), stages)
 
 
-def taylor_vcov_totals(t_finest: np.ndarray, stages: list[Stage]) -> np.ndarray:
+def taylor_vcov_totals(t_finest: np.ndarray, stages: list[Stage], offset=None) -> np.ndarray:
     """As :func:`taylor_vcov`, from the totals (M, k) of ``x`` over the finest-stage units.
 
-    Estimators that can form these totals directly (one ``bincount`` over unit x domain
-    codes) skip the row-level influence matrix altogether.
+    ``offset=(s, c)``, ``s`` (M, k) and ``c`` (k,), stands for the totals ``t + s c`` (column by
+    column) without forming them: ``t`` and ``s`` are centred within strata separately and
+    combined after, ``d = (t - tbar) + c (s - sbar)``. A total of ``y = c + (y - c)`` with a
+    large ``c`` keeps its digits this way (``s`` the weight totals, ``t`` those of ``w (y - c)``);
+    ``t + s c`` would round every unit total to the size of ``c`` before the centring.
 
     Examples
     --------
@@ -204,12 +213,18 @@ def taylor_vcov_totals(t_finest: np.ndarray, stages: list[Stage]) -> np.ndarray:
     ...            np.array([4]))
     >>> taylor_vcov_totals(np.array([[1.0], [2.0], [3.0], [4.0]]), [st])
     array([[6.66666667]])
+    >>> float(taylor_vcov_totals(np.array([[1.0], [2.0], [3.0], [4.0]]) - 1e12, [st],
+    ...                          offset=(np.ones((4, 1)), np.array([1e12])))[0, 0])
+    6.666666666666666
     """
     t_finest = np.asarray(t_finest, dtype=float)
     k = t_finest.shape[1]
     v = np.zeros((k, k))
     if not stages:
         return v
+    if offset is not None:
+        s_finest, c = np.asarray(offset[0], dtype=float), np.asarray(offset[1], dtype=float)
+        t_finest = np.hstack([t_finest, s_finest])
     totals = [None] * len(stages)
     totals[-1] = t_finest
     for s in range(len(stages) - 2, -1, -1):
@@ -221,9 +236,11 @@ def taylor_vcov_totals(t_finest: np.ndarray, stages: list[Stage]) -> np.ndarray:
         means = sums / np.maximum(st.n_units_in, 1)[:, None]
         means[~st.center] = 0.0
         d = t - means[st.parent]
-        c = st.coef[st.parent]
-        keep = c != 0
+        if offset is not None:  # (t - tbar) + c (s - sbar), each centred on its own
+            d = d[:, :k] + d[:, k:] * c
+        c_st = st.coef[st.parent]
+        keep = c_st != 0
         if not keep.all():
-            d, c = d[keep], c[keep]
-        v += (d * c[:, None]).T @ d
+            d, c_st = d[keep], c_st[keep]
+        v += (d * c_st[:, None]).T @ d
     return (v + v.T) / 2  # exactly symmetric: (d c)' d rounds (i, j) and (j, i) differently

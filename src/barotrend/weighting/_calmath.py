@@ -204,10 +204,21 @@ def wls_residual(X, d):
     def adjust(z):
         z = np.asarray(z, dtype=float)
         y = z * sd[:, None]
-        fitted = Q @ (Q.T @ y)
+        e = y - Q @ (Q.T @ y)
+        if _cancelled(y, e):  # once more on the residual: its digits, not those of z
+            e = e - Q @ (Q.T @ e)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.where(sd[:, None] > 0, (y - fitted) / sd[:, None], z)
+            return np.where(sd[:, None] > 0, e / sd[:, None], z)
     return adjust
+
+
+def _cancelled(before, after, factor=8.0):
+    """Whether a projection's residual lost digits: some column shrank by more than ``factor``
+    (the residual is then exact only to ``eps`` times the column before; projecting the
+    residual once more, iterative refinement, gives it to ``eps`` times itself)."""
+    big = np.sqrt(np.einsum("ij,ij->j", before, before))
+    small = np.sqrt(np.einsum("ij,ij->j", after, after))
+    return bool(np.any(big > factor * small))
 
 
 def _orth(A):
@@ -237,13 +248,19 @@ def class_mean_residual(codes, d):
     dsum = np.bincount(codes, weights=d, minlength=m)
     group_sum = GroupSum(codes, m)
 
-    def adjust(z):
-        z = np.asarray(z, dtype=float)
+    def centred(z):
         s = group_sum(d[:, None] * z)
         with np.errstate(divide="ignore", invalid="ignore"):
             mean = np.where(dsum[:, None] > 0, s / dsum[:, None], 0.0)
         out = mean[codes]
         return np.subtract(z, out, out=out)
+
+    def adjust(z):
+        z = np.asarray(z, dtype=float)
+        r = centred(z)
+        # a class mean large against the spread: centre the residual once more (its own
+        # rounding, eps x the mean, removed)
+        return centred(r) if _cancelled(z, r) else r
     return adjust
 
 

@@ -1,0 +1,275 @@
+"""The numerics of the estimators: ratios of weighted domain totals, their variance and deff.
+
+Every estimate of :mod:`barotrend.design.estimators` is a cell (domain x level) of
+
+    theta = sum_i w_i I_d(i) a_i / sum_i w_i I_d(i) b_i
+
+(a total: the numerator alone). This module computes the estimates, their covariance and the
+sums of squares of the design effect in one pass over the rows where it can.
+
+Centring (why the sums are taken about a centre). The variance needs the unit totals of
+``w (a - theta b)`` and the design effect ``sum w (a - theta b)^2``. Expanded into one-pass sums,
+``sum w a^2 - 2 theta sum w a b + theta^2 sum w b^2`` subtracts numbers of the size of
+``theta^2 W`` to get one of the size of ``var W``: for ``y = 1e9 + 0..9`` that is every digit
+(the design effect came out infinite). So every sum is taken about a centre ``c``: the rows
+give ``a - c b`` chunk by chunk (:class:`barotrend.design.groupsums.Centred`), the estimate is
+``c + delta`` with ``delta = sum w (a - c b) / sum w b``, and the sums of squares about ``c``
+lose only the digits of ``kappa = (sum w (a - c b)^2 + delta^2 sum w b^2) / sum w (a - theta
+b)^2``, the factor by which the terms exceed the result. The first pass centres at a pilot
+(the median of a strided sample of the rows, or their ratio of sums for a ratio); a domain
+whose ``kappa`` exceeds :data:`KAPPA_MAX` (its estimate far from the pilot in units of its
+spread) gets a second pass centred at its own estimate, which leaves ``kappa`` near 1. The
+loss is then at most about ``KAPPA_MAX x n_unit x eps`` relative (``eps = 2.2e-16``); the
+common case costs one subtraction per row. Totals keep the centre as an offset of the weight
+totals (:func:`barotrend.design.linearization.taylor_vcov_totals`). Row-level paths (replicate
+weights, calibration adjusters) centre each row at its domain's estimate (two passes, the
+second removing the rounding of the first), and replicate estimators return ``theta_r -
+theta`` (the variance is the same, the digits are kept).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import special
+
+from barotrend.design import linearization as lin
+from barotrend.design.groupsums import Centred, cell_sums
+
+#: Largest accepted ratio of the size of the centred sums' terms to their result before a
+#: domain is summed again about its own estimate (10 bits of 52 at most).
+KAPPA_MAX = 1e3
+
+
+def gsum(codes, values, m):
+    """Group sums of ``values`` (None = count) over integer ``codes`` into ``m`` bins."""
+    if m == 1:
+        return np.array([float(len(codes)) if values is None else float(values.sum())])
+    return np.bincount(codes, values, minlength=m).astype(float)
+
+
+def pilot(a, b=None):
+    """A first centre for ``a - c b``: the median of a strided sample of at most ~256 finite
+    rows of ``a`` (``b`` None), else their ratio of sums ``sum a / sum b``; 0 without one.
+
+    Examples
+    --------
+    >>> pilot(np.array([1e9, 1e9 + 1, np.nan, 1e9 + 5]))
+    1000000001.0
+    >>> pilot(np.array([2.0, 4.0]), np.array([1.0, 1.0]))
+    3.0
+    """
+    step = max(1, len(a) // 256)
+    x = a[::step]
+    if b is None:
+        x = x[np.isfinite(x)]
+        return float(np.median(x)) if len(x) else 0.0
+    y = b[::step]
+    ok = np.isfinite(x) & np.isfinite(y)
+    den = float(y[ok].sum())
+    c = float(x[ok].sum()) / den if den != 0 else 0.0
+    return c if np.isfinite(c) else 0.0
+
+
+def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferred):
+    """Group-by path (Taylor designs without adjusters): one chunked pass to (finest unit x
+    cell), a second one only for domains whose centred sums lost digits (module docstring).
+
+    Returns ``(theta, vcov, ss, Wd, Wb, dfs)`` with ``ss = sum w (a - theta b)^2`` per cell (a
+    total: about the domain mean; None for levels), or None when ``a`` holds a NaN (then the
+    caller checks it row by row: finite unit totals prove there is none, saving that pass).
+    """
+    stages = design._stages
+    u = stages[-1].unit
+    M = len(stages[-1].parent)
+    # the weight totals per (unit x domain) depend on the design and the domain codes only:
+    # remembered while both are the same objects (rows all in, nothing masked)
+    w_key, w_sources = ("unit x domain weights", id(gk)), (u, gk, design.weights)
+    S_w = design._memo_peek(w_key, w_sources) if all_in else None
+    centred = av is not None and lev is None
+    centre = pilot(av, bv) if centred else None
+    ratio = bv is not None and not total
+    for attempt in range(3):
+        if not centred:
+            A = av
+        elif np.ndim(centre) == 0:
+            A = Centred(av, centre, None if total else bv)
+        else:
+            A = Centred(av, centre, None if total else bv, codes=gk)
+        terms = {"a": ((wk,) if A is None else (wk, A), "cell")}
+        if S_w is None:
+            terms["w"] = ((wk,), "domain")
+        if ratio:
+            terms["b"] = ((wk, bv), "domain")
+        if centred:  # sums of squares for the design effect (and the centring check)
+            terms["aa"] = ((wk, A, A), "domain total")
+            if ratio:
+                terms["ab"] = ((wk, A, bv), "domain total")
+                terms["bb"] = ((wk, bv, bv), "domain total")
+        sums = dict(zip(terms, cell_sums(u, M, list(terms.values()),
+                                         domain=None if n_dom == 1 else gk, n_domain=n_dom,
+                                         level=lev, n_level=n_lev), strict=True))
+        S_a = sums["a"]
+        if deferred and attempt == 0 and not np.isfinite(S_a.sum()):
+            return None
+        if S_w is None:
+            S_w = sums["w"]
+            if all_in:
+                S_w = design._memo(w_key, w_sources, lambda s=S_w: s)
+        S_b = sums["b"] if ratio else S_w
+        Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
+        if not centred:
+            break
+        with np.errstate(divide="ignore", invalid="ignore"):
+            delta = Wa / (Wd if total else Wb_dom)  # estimate (domain mean) minus the centre
+            saa = sums["aa"]
+            if ratio:
+                sbb = sums["bb"]
+                ss = saa - 2 * delta * sums["ab"] + delta * delta * sbb
+            else:
+                sbb = Wd
+                ss = saa - delta * Wa
+            size = saa + delta * delta * sbb
+            lost = (size > KAPPA_MAX * ss) & (size > 0) & np.isfinite(size)
+        if attempt == 2 or not lost.any():
+            break
+        # again about each domain's own estimate (a domain without rows keeps its centre)
+        old = np.broadcast_to(np.asarray(centre, dtype=float), (n_dom,))
+        new = old + delta
+        centre = np.where(np.isfinite(new), new, old)
+        if n_dom == 1:
+            centre = float(centre[0])
+    Wb = np.repeat(Wb_dom, n_lev)
+    dfs = _dfs_from_presence(design, S_w > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if not centred:  # levels (indicators in [0, 1]) or a count: no centre needed
+            theta = Wa if total else Wa / Wb
+            if total:
+                vcov = lin.taylor_vcov_totals(S_a, stages)
+            else:
+                Sb = np.repeat(S_b, n_lev, axis=1) if n_lev > 1 else S_b
+                vcov = lin.taylor_vcov_totals((S_a - Sb * theta) / Wb, stages)
+            return theta, vcov, None, Wd, Wb, dfs
+        c = np.broadcast_to(np.asarray(centre, dtype=float), (n_dom,))
+        if total:  # sum w a = sum w (a - c) + c sum w
+            theta = Wa + c * Wd
+            vcov = lin.taylor_vcov_totals(S_a, stages, offset=(S_w, c))
+        else:
+            theta = c + delta
+            vcov = lin.taylor_vcov_totals((S_a - S_b * delta) / Wb, stages)
+    return theta, vcov, ss, Wd, Wb, dfs
+
+
+def row_cells(design, av, bv, wk, gk, keep, n_dom, total, Wd):
+    """Row-level path of a mean, ratio or total (replicates, adjusters, variance frames).
+
+    Each row's residual ``r = a - theta_d b`` (a total: ``a`` minus its domain mean) is formed
+    after the estimate, and a second pass removes the estimate's own rounding. Returns
+    ``(theta, vcov, ss, Wb)``.
+    """
+    rows = np.flatnonzero(keep)
+    one = bv is None or total
+    Wb = Wd if one else gsum(gk, wk * bv, n_dom)
+    bb = 1.0 if one else bv
+    den = Wd if one else Wb
+    centre = np.zeros(n_dom)
+    r = av
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(2):  # the centre, then the correction for its rounding
+            step = gsum(gk, wk * r, n_dom) / den
+            step = np.where(np.isfinite(step), step, 0.0)
+            centre = centre + step
+            r = r - step[gk] * bb
+        ss = gsum(gk, wk * r * r, n_dom)
+        theta = gsum(gk, wk * av, n_dom) if total else centre
+    K = n_dom
+    if total:  # the totals of w r and of w (the centre times them), combined after
+        x = np.zeros((design.n, 2 * K))
+        x[rows, gk[rows]] = r[rows]
+        x[rows, K + gk[rows]] = 1.0
+
+        def estimator(W):
+            return W.T @ x
+
+        v2 = design.vcov(estimator, None if design.is_replicate else x)
+        L = np.hstack([np.eye(K), np.diag(centre)])
+        return theta, L @ v2 @ L.T, ss, Wb
+    if design.is_replicate:  # theta_r - theta = sum w_r r / sum w_r b: the digits are kept
+        A = np.zeros((design.n, K))
+        B = np.zeros((design.n, K))
+        A[rows, gk[rows]] = r[rows]
+        B[rows, gk[rows]] = 1.0 if one else bv[rows]
+
+        def estimator(W):
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return (W.T @ A) / (W.T @ B)
+
+        return theta, design.vcov(estimator, None), ss, Wb
+    z = np.zeros((design.n, K))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z[rows, gk[rows]] = r[rows] / Wb[gk[rows]]
+    return theta, design.vcov(None, z), ss, Wb
+
+
+def level_rows(design, keep, cell, g, K, n_lev, theta, Wb, logit=False):
+    """Row-level path of the level shares (indicators, no centring needed).
+
+    With ``logit`` (replicate designs) also return the replicate variances of ``logit(theta)``
+    (R's ``svyciprop`` refits ``logit(p)`` on every replicate).
+    """
+    rows = np.flatnonzero(keep)
+    if design.is_replicate:  # the replicates re-estimate from the numerator/denominator rows
+        A = np.zeros((design.n, K))
+        B = np.zeros((design.n, K))
+        A[rows, cell[rows]] = 1.0
+        for lv in range(n_lev):
+            B[rows, (g[rows] * n_lev + lv) if n_lev > 1 else cell[rows]] = 1.0
+        z = None
+    else:  # influence values straight into their cells: (1[level] - theta) / Wb
+        z = np.zeros((design.n, K))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for lv in range(n_lev):
+                c = (g[rows] * n_lev + lv) if n_lev > 1 else cell[rows]
+                z[rows, c] = -theta[c] / Wb[c]
+            c = cell[rows]
+            z[rows, c] += 1.0 / Wb[c]
+
+    def estimator(W):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (W.T @ A) / (W.T @ B)
+
+    vcov = design.vcov(estimator, z)
+    if not logit:
+        return vcov, None
+
+    def logit_estimator(W):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return special.logit(estimator(W))
+
+    return vcov, np.diag(design.vcov(logit_estimator, None))
+
+
+def _dfs_from_presence(design, present_units):
+    """Domain df from a (finest unit x domain) presence matrix: PSUs minus strata present."""
+    P = design.n_psu
+    if present_units.shape[0] != P:
+        present = lin.rowsum(design._unit_psu, present_units.astype(float), P) > 0
+    else:
+        present = present_units
+    strata = lin.rowsum(design._psu_stratum, present.astype(float), design.n_strata) > 0
+    return (present.sum(0) - strata.sum(0)).astype(float)
+
+
+def domain_dfs(design, g, n_dom):
+    """PSUs minus strata among each domain's rows with non-zero weight (R's ``degf``)."""
+    if design.is_replicate:
+        if n_dom == 1 and bool((g >= 0).all()):
+            return np.array([float(design.df)])
+        return np.array([float(design.domain_df(g == d)) for d in range(n_dom)])
+    P = design.n_psu
+    inset = (g >= 0) & (design.weights != 0)
+    code = np.where(inset, design.psu_ids * n_dom + g, P * n_dom)
+    present = np.bincount(code, minlength=P * n_dom + 1)[:-1].reshape(P, n_dom) > 0
+    psu_stratum = np.zeros(P, dtype=np.int64)
+    psu_stratum[design.psu_ids] = design.strata_ids
+    strata = lin.rowsum(psu_stratum, present.astype(float), design.n_strata) > 0
+    return (present.sum(0) - strata.sum(0)).astype(float)
