@@ -169,6 +169,75 @@ def test_rounding_union_on_large_base():
     assert "37150-37249" in r.note[0]
 
 
+def test_rounding_union_from_scipy_beta_quantiles():
+    # 68% of 1000: counts 675-684 ([67.5, 68.5) * 10). Clopper-Pearson limits are the beta
+    # quantiles qbeta(0.025, x, n - x + 1) and qbeta(0.975, x + 1, n - x): the union is the
+    # lower limit of 675 and the upper limit of 684, taken here from scipy directly.
+    r = proportion_ci(n=1000, percent=68, rounding="union", method="clopper_pearson").iloc[0]
+    assert r["ci_low"] == pytest.approx(stats.beta.ppf(0.025, 675, 326), rel=1e-10)
+    assert r["ci_high"] == pytest.approx(stats.beta.ppf(0.975, 685, 316), rel=1e-10)
+    assert "675-684 of 1000" in r["note"]
+
+
+def test_rounding_union_on_a_hundred_million_is_instant():
+    # issue 12: one statsmodels call per feasible count took about 45 min at n = 1e8. The union
+    # comes from the two ends of the run 49,500,000-50,499,999; Wilson limits of x/n by hand:
+    # (x + z^2/2 -+ z sqrt(x (n - x) / n + z^2 / 4)) / (n + z^2)
+    n = 10**8
+    r = proportion_ci(n=n, percent=50, rounding="union").iloc[0]
+
+    def wilson(x, sign):
+        return (x + Z**2 / 2 + sign * Z * math.sqrt(x * (n - x) / n + Z**2 / 4)) / (n + Z**2)
+
+    assert r["ci_low"] == pytest.approx(wilson(49_500_000, -1), rel=1e-12)
+    assert r["ci_high"] == pytest.approx(wilson(50_499_999, 1), rel=1e-12)
+
+
+@pytest.mark.parametrize("method", ["wilson", "wilson_cc", "clopper_pearson", "jeffreys",
+                                    "agresti_coull", "wald", "logit"])
+@pytest.mark.parametrize("n", [1, 3, 20])
+def test_limits_are_exactly_0_at_none_and_1_at_all(method, n):
+    # Brown, Cai and DasGupta (2001), Statistical Science 16(2), section 4.1.3: the Jeffreys
+    # lower limit is 0 at x = 0 and the upper limit 1 at x = n (the equal-tailed Beta limits
+    # 3.9e-4 at 0/1 and 0.999976 at 20/20 excluded the estimate). Wilson's roots are exactly 0
+    # and 1 there (statsmodels gave 5.6e-17 at 0/3).
+    assert proportion_ci(0, n, method=method).ci_low[0] == 0.0
+    assert proportion_ci(n, n, method=method).ci_high[0] == 1.0
+    assert proportion_ci(0, n, method=method, deff=1.8).ci_low[0] == 0.0
+    assert proportion_ci(n, n, method=method, population_size=5 * n).ci_high[0] == 1.0
+
+
+def test_jeffreys_at_the_ends_by_hand():
+    # x = 0 of 20: [0, qbeta(0.975, 1/2, 20.5)]; x = 20: [qbeta(0.025, 20.5, 1/2), 1]
+    r0 = proportion_ci(0, 20, method="jeffreys").iloc[0]
+    r20 = proportion_ci(20, 20, method="jeffreys").iloc[0]
+    assert (r0["ci_low"], r0["ci_high"]) == (0.0, pytest.approx(stats.beta.ppf(0.975, 0.5, 20.5)))
+    assert (r20["ci_low"], r20["ci_high"]) == (pytest.approx(stats.beta.ppf(0.025, 20.5, 0.5)),
+                                               1.0)
+
+
+def test_wilson_cc_at_an_effective_count_below_half():
+    # 1 of 10 with deff 4: effective base 2.5, effective count 0.25. The corrected estimate
+    # p' = 0.1 - 1/(2 * 2.5) = -0.1 <= 0, so no share above 0 is rejected from below: L = 0
+    # (Newcombe's closed form, written for counts of 1 or more, gave 0.0076 here).
+    assert proportion_ci(1, 10, method="wilson_cc", deff=4).ci_low[0] == 0.0
+    # and the mirror: 9 of 10 has U = 1
+    assert proportion_ci(9, 10, method="wilson_cc", deff=4).ci_high[0] == 1.0
+
+
+def test_newcombe_difference_of_two_zero_shares_by_hand():
+    # 0/10 against 0/10: Wilson limits [0, z^2 / (10 + z^2)] each (the x = 0 root), so
+    # Newcombe's L = 0 - sqrt(0 + u_b^2) = -u and U = +u, exactly symmetric
+    u = Z**2 / (10 + Z**2)
+    r = compare_proportions(0, 10, 0, 10).iloc[0]
+    assert r["ci_low"] == pytest.approx(-u, rel=1e-12)
+    assert r["ci_high"] == pytest.approx(u, rel=1e-12)
+    # 10/10 against 0/10: l_a = 10/(10 + z^2), u_b = z^2/(10 + z^2); U = 1 + 0 exactly
+    r = compare_proportions(10, 10, 0, 10).iloc[0]
+    assert r["ci_high"] == 1.0
+    assert r["ci_low"] == pytest.approx(1 - math.hypot(1 - 10 / (10 + Z**2), u), rel=1e-12)
+
+
 @pytest.mark.parametrize("kwargs, match", [
     ({"n": 94, "percent": 101}, r"percent must lie within 0-100, got 101"),
     ({"n": 94, "percent": -1}, r"percent must lie within 0-100, got -1"),

@@ -144,7 +144,10 @@ def compare_proportions(count_a=None, n_a=None, count_b=None, n_b=None, *, perce
     limits); with ``r != 0`` it is the correlation adjustment of his paired-data method
     (Newcombe 1998b, method 10) with the stated correlation in place of the phi coefficient.
     The finite-population correction enters the score limits through the effective bases
-    ``n / f``. The chi-square and Fisher tests assume independent samples drawn with
+    ``n / f``. The Newcombe and Wald intervals always contain the observed difference; the
+    Agresti-Caffo interval is centred on the adjusted ``t_a - t_b`` with
+    ``t = (x + 1) / (n + 2)`` and can exclude it when a share is 0 or 1 on a small base at
+    confidence levels below 95% (e.g. 0/1 against 1/1 at 90%); the note then says so. The chi-square and Fisher tests assume independent samples drawn with
     replacement; they refuse ``correlation``/``overlap``.
 
     References
@@ -207,6 +210,10 @@ def compare_proportions(count_a=None, n_a=None, count_b=None, n_b=None, *, perce
         w_a, w_b = t_a * (1 - t_a) / (ne_a + 2), t_b * (1 - t_b) / (ne_b + 2)
         se_t = math.sqrt(max(w_a + w_b - 2 * r * math.sqrt(w_a * w_b), 0.0))
         low, high = t_a - t_b - z * se_t, t_a - t_b + z * se_t
+        if not low <= d <= high:
+            notes.append(f"the Agresti-Caffo interval is centred on the adjusted difference "
+                         f"{t_a - t_b:.4g} and excludes the observed {d:.4g} (a share at 0 or 1 "
+                         "on a small base, below 95% confidence): prefer method='newcombe'")
     else:
         one = "wilson_cc" if method == "newcombe_cc" else "wilson"
         l_a, u_a = _limits(p_a, n_a, f_a, one, conf_level)
