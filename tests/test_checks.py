@@ -353,3 +353,65 @@ def test_stated_change_touching_ends():
     t.loc[2, "value"] = -9.0
     assert _verdicts(check_figures(t, convention="floor"), "stated_change") == \
         {"f2, f1, f0": "fail"}
+
+
+# ---------------------------------------------------------------- issue 11: checks that help
+
+def test_impossible_share_names_the_nearest_bases_that_fit():
+    # 50% on a stated 85: 42/85 = 49.41%, 43/85 = 50.59%. 84 = 2 * 42 and 86 = 2 * 43 fit.
+    t = _table({"value": 50.0, "base": 85})
+    row = check_figures(t).set_index("check").loc["achievable"]
+    assert row["verdict"] == "fail" and row["kind"] == "source"
+    assert "84 (below) and 86 (above)" in row["detail"]
+
+
+def test_impossible_share_on_an_assumed_base_names_the_bases():
+    # 33% on the wave's 10 respondents (assumed): 3/10 = 30%, 4/10 = 40%. Below: 9 -> 3/9 =
+    # 33.3%; above: 12 -> 4/12 = 33.3% (11: 3/11 = 27.3%, 4/11 = 36.4%)
+    t = _table({"value": 33.0})
+    waves = pd.DataFrame({"survey": ["s"], "wave": ["w1"], "respondents": [10]})
+    row = check_figures(t, waves).set_index("check").loc["achievable"]
+    assert row["verdict"] == "fail" and "assumed" in row["detail"]
+    assert "9 (below) and 12 (above)" in row["detail"]
+
+
+def test_set_on_base_names_the_nearest_bases():
+    # 50 / 50 on 85: the nearest even bases 84 and 86 fit (42 + 42, 43 + 43)
+    t = _table({"value": 50.0, "category": "a", "exhaustive": True, "base": 85},
+               {"value": 50.0, "category": "b", "exhaustive": True, "base": 85})
+    row = check_figures(t).set_index("check").loc["set_on_base"]
+    assert "84 (below) and 86 (above)" in row["detail"]
+
+
+def test_a_set_summing_to_120_fails_without_an_exception():
+    # 70 + 50 exhaustive: 69.5 + 49.5 = 119 > 100, so no base works; both checks fail and say why
+    t = _table({"value": 70.0, "category": "a", "exhaustive": True, "base": 10},
+               {"value": 50.0, "category": "b", "exhaustive": True, "base": 10})
+    r = check_figures(t).set_index("check")
+    assert r.loc["sum_to_100", "verdict"] == "fail"
+    assert r.loc["set_on_base", "verdict"] == "fail"
+    assert "cannot sum to 100" in r.loc["set_on_base", "detail"]
+
+
+def test_shares_all_at_most_1_are_flagged_as_probably_proportions():
+    # 0.48 / 0.44 / 0.08 typed where percentages belong: a warning about the input
+    t = _table({"value": 0.48, "category": "a", "decimals": 2},
+               {"value": 0.44, "category": "b", "decimals": 2},
+               {"value": 0.08, "category": "c", "decimals": 2},
+               {"value": 48.0, "category": "a", "item": "other"})
+    r = check_figures(t)
+    flagged = r[r["check"] == "probably_proportions"]
+    assert flagged["figure_ids"].tolist() == ["f0, f1, f2"]
+    assert flagged["verdict"].tolist() == ["warning"] and flagged["kind"].tolist() == ["input"]
+    assert "0.48, 0.44, 0.08" in flagged["detail"].iloc[0]
+    assert "multiply them by 100" in flagged["detail"].iloc[0]
+    assert set(r.loc[r["check"] != "probably_proportions", "kind"]) == {"source"}
+    # all zero is a plausible question (nobody chose any answer): not flagged
+    zero = _table({"value": 0.0, "category": "a"}, {"value": 0.0, "category": "b"})
+    assert "probably_proportions" not in set(check_figures(zero)["check"])
+
+
+def test_item_bases_of_a_set_summing_to_120_says_why():
+    from barotrend.figures.bases import item_bases
+    bases, note = item_bases([70, 50], 85)
+    assert bases == [] and "sum to 120%" in note and "exhaustive=False" in note

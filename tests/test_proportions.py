@@ -424,3 +424,11 @@ def test_input_frames_untouched_and_one_row():
 def test_compare_proportions_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         compare_proportions(**kwargs)
+
+
+def test_rounding_union_in_a_census_says_the_published_figure_lies_outside():
+    # a census of 94 (N = n, no sampling error): the true share is 64/94 = 0.680851 exactly;
+    # the rounded 68% is not a possible value, and the note says so
+    r = proportion_ci(n=94, percent=68, rounding="union", population_size=94).iloc[0]
+    assert r["ci_low"] == r["ci_high"] == 64 / 94
+    assert r["estimate"] == 0.68 and "lies outside" in r["note"]

@@ -206,7 +206,10 @@ def proportion_ci(count=None, n=None, *, percent=None, decimals=0, method="wilso
       at an end; the Clopper-Pearson limits used at ``0`` and ``n`` are handled by also
       evaluating the neighbours of the ends. The upper limit mirrors this.
 
-    The tests check the hull against the intervals of every count by enumeration.
+    The tests check the hull against the intervals of every count by enumeration. The
+    ``estimate`` stays the published percentage; in a census (or nearly: ``population_size``
+    close to ``n``) the interval shrinks to the feasible shares ``k / n``, which can exclude the
+    rounded figure itself (68% of 94 is 64/94 = 68.09%); the note then says so.
 
     References
     ----------
@@ -275,6 +278,9 @@ def proportion_ci(count=None, n=None, *, percent=None, decimals=0, method="wilso
         extra = next((e for e in extras if e), "")
         low, high = min(lows), max(highs)
         notes.append(f"union of intervals over feasible counts {k_min}-{k_max} of {n}")
+        if not low <= p <= high:
+            notes.append(f"the published {float(percent):g}% itself lies outside: with (nearly) "
+                         f"no sampling error the true share is one of {k_min}-{k_max} of {n}")
     else:
         low, high, extra = _one(p, n_design, f, method, conf_level)
     if population_size is not None:
