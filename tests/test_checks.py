@@ -415,3 +415,13 @@ def test_item_bases_of_a_set_summing_to_120_says_why():
     from barotrend.figures.bases import item_bases
     bases, note = item_bases([70, 50], 85)
     assert bases == [] and "sum to 120%" in note and "exhaustive=False" in note
+
+
+def test_group_sizes_on_a_base_too_large_to_search_is_not_testable():
+    # two subgroups and the overall share on a stated base of two million: the search is
+    # refused (bases up to 1,000,000), and check_figures reports that instead of failing
+    t = _table({"value": 50.0, "base": 2_000_000}, {"value": 61.0, "group": "GP"},
+               {"value": 31.0, "group": "non-GP"})
+    r = check_figures(t).set_index("check")
+    assert r.loc["group_sizes", "verdict"] == "not testable"
+    assert "1,000,000" in r.loc["group_sizes", "detail"]
