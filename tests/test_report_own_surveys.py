@@ -406,6 +406,8 @@ def test_combined_report_compares_ccg_leaders_with_trust_chief_executives(tmp_pa
     pair = comp["survey"].isin(["hsj_ccg_barometer vs hsj_trust_ce_barometer",
                                 "hsj_trust_ce_barometer vs hsj_ccg_barometer"])
     ce = comp[pair & (comp["comparison"] == "surveys")]
+    # one orientation for the pair, as waves.csv lists the surveys: CCG leaders first
+    assert set(comp.loc[pair, "survey"]) == {"hsj_ccg_barometer vs hsj_trust_ce_barometer"}
     area = ce[ce["item"] == "area_team_relationship vs area_team_relationship"]
     # each CCG wave with the area-team share (W2 Jan, W3 Q2 2013) against the nearest trust
     # wave holding it (Apr 2013)

@@ -151,7 +151,11 @@ def all_comparisons(t, method: str = "holm", pairs: str = "consecutive") -> pd.D
                                                  group=f"({a} - {b}) change"))
                         continue
                     rows.append(_first(r, "gap change"))
+        # survey pairs in the order the waves table lists the surveys (a stable orientation:
+        # the same survey is "a" in every comparison of a pair)
+        rank = {s: i for i, s in enumerate(dict.fromkeys(t._source[1]["survey"]))}
         for concept, surveys in f.groupby("concept", sort=False)["survey"].unique().items():
-            for sa, sb in itertools.combinations(list(surveys), 2):
+            ordered = sorted(surveys, key=lambda s: rank.get(s, len(rank)))
+            for sa, sb in itertools.combinations(ordered, 2):
                 rows += _survey_rows(t, f, concept, sa, sb)
     return _adjust(rows, method)
