@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = [
-    "CONVENTIONS", "Bounds", "check_base", "check_base_range", "check_convention",
+    "CONVENTIONS", "MAX_DECIMALS", "Bounds", "check_base", "check_base_range", "check_convention",
     "check_decimals", "check_finite", "check_in_scale", "check_percent", "check_scale",
     "count_range", "count_ranges", "exact_bounds", "exact_value",
 ]
@@ -41,14 +41,20 @@ class Bounds(NamedTuple):
         return above and below
 
 
+#: Most decimals a published figure may state (a float carries about 17 significant digits;
+#: without a cap, ``10**decimals`` would grow without bound).
+MAX_DECIMALS = 20
+
+
 def check_decimals(decimals, name: str = "decimals") -> int:
-    """Validate a number of published decimals (a whole number 0 or more)."""
+    """Validate a number of published decimals (a whole number from 0 to ``MAX_DECIMALS``)."""
     if isinstance(decimals, bool) or not isinstance(decimals, numbers.Integral):
-        if isinstance(decimals, float) and decimals.is_integer() and decimals >= 0:
-            return int(decimals)
-        raise ValueError(f"{name} must be a whole number 0 or more, got {decimals!r}")
+        if not (isinstance(decimals, float) and decimals.is_integer() and decimals >= 0):
+            raise ValueError(f"{name} must be a whole number 0 or more, got {decimals!r}")
     if decimals < 0:
         raise ValueError(f"{name} must be 0 or more, got {decimals!r}")
+    if decimals > MAX_DECIMALS:
+        raise ValueError(f"{name} must be at most {MAX_DECIMALS}, got {decimals!r}")
     return int(decimals)
 
 
