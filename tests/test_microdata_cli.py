@@ -65,3 +65,148 @@ def test_microdata_report_without_cluster(tmp_path):
     assert trends["estimate"][0] == pytest.approx(ref["slope"], rel=1e-10)
     assert trends["se"][0] == pytest.approx(ref["slope_se"], rel=1e-10)
     assert trends["statistic"][1] == pytest.approx(ref["q"], rel=1e-10)
+
+
+# -- bad files (issue 12 item 9) ---------------------------------------------------------------------
+
+GOOD = "unit,wave,y,gp\n" + "".join(f"{u},W{w},{(u * w) % 5 + 1},{u % 2}\n"
+                                    for w in (1, 2, 3) for u in range(1, 9))
+
+
+def _write(path, content):
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+#: name -> (file content, extra CLI options, words the one-line message must hold)
+BAD = {
+    "latin1.csv": ("unit,wave,y,gp\n1,W1,3,\xe9\n".encode("latin-1") + GOOD.encode()[15:], [],
+                   ["latin1.csv, line 2", "not UTF-8", "0xe9", "byte position 22"]),
+    "empty.csv": (b"", [], ["empty.csv", "empty"]),
+    "semicolon.csv": (GOOD.replace(",", ";"), [], ["semicolon.csv, line 1", "';'"]),
+    "tabs.csv": (GOOD.replace(",", "\t"), [], ["tabs.csv, line 1", "tabs"]),
+    "long_row.csv": (GOOD.replace("\n3,W1,", "\n3,W1,9,", 1), [],
+                     ["long_row.csv, line 4", "5 values", "4 columns"]),
+    "short_row.csv": (GOOD.replace("\n3,W1,4,1\n", "\n3,W1,4\n", 1), [],
+                      ["short_row.csv, line 4", "3 values", "4 columns"]),
+    "binary.csv": (bytes(range(256)) * 4, [], ["binary.csv", "NUL byte", "binary"]),
+    "utf16.csv": (GOOD.encode("utf-16"), [], ["utf16.csv", "UTF-16"]),
+    "huge.csv": ("unit,wave,y,gp\n1,W1,3," + "x" * 300_000 + "\n" + GOOD.split("\n", 1)[1], [],
+                 ["huge.csv, line 2", "longer than"]),
+    "broken.sav": (b"not an SPSS file", [], ["broken.sav", "not a readable SPSS file"]),
+    "wrong_wave.csv": (GOOD, ["--wave", "Wave"],
+                       ["wrong_wave.csv", "no wave column 'Wave'", "did you mean 'wave'",
+                        "'unit', 'wave', 'y', 'gp'"]),
+    "wrong_item.csv": (GOOD, ["--items", "y,z"], ["wrong_item.csv", "no item column 'z'"]),
+    "wrong_cluster.csv": (GOOD, ["--cluster", "units"],
+                          ["wrong_cluster.csv", "no cluster column 'units'", "'unit'"]),
+    "text_item.csv": (GOOD.replace("\n2,W1,3,", "\n2,W1,agree,", 1), [],
+                      ["text_item.csv, column 'y'", "must be numeric", "data row 2 holds 'agree'"]),
+    "decimal_comma.csv": (GOOD.replace("\n2,W1,3,", '\n2,W1,"3,5",', 1), [],
+                          ["decimal_comma.csv, column 'y'", "'3,5'", "decimal commas"]),
+}
+
+
+def _options(extra):
+    opts = {"--wave": "wave", "--items": "y"}
+    for k, v in zip(extra[::2], extra[1::2], strict=True):
+        opts[k] = v
+    return [x for kv in opts.items() for x in kv]
+
+
+#: the CLI runs (about 2.5 s each) on a sample of the kinds; the API test below takes them all
+CLI_SAMPLE = ["latin1.csv", "empty.csv", "semicolon.csv", "long_row.csv", "broken.sav",
+              "wrong_wave.csv", "decimal_comma.csv"]
+
+
+@pytest.mark.parametrize("name", CLI_SAMPLE)
+def test_cli_bad_microdata_file_one_line_exit_2(tmp_path, name):
+    content, extra, words = BAD[name]
+    _write(tmp_path / name, content)
+    res = run("report", "--microdata", name, *_options(extra), "--out", "rep", "--quiet",
+              cwd=tmp_path)
+    one_line_error(res, *words)
+    assert not (tmp_path / "rep").exists()
+
+
+def _api_kwargs(extra):
+    opts = dict(zip(extra[::2], extra[1::2], strict=True))
+    return {"wave": opts.get("--wave", "wave"), "items": opts.get("--items", "y").split(","),
+            "cluster": opts.get("--cluster")}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_api_bad_microdata_file_names_file_and_problem(tmp_path, name):
+    # the same errors without the CLI: read_microdata / build_microdata_report themselves
+    from barotrend.report.microdata import build_microdata_report
+    from barotrend.validation import DataValidationError
+
+    content, extra, words = BAD[name]
+    _write(tmp_path / name, content)
+    with pytest.raises(DataValidationError) as err:
+        build_microdata_report(tmp_path / name, out=tmp_path / "rep", **_api_kwargs(extra))
+    msg = str(err.value)
+    assert "\n" not in msg
+    for w in words:
+        assert w in msg, (w, msg)
+
+
+@pytest.mark.parametrize("content, words", [
+    ("unit,wave,y,gp\n", ["header.csv", "no respondent rows"]),
+    ("unit,wave,y,gp\n" + "".join(f"{u},,{u},1\n" for u in range(1, 5)),
+     ["header.csv, column 'wave'", "no wave value in any row"]),
+])
+def test_api_no_rows_or_no_wave(tmp_path, content, words):
+    from barotrend.report.microdata import build_microdata_report
+    from barotrend.validation import DataValidationError
+
+    _write(tmp_path / "header.csv", content)
+    with pytest.raises(DataValidationError) as err:
+        build_microdata_report(tmp_path / "header.csv", wave="wave", items="y",
+                               out=tmp_path / "rep")
+    for w in words:
+        assert w in str(err.value)
+
+
+def test_bom_file_reads_as_utf8(tmp_path):
+    _write(tmp_path / "bom.csv", b"\xef\xbb\xbf" + GOOD.encode())
+    res = run("report", "--microdata", "bom.csv", "--wave", "wave", "--items", "y", "--out",
+              "rep", "--quiet", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert pd.read_csv(tmp_path / "rep" / "series.csv")["wave"].tolist() == ["W1", "W2", "W3"]
+
+
+def test_one_wave_report_has_series_and_groups_but_no_change(tmp_path):
+    # A user with the first wave still wants its estimates: series and the group comparison,
+    # no change and no trend, and the report says why. W1: y = u % 5 + 1 for u = 1..8, gp = u % 2:
+    # gp 1 (u = 1, 3, 5, 7) y = 2, 4, 1, 3, mean 2.5; gp 0 (u = 2, 4, 6, 8) y = 3, 5, 2, 4,
+    # mean 3.5; overall mean 3. Difference (1 - 0) = -1.
+    from barotrend.report.microdata import build_microdata_report
+
+    one = "unit,wave,y,gp\n" + "".join(f"{u},W1,{u % 5 + 1},{u % 2}\n" for u in range(1, 9))
+    _write(tmp_path / "one.csv", one)
+    files = build_microdata_report(tmp_path / "one.csv", wave="wave", items=["y"],
+                                   cluster="unit", group="gp", out=tmp_path / "rep")
+    assert "changes.csv" not in files and "trends.csv" not in files
+    series = pd.read_csv(files["series.csv"])
+    assert series["estimate"].tolist() == [pytest.approx(3.0)]
+    groups = pd.read_csv(files["groups.csv"])
+    assert groups["wave"].tolist() == ["W1"]
+    assert groups["difference"].tolist() == [pytest.approx(-1.0)]
+    assert "Only one wave" in files["html"].read_text(encoding="utf-8")
+
+
+def test_design_tracker_wave_column_without_values():
+    from barotrend.design import Design
+    from barotrend.tracker import Tracker
+
+    d = pd.DataFrame({"wave": [None, None], "y": [1.0, 2.0]})
+    with pytest.raises(ValueError, match=r"wave='wave': the column holds no wave"):
+        Tracker.from_designs(Design(d), "y", wave="wave")
+    mixed = pd.DataFrame({"wave": [1, 1, "W2", "W2"], "y": [1.0, 2, 3, 5]})
+    t = Tracker.from_designs(Design(mixed), "y", wave="wave")
+    assert t.waves == [1, "W2"]
+    assert t.change("y", 1, "W2")["difference"][0] == pytest.approx(2.5)

@@ -5,11 +5,19 @@
 responding unit when ``--cluster`` is given, so that units answering several waves make the
 waves' estimates covary), a :class:`~barotrend.tracking.designs.DesignTracker`, and writes the
 same kind of report as for published figures: series, changes with adjusted p-values, group
-comparisons, gap changes, trends, figures and methods.
+comparisons, gap changes, trends, figures and methods. A file with one wave gives the series and
+group comparisons of that wave and says there is no change to estimate; a trend needs three.
+
+Bad input fails with one line naming the file and what is wrong (see :func:`read_microdata`;
+a missing column is named with its role, close matches and the columns there are; a
+non-numeric item names the first value that is not a number). Column names are data: they are
+looked up, never pasted into a formula or expression (a name like ``sch.wide`` or one holding
+Python code is just a key).
 """
 
 from __future__ import annotations
 
+import difflib
 import html
 from pathlib import Path
 
@@ -17,6 +25,7 @@ import pandas as pd
 
 from barotrend.report import html as H
 from barotrend.report.build import _png, _progress
+from barotrend.validation import DataValidationError
 
 METHODS = [
     ("Design", "Taylor linearisation for the stacked design (strata, clusters and fpc as given); "
@@ -36,13 +45,77 @@ METHODS = [
 
 
 def read_microdata(path) -> pd.DataFrame:
-    """Read a respondent file: ``.sav``/``.zsav`` with value labels, anything else as CSV."""
+    """Read a respondent file: ``.sav``/``.zsav`` with value labels, anything else as CSV.
+
+    A CSV file is first read as the figures tables are (:func:`barotrend.datasets.
+    read_csv_table`: UTF-8 with or without BOM, comma-separated, every row as wide as the
+    header), so that an unreadable file fails with one line naming the file, the line and what
+    is wrong -- the encoding and byte position, an empty file, semicolons or tabs, a ragged row,
+    a binary file -- then with pandas for the column types. A file with a header and no row is
+    refused too. Errors are :class:`~barotrend.validation.DataValidationError` (a ValueError).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "resp.csv"
+    >>> _ = p.write_text("wave;y\\nW1;3\\n", encoding="utf-8")
+    >>> read_microdata(p)
+    Traceback (most recent call last):
+    ...
+    barotrend.validation.DataValidationError: resp.csv, line 1: the columns are separated by ';'...
+    """
+    from barotrend.datasets import read_csv_table
     from barotrend.design.io import read_csv, read_sav
 
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no such microdata file: {path}")
-    return read_sav(path) if path.suffix.lower() in (".sav", ".zsav") else read_csv(path)
+    if path.suffix.lower() in (".sav", ".zsav"):
+        try:
+            data = read_sav(path)
+        except Exception as err:  # pyreadstat raises its own ReadstatError and others
+            raise DataValidationError(f"{path.name}: not a readable SPSS file "
+                                      f"({type(err).__name__}: {err})") from None
+    else:
+        read_csv_table(path, path.name)  # structure: encoding, delimiter, ragged rows
+        try:
+            data = read_csv(path, encoding="utf-8-sig")
+        except (ValueError, pd.errors.ParserError) as err:
+            raise DataValidationError(f"{path.name}: not readable as CSV "
+                                      f"({' '.join(str(err).split())})") from None
+    if data.empty:
+        raise DataValidationError(f"{path.name}: a header and no respondent rows")
+    return data
+
+
+def _require(data, col, role, name) -> None:
+    """A column named by an option must exist: say which, with close matches and the list."""
+    if col in data.columns:
+        return
+    cols = [str(c) for c in data.columns]
+    close = [c for c in cols if c.strip().lower() == str(col).strip().lower()]
+    close += [c for c in difflib.get_close_matches(str(col), cols, n=3) if c not in close]
+    shown = ", ".join(map(repr, cols[:30])) + (f", ... ({len(cols)} in all)"
+                                                if len(cols) > 30 else "")
+    raise DataValidationError(f"{name}: no {role} column {col!r}"
+                              + (f" (did you mean {' or '.join(map(repr, close))}?)" if close
+                                 else "") + f"; the columns are {shown}")
+
+
+def _numeric_item(data, item, name) -> None:
+    """An item must be numeric (or boolean, a share): name the first value that is not."""
+    col = data[item]
+    if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
+        return
+    num = pd.to_numeric(col, errors="coerce")
+    bad = col[num.isna() & col.notna()]
+    if len(bad):
+        pos = data.index.get_loc(bad.index[0])
+        hint = "; decimal commas? save the file with decimal points" if "," in str(
+            bad.iloc[0]) else ""
+        raise DataValidationError(f"{name}, column {item!r}: an item must be numeric (or 0/1, "
+                                  f"True/False for a share); data row {pos + 1} holds "
+                                  f"{bad.iloc[0]!r}{hint}")
 
 
 def build_microdata_report(path, *, wave: str, items, weights=None, strata=None, cluster=None,
@@ -69,14 +142,19 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
     step = _progress(quiet)
     items = [items] if isinstance(items, str) else list(items)
     data = read_microdata(path)
-    for name, col in (("wave", wave), ("weights", weights), ("strata", strata),
+    name = Path(path).name
+    if not items:
+        raise DataValidationError(f"{name}: no item named (give one or more item columns)")
+    for role, col in (("wave", wave), ("weights", weights), ("strata", strata),
                       ("cluster", cluster), ("fpc", fpc), ("group", group)):
-        if col is not None and col not in data.columns:
-            raise ValueError(f"--{name}: column {col!r} is not in {Path(path).name}")
+        if col is not None:
+            _require(data, col, role, name)
     for item in items:
-        if item not in data.columns:
-            raise ValueError(f"--items: column {item!r} is not in {Path(path).name}")
-    step(f"read {len(data)} rows from {Path(path).name}")
+        _require(data, item, "item", name)
+        _numeric_item(data, item, name)
+    if data[wave].isna().all():
+        raise DataValidationError(f"{name}, column {wave!r}: no wave value in any row")
+    step(f"read {len(data)} rows from {name}")
     design = Design(data, weights=weights, strata=strata, cluster=cluster, fpc=fpc)
     tracker = Tracker.from_designs(design, items, wave=wave, group=group)
     waves = list(tracker.waves)
@@ -92,7 +170,8 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
         a, b = levels[1], levels[0]
         tables["groups"] = pd.concat(
             [tracker.compare_groups(i, a, b, w) for i in items for w in waves] +
-            [tracker.gap_change(i, a, b, waves[0], waves[-1]) for i in items],
+            [tracker.gap_change(i, a, b, waves[0], waves[-1]) for i in items
+             if len(waves) >= 2],
             ignore_index=True)
     step("estimates, changes and comparisons done")
     out = Path(out)
@@ -118,7 +197,9 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
         ("Data and design", f"<p>{html.escape(Path(path).name)}: {len(data)} rows, items "
          f"{html.escape(', '.join(items))}.</p><pre>{html.escape(repr(design))}</pre>"),
         ("Series", "".join(figs) + H.table(tables["series"])),
-        ("Changes between consecutive waves", H.table(tables["changes"])),
+        ("Changes between consecutive waves", H.table(tables["changes"]) if len(waves) >= 2
+         else f"<p>Only one wave ({html.escape(repr(waves[0]))}) in column "
+              f"{html.escape(repr(wave))}: no change between waves to estimate.</p>"),
     ]
     if len(tables["trends"]):
         sections.append(("Trends", H.table(tables["trends"])))

@@ -97,7 +97,14 @@ class DesignTracker:
             self.designs = {}
             if wave not in designs.data:
                 raise ValueError(f"wave={wave!r} is not a column of the design")
-            waves = sorted(designs.data[wave].dropna().unique().tolist())
+            waves = designs.data[wave].dropna().unique().tolist()
+            if not waves:
+                raise ValueError(f"wave={wave!r}: the column holds no wave (every value is "
+                                 "missing)")
+            try:
+                waves = sorted(waves)
+            except TypeError:  # mixed kinds (1 and "W2"): order by their text
+                waves = sorted(waves, key=str)
             datas = [designs.data]
         for col in [*self.items_, *([group] if group else [])]:
             for data in datas:
@@ -293,7 +300,8 @@ class DesignTracker:
 
     def changes(self, method: str = "holm") -> pd.DataFrame:
         """Every consecutive-wave change of every item (whole sample), p-values adjusted across
-        the family with :func:`barotrend.compare.adjust_pvalues` (Holm by default).
+        the family with :func:`barotrend.compare.adjust_pvalues` (Holm by default); an empty
+        frame when there is one wave.
 
         Examples
         --------
@@ -308,6 +316,8 @@ class DesignTracker:
 
         parts = [self.change(item, w0, w1).iloc[[0]]
                  for item in self.items_ for w0, w1 in itertools.pairwise(self.waves)]
+        if not parts:  # one wave: no change to estimate
+            return result_frame([])
         return adjust_pvalues(pd.concat(parts, ignore_index=True), method=method)
 
 
