@@ -45,6 +45,7 @@ PROPORTION_CI = [
     ({"n": 0, "count": 0}, ValueError, ["n", "0"]),
     ({"n": NAN, "count": 3}, ValueError, ["n", "nan"]),
     ({"n": True, "count": 1}, ValueError, ["n", "True"]),
+    ({"n": 10**400, "count": 1}, ValueError, ["n", "at most 1e+15", "1000000"]),
     ({"count": 3}, ValueError, ["n", "None"]),
     ({"n": 10}, ValueError, ["count", "percent", "neither"]),
     ({"n": 10, "count": 3, "percent": 30}, ValueError, ["count=3", "percent=30"]),

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 
 __all__ = [
-    "CONVENTIONS", "MAX_DECIMALS", "Bounds", "check_base", "check_base_range", "check_convention",
+    "CONVENTIONS", "MAX_BASE", "MAX_DECIMALS", "Bounds", "check_base", "check_base_range", "check_convention",
     "check_decimals", "check_finite", "check_in_scale", "check_percent", "check_scale",
     "count_range", "count_ranges", "exact_bounds", "exact_value",
 ]
@@ -40,6 +40,10 @@ class Bounds(NamedTuple):
         below = x <= self.high if self.high_closed else x < self.high
         return above and below
 
+
+#: Largest base (or population size) accepted: 10**15 is below 2**53, so every count up to it is
+#: exact as a float.
+MAX_BASE = 10**15
 
 #: Most decimals a published figure may state (a float carries about 17 significant digits;
 #: without a cap, ``10**decimals`` would grow without bound).
@@ -131,6 +135,9 @@ def check_base(n, name: str = "n") -> int:
         raise ValueError(f"{name} must be a positive whole number, got {n!r}")
     if n <= 0:
         raise ValueError(f"{name} must be a positive whole number, got {n!r}")
+    if n > MAX_BASE:
+        raise ValueError(f"{name} must be at most {MAX_BASE:.0e} (above it counts lose their "
+                         f"exactness as floats), got {n!r}")
     return n
 
 
