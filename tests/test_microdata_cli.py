@@ -210,3 +210,19 @@ def test_design_tracker_wave_column_without_values():
     t = Tracker.from_designs(Design(mixed), "y", wave="wave")
     assert t.waves == [1, "W2"]
     assert t.change("y", 1, "W2")["difference"][0] == pytest.approx(2.5)
+
+
+@pytest.mark.parametrize("name, words", [
+    ("latin1.csv", ["latin1.csv, line 2: byte 0xe9 at byte position 22", "not utf-8 text"]),
+    ("empty.csv", ["empty.csv: the file is empty"]),
+    ("long_row.csv", ["long_row.csv: not readable as CSV", "Expected 4 fields in line 4, saw 5"]),
+])
+def test_design_io_read_csv_names_the_file(tmp_path, name, words):
+    # the pandas-level reader (any separator, any kwargs) also names the file and the place
+    from barotrend.design.io import read_csv
+
+    _write(tmp_path / name, BAD[name][0])
+    with pytest.raises(ValueError) as err:
+        read_csv(tmp_path / name)
+    for w in words:
+        assert w in str(err.value), (w, str(err.value))

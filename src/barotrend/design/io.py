@@ -10,6 +10,10 @@ import pandas as pd
 def read_csv(path, **kwargs) -> pd.DataFrame:
     """Read a CSV file of microdata with :func:`pandas.read_csv`.
 
+    pandas' reading errors come back as one ``ValueError`` naming the file: the byte that is
+    not in the encoding and its position (pass ``encoding=`` for a Latin-1 file), an empty
+    file, a row with more fields than the header (with its line).
+
     Parameters
     ----------
     path : str or path-like
@@ -22,8 +26,30 @@ def read_csv(path, **kwargs) -> pd.DataFrame:
     >>> import io
     >>> float(read_csv(io.StringIO("id,w\\n1,2.5\\n2,1.5"))["w"].sum())
     4.0
+    >>> read_csv(io.StringIO(""))
+    Traceback (most recent call last):
+    ...
+    ValueError: <text>: the file is empty (no header line)
     """
-    return pd.read_csv(path, **kwargs)
+    name = Path(path).name if isinstance(path, str | Path) else getattr(path, "name", "<text>")
+    try:
+        return pd.read_csv(path, **kwargs)
+    except UnicodeDecodeError as err:
+        where = f"byte 0x{err.object[err.start]:02x}"
+        if isinstance(path, str | Path):  # pandas decodes in chunks: find the file position
+            data = Path(path).read_bytes()
+            try:
+                data.decode(err.encoding)
+            except UnicodeDecodeError as full:
+                line = data[:full.start].count(b"\n") + 1
+                where = (f"line {line}: byte 0x{data[full.start]:02x} at byte position "
+                         f"{full.start}")
+        raise ValueError(f"{name}, {where} is not {err.encoding} text (a Latin-1 or "
+                         "Windows-1252 file? pass encoding=, or save it as UTF-8)") from None
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{name}: the file is empty (no header line)") from None
+    except pd.errors.ParserError as err:
+        raise ValueError(f"{name}: not readable as CSV ({' '.join(str(err).split())})") from None
 
 
 def read_sav(path, labels: bool = True) -> pd.DataFrame:
