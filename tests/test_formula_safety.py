@@ -158,9 +158,13 @@ def test_expression_semantics(expr, expected):
 
 
 def test_expression_missing_values_fall_outside():
-    df = pd.DataFrame({"x": [1.0, np.nan, 3.0], "s": pd.array(["a", None, "c"])})
+    df = pd.DataFrame({"x": [1.0, np.nan, 3.0], "s": pd.array(["a", None, "c"]),
+                       "i": pd.array([1, None, 3], dtype="Int64"),
+                       "c": pd.Categorical(["u", None, "v"])})
     assert evaluate(df, "x > 0").tolist() == [True, False, True]
     assert evaluate(df, "s == 'a' or x > 2").tolist() == [True, False, True]
+    assert evaluate(df, "i >= 1").tolist() == [True, False, True]
+    assert evaluate(df, "c in ['v'] or c == 'u'").tolist() == [True, False, True]
 
 
 @pytest.mark.parametrize("expr, words", [
@@ -173,6 +177,8 @@ def test_expression_missing_values_fall_outside():
     ("x in y", "'in' with anything but a list of constants"),
     ("`x > 1", "an unclosed backtick"),
     ("x >", "not an expression (SyntaxError"),
+    ("x > 'a'", "cannot be evaluated over the columns (TypeError"),
+    ("1 / 0 > x", "cannot be evaluated over the columns (ZeroDivisionError"),
     ("not " * 1000 + "x > 1", "nested too deeply"),
     ("not " * 100000 + "x > 1", "not an expression"),
 ])

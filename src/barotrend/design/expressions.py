@@ -191,6 +191,9 @@ def evaluate(frame: pd.DataFrame, expression: str) -> pd.Series:
         return _Interpreter(frame, quoted)(tree)
     except RecursionError:
         raise ValueError("the expression is nested too deeply") from None
+    except (TypeError, ArithmeticError) as err:  # e.g. '<' on an unordered category, 1 / 0
+        raise ValueError(f"cannot be evaluated over the columns ({type(err).__name__}: "
+                         f"{' '.join(str(err).split())})") from None
 
 
 def row_mask(frame: pd.DataFrame, subset, name: str = "subset"):
