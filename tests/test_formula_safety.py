@@ -217,3 +217,21 @@ def test_microdata_report_with_hostile_names(resp, in_tmp, names):
         assert len(a) == len(b) > 0
         same_numbers(a, b)
         assert set(b["item"]) == {names["y"]}
+
+
+def test_microdata_report_file_names_from_hostile_items(resp, in_tmp):
+    # an item name becomes part of a figure's file name: a slash or '..' must not leave the
+    # output folder nor fail; two different names must not share a file
+    from barotrend.report.microdata import build_microdata_report
+
+    names = {"y": "../../up/and/out", "gp": "g"}
+    data = resp.rename(columns=names).assign(**{"..": resp["y"]})
+    data.to_csv(in_tmp / "resp.csv", index=False)
+    files = build_microdata_report(in_tmp / "resp.csv", wave="wave",
+                                   items=["../../up/and/out", ".."], cluster="unit",
+                                   out=in_tmp / "out")
+    pngs = [p for k, p in files.items() if k.endswith(".png")]
+    assert len(pngs) == 2 and len(set(pngs)) == 2
+    for p in files.values():
+        assert p.resolve().parent == (in_tmp / "out").resolve() and p.is_file()
+    assert sorted(p.name for p in in_tmp.iterdir()) == ["out", "resp.csv"]

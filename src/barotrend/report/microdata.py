@@ -18,7 +18,9 @@ Python code is just a key).
 from __future__ import annotations
 
 import difflib
+import hashlib
 import html
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -86,6 +88,22 @@ def read_microdata(path) -> pd.DataFrame:
     if data.empty:
         raise DataValidationError(f"{path.name}: a header and no respondent rows")
     return data
+
+
+def _slug(name: str) -> str:
+    """A column name as a safe file-name part: letters, digits, ``._-`` kept, anything else
+    (a slash, a quote, a newline) ``_``, with a short hash of the name when anything changed
+    so that two names never share a file.
+
+    Examples
+    --------
+    >>> _slug("budget_confidence"), _slug("../etc/x")
+    ('budget_confidence', '.._etc_x-...')
+    """
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", str(name))[:60]
+    if safe == str(name) and safe not in (".", ".."):
+        return safe
+    return f"{safe}-{hashlib.sha1(str(name).encode('utf-8')).hexdigest()[:8]}"
 
 
 def _require(data, col, role, name) -> None:
@@ -187,8 +205,9 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
                                  else None)
         ax.set_title(f"{item}: design-based estimate by wave, 95% CI")
         png = _png(ax)
-        files[f"series_{item}.png"] = out / f"series_{item}.png"
-        files[f"series_{item}.png"].write_bytes(png)
+        fname = f"series_{_slug(item)}.png"
+        files[fname] = out / fname
+        files[fname].write_bytes(png)
         figs.append(H.figure(png, f"{item}: design-based estimate per wave with its 95% "
                              "confidence interval (shaded), per group when a group column was "
                              "given; a star marks a change from the previous wave with "
