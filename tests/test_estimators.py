@@ -157,7 +157,7 @@ def test_proportion_output_and_interval_method():
 
 def test_bad_inputs():
     d = TWO["two"]
-    with pytest.raises(ValueError, match="'cat' is not numeric"):
+    with pytest.raises(ValueError, match="'cat' holds text: 'c' at row 0 is not a number"):
         d.mean("cat")
     with pytest.raises(ValueError, match="'nope' is not in the data"):
         d.mean("nope")
@@ -256,3 +256,35 @@ def test_memoised_domains_give_first_call_results():
     n_nonzero = float((zero.weights != 0).sum())
     assert zero.mean("x")["n"].iloc[0] == n_nonzero < base.mean("x")["n"].iloc[0]
     assert zero.mean("x", by="bin")["n"].sum() == n_nonzero
+
+
+@pytest.mark.parametrize("name", ["item", "group", "n", "method", "estimate", "se", "deff",
+                                  "category", "note"])
+def test_by_column_named_like_a_result_column_is_kept_apart(name):
+    # issue 12 item 8: a by= column named like a result column was overwritten by (or
+    # overwrote) the result's own column; it is now returned as by_<name>, with a warning
+    df = pd.DataFrame({"y": [1.0, 2, 3, 5], name: ["a", "a", "b", "b"], "q": list("xyxx")})
+    d = Design(df)
+    with pytest.warns(UserWarning, match=f"column '{name}' is returned as 'by_{name}'"):
+        r = d.mean("y", by=name)
+    assert r["by_" + name].tolist() == ["a", "b"]
+    assert r["group"].tolist() == ["a", "b"]
+    assert r["item"].tolist() == ["y", "y"]
+    assert r["estimate"].tolist() == [1.5, 4.0] and r["n"].tolist() == [2.0, 2.0]
+    assert r["method"].tolist() == ["taylor", "taylor"]
+    with pytest.warns(UserWarning, match=f"'by_{name}'"):
+        p = d.proportion("q", by=name, method="mean")
+    assert p["by_" + name].tolist() == ["a", "a", "b", "b"]
+    assert p["category"].tolist() == ["x", "y", "x", "y"]
+    assert p["estimate"].tolist() == [0.5, 0.5, 1.0, 0.0]
+
+
+def test_by_column_wave_keeps_its_name():
+    # 'wave' (and 'survey') mean the same thing in the schema: no rename, no warning
+    import warnings
+
+    df = pd.DataFrame({"y": [1.0, 2, 3, 5], "wave": ["W1", "W1", "W2", "W2"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = Design(df).mean("y", by="wave")
+    assert r["wave"].tolist() == ["W1", "W2"]

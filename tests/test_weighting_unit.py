@@ -194,7 +194,7 @@ def test_rake_not_converging_is_an_error():
 
 
 def test_sample_category_with_zero_population():
-    with pytest.raises(ValueError, match="'y' of 'a' have sample units but a population total"):
+    with pytest.raises(ValueError, match=r"'y' \(2 unit\(s\)\) of 'a' has sample units but a population total of 0"):
         poststratify(Design(_cells()), "a", {"x": 10, "y": 0})
 
 

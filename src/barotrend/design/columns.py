@@ -35,7 +35,7 @@ def check_columns(data, name, cols):
 def no_missing(data, name, col):
     miss = data[col].isna().to_numpy()
     if miss.any():
-        row = data.index[int(np.flatnonzero(miss)[0])]
+        row = py_scalar(data.index[int(np.flatnonzero(miss)[0])])
         raise ValueError(f"{name}: column {col!r} has a missing id at row {row!r}")
 
 
@@ -93,3 +93,33 @@ def codes(values) -> tuple[np.ndarray, np.ndarray]:
 def combine(a, b):
     """Codes of the pairs (a, b), in sorted order."""
     return codes(a * (int(b.max()) + 1) + b)[0]
+
+
+def not_numeric(col: pd.Series) -> str:
+    """Why a column is not numeric, naming a value and its row (for error messages).
+
+    Examples
+    --------
+    >>> not_numeric(pd.Series(["1", "2", "x"], index=[10, 11, 12]))
+    "holds text: 'x' at row 12 is not a number"
+    >>> not_numeric(pd.Series(["1", "2"]))
+    "holds numbers as text (e.g. '1' at row 0); convert it with pandas.to_numeric"
+    >>> not_numeric(pd.Series([True, False]))
+    'is boolean (True/False), not numbers'
+    """
+    if pd.api.types.is_bool_dtype(col):
+        return "is boolean (True/False), not numbers"
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        return "is categorical, not numbers"
+    parsed = pd.to_numeric(col, errors="coerce")
+    bad = parsed.isna().to_numpy() & col.notna().to_numpy()
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        return f"holds text: {py_scalar(col.iloc[i])!r} at row {py_scalar(col.index[i])!r} is not a number"
+    ok = np.flatnonzero(col.notna().to_numpy())
+    if len(ok):
+        i = int(ok[0])
+        return (f"holds numbers as text (e.g. {py_scalar(col.iloc[i])!r} at row {py_scalar(col.index[i])!r}); "
+                "convert it with pandas.to_numeric")
+    return f"has no numbers (dtype {col.dtype})"
+

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from barotrend.design.columns import not_numeric, py_scalar
 from barotrend.results import result_frame
 
 
@@ -42,8 +43,14 @@ def numeric_column(design, var: str, argname: str = "var") -> np.ndarray:
         raise ValueError(f"{argname}: column {var!r} not found in the design data")
     col = data[var]
     if not (pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-        raise ValueError(f"{argname}: column {var!r} is not numeric (dtype {col.dtype})")
-    return col.astype("float64").to_numpy(na_value=np.nan)
+        raise ValueError(f"{argname}: column {var!r} {not_numeric(col)}")
+    y = col.astype("float64").to_numpy(na_value=np.nan)
+    inf = np.isinf(y)
+    if inf.any():
+        i = int(np.flatnonzero(inf)[0])
+        raise ValueError(f"{argname}: column {var!r} has an infinite value {float(y[i])!r} at "
+                         f"row {py_scalar(data.index[i])!r}")
+    return y
 
 
 def domain_indicator(design, by, level, argname: str) -> np.ndarray:

@@ -65,7 +65,15 @@ import numpy as np
 import pandas as pd
 
 from barotrend.design import linearization as lin
-from barotrend.design.columns import as_list, check_columns, codes, combine, no_missing, py_scalar
+from barotrend.design.columns import (
+    as_list,
+    check_columns,
+    codes,
+    combine,
+    no_missing,
+    not_numeric,
+    py_scalar,
+)
 from barotrend.design.domains import DomainsMixin
 from barotrend.design.linearization import LONELY_PSU, Stage
 from barotrend.design.verbs import VerbsMixin
@@ -259,13 +267,13 @@ class Design(DomainsMixin, VerbsMixin):
         argument, the column, the first offending value and its row."""
         raw = self.data[col]
         if not pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
-            raise ValueError(f"{arg}: column {col!r} is not numeric")
+            raise ValueError(f"{arg}: column {col!r} {not_numeric(raw)}")
         v = raw.to_numpy(dtype=float, na_value=np.nan)
         bad = ~np.isfinite(v) | (v <= 0)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(f"{arg}: column {col!r} " + problem.format(
-                value=float(v[i]), row=self.data.index[i]))
+                value=float(v[i]), row=py_scalar(self.data.index[i])))
         return v
 
     def _valid_weights(self, col):

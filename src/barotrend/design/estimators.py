@@ -43,13 +43,15 @@ Sarndal, C.-E., Swensson, B. and Wretman, J. (1992). *Model Assisted Survey Samp
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from barotrend.design.cells import domain_dfs, gsum, level_rows, row_cells, unit_cells
-from barotrend.design.columns import counted_codes
-from barotrend.results import result_frame
+from barotrend.design.columns import counted_codes, not_numeric, py_scalar
+from barotrend.results import COLUMNS, result_frame
 
 
 def _variance_label(design):
@@ -64,8 +66,8 @@ def _numeric(design, var, what="var"):
     col = design.data[var]
     if isinstance(col.dtype, pd.CategoricalDtype) or not (
             pd.api.types.is_numeric_dtype(col) or pd.api.types.is_bool_dtype(col)):
-        raise ValueError(f"{what}: column {var!r} is not numeric (dtype {col.dtype}); "
-                         "use .proportion for categorical variables")
+        raise ValueError(f"{what}: column {var!r} {not_numeric(col)}; use .proportion for "
+                         "categorical variables")
     return col.to_numpy(dtype=float, na_value=np.nan)
 
 
@@ -143,7 +145,7 @@ def _integer_domains(design, by):
 
 
 def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, counts=None,
-           check_a=None):
+           check_a=None, names=(("var", "a"), ("den", "b"))):
     """Estimates of every (domain, level) cell: ratios of weighted domain totals.
 
     Parameters
@@ -177,6 +179,11 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
     deferred = a is not None and not check_a
     check_a = check_a and a is not None and not np.isfinite(a.sum())
     check_b = b is not None and not total and not np.isfinite(b.sum())
+    for flag, x, (arg, col) in ((check_a, a, names[0]), (check_b, b, names[-1])):
+        if flag and np.isinf(x).any():  # a missing value is NaN; an infinite one is an error
+            i = int(np.flatnonzero(np.isinf(x))[0])
+            raise ValueError(f"{arg}: column {col!r} has an infinite value {float(x[i])!r} at "
+                             f"row {py_scalar(design.data.index[i])!r}")
     check_lev = lev is not None and len(lev) > 0 and lev.min() < 0
     for bad in ((np.isnan(a) if check_a else None), (lev < 0 if check_lev else None),
                 (np.isnan(b) if check_b else None)):
@@ -222,7 +229,7 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
             # a NaN (or infinite) a: start again, checking a row by row. Finite unit totals
             # prove a has no NaN, so that pass over the rows is saved in the common case.
             return _cells(design, a, b, g, n_dom, lev=lev, n_lev=n_lev, total=total,
-                          na_rm=na_rm, counts=counts, check_a=True)
+                          na_rm=na_rm, counts=counts, check_a=True, names=names)
         theta, vcov, ss, Wd, Wb, dfs = out
     if nonzero is None and counts is not None:  # every row counts: the known row counts
         nd = np.asarray(counts, dtype=float)
@@ -247,17 +254,60 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
     return out
 
 
+def by_column_names(columns):
+    """The result column of each ``by`` column: its own name, or ``by_<name>`` when the name
+    is one of the result's columns (``item``, ``group``, ``n``, ``method``, ``estimate`` ... any
+    column of :data:`barotrend.results.COLUMNS` but ``survey`` and ``wave``, which mean the
+    same thing there, and ``category``), which the domain's values would otherwise overwrite
+    or be overwritten by; a warning says so.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     by_column_names(["region", "n", "wave"])
+    {'region': 'region', 'n': 'by_n', 'wave': 'wave'}
+    """
+    taken = (set(COLUMNS) - {"survey", "wave"}) | {"category"}
+    out = {}
+    for c in columns:
+        name = c
+        while name in taken or (name != c and name in columns):
+            name = f"by_{name}"
+        out[c] = name
+    moved = {c: v for c, v in out.items() if c != v}
+    if moved:
+        shown = ", ".join(f"column {c!r} is returned as {v!r}" for c, v in moved.items())
+        warnings.warn(f"by: {shown} (the result has its own column of that name; 'group' "
+                      "holds the domain label)", UserWarning, stacklevel=_caller_level())
+    return out
+
+
+def _caller_level():
+    """``stacklevel`` of the first frame outside this package (the user's call)."""
+    import sys
+
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("barotrend."):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95):
-    """Result rows (domain-major, then level) in the schema."""
+    """Result rows (domain-major, then level) in the schema; ``by`` columns keep their names
+    unless they clash with a result column (:func:`by_column_names`)."""
     n_lev = 1 if levels is None else len(levels)
     rows = []
+    rename = by_column_names(list(labels[0][1])) if labels else {}
     if method is None:  # t quantiles of every row at once (one scipy call)
         dfk = np.asarray(res["df"], dtype=float)
         qs = stats.t.ppf(0.5 + conf_level / 2, np.where(dfk > 0, dfk, 1.0))
         qs = np.where(dfk > 0, qs, np.nan)
     for k in range(len(res["theta"])):
         label, extra = labels[k // n_lev]
-        row = {"item": item, "group": label, **extra}
+        row = {rename[c]: v for c, v in extra.items()}
+        row.update(item=item, group=label)
         if levels is not None:
             row["category"] = levels[k % n_lev]
         est = float(res["theta"][k])
@@ -319,7 +369,9 @@ def mean(design, var, by=None, na_rm=False):
     -------
     pandas.DataFrame
         Schema columns ``item, group, estimate, se, ci_low, ci_high, df, n, n_eff, deff, method``
-        plus one column per ``by`` variable.
+        plus one column per ``by`` variable, named as it (``by_<name>``, with a warning, when
+        the name is a result column such as ``item``, ``n`` or ``method``: see
+        :func:`by_column_names`).
 
     Examples
     --------
@@ -331,7 +383,8 @@ def mean(design, var, by=None, na_rm=False):
     """
     y = _numeric(design, var)
     labels, g, counts = _domain_codes(design, by)
-    res = _cells(design, y, None, g, len(labels), na_rm=na_rm, counts=counts)
+    res = _cells(design, y, None, g, len(labels), na_rm=na_rm, counts=counts,
+                 names=(("var", var),))
     return _frame(design, labels, var, res)
 
 
@@ -351,7 +404,7 @@ def total(design, var, by=None, na_rm=False):
     y = _numeric(design, var)
     labels, g, counts = _domain_codes(design, by)
     res = _cells(design, y, None, g, len(labels), total=True, na_rm=na_rm,
-                 counts=counts)
+                 counts=counts, names=(("var", var),))
     return _frame(design, labels, var, res)
 
 
@@ -371,7 +424,8 @@ def ratio(design, num, den, by=None, na_rm=False):
     y = _numeric(design, num, "num")
     x = _numeric(design, den, "den")
     labels, g, counts = _domain_codes(design, by)
-    res = _cells(design, y, x, g, len(labels), na_rm=na_rm, counts=counts)
+    res = _cells(design, y, x, g, len(labels), na_rm=na_rm, counts=counts,
+                 names=(("num", num), ("den", den)))
     return _frame(design, labels, f"{num}/{den}", res)
 
 

@@ -379,7 +379,7 @@ def from_replicate_weights(data, repweights, weights=None, type="other", scale=N
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(f"repweights: column {c!r} has an invalid value {float(v[i])!r} at row "
-                             f"{data.index[i]!r} (must be finite and non-negative)")
+                             f"{py_scalar(data.index[i])!r} (must be finite and non-negative)")
         rw[:, j] = v
     R = rw.shape[1]
     if R < 2:
@@ -394,7 +394,7 @@ def from_replicate_weights(data, repweights, weights=None, type="other", scale=N
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(f"weights: column {weights!r} has a non-positive, missing or "
-                             f"infinite weight {float(w[i])!r} at row {data.index[i]!r}")
+                             f"infinite weight {float(w[i])!r} at row {py_scalar(data.index[i])!r}")
     if not combined_weights:
         rw = rw * w[:, None]
     if rho is not None and type != "Fay":

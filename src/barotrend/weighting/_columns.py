@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from barotrend.design.columns import py_scalar
+
 
 def weight_column(data: pd.DataFrame, column, name: str, where: str) -> np.ndarray:
     """Weights from ``data[column]`` as floats, or all ones when ``column`` is None.
@@ -29,13 +31,19 @@ def weight_column(data: pd.DataFrame, column, name: str, where: str) -> np.ndarr
     >>> weight_column(pd.DataFrame({"w": [1, 0]}), "w", "weights", "the frame")
     Traceback (most recent call last):
     ...
-    ValueError: weights: column 'w' needs positive finite weights
+    ValueError: weights: column 'w' needs positive finite weights; the weight 0 at row 1 is not one
     """
     if column is None:
         return np.ones(len(data))
     if column not in data.columns:
         raise ValueError(f"{name}: column {column!r} is not in {where}")
-    w = pd.to_numeric(data[column], errors="coerce").to_numpy(dtype=float)
-    if not np.isfinite(w).all() or (w <= 0).any():
-        raise ValueError(f"{name}: column {column!r} needs positive finite weights")
+    raw = data[column]
+    w = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(w) | (w <= 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        v = raw.iloc[i]
+        shown = "a missing weight" if pd.isna(v) else f"the weight {py_scalar(v)!r}"
+        raise ValueError(f"{name}: column {column!r} needs positive finite weights; {shown} at "
+                         f"row {py_scalar(data.index[i])!r} is not one")
     return w

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from barotrend.design.columns import py_scalar
+
 
 def _key(value) -> tuple:
     if isinstance(value, tuple):
@@ -94,9 +96,10 @@ def cell_codes(data: pd.DataFrame, columns, targets: Mapping, what: str = "margi
                          "but no sample units; collapse them with a neighbouring category")
     zero = [k for k, v in tkeys.items() if v == 0 and k in present.index]
     if zero:
-        shown = ", ".join(repr(_label(k)) for k in zero)
-        raise ValueError(f"{what}: categor{'y' if len(zero) == 1 else 'ies'} {shown} of "
-                         f"{name!r} have sample units but a population total of 0")
+        shown = ", ".join(f"{_label(k)!r} ({present[k]} unit(s))" for k in zero)
+        one = len(zero) == 1
+        raise ValueError(f"{what}: categor{'y' if one else 'ies'} {shown} of {name!r} "
+                         f"{'has' if one else 'have'} sample units but a population total of 0")
     keys = [k for k in tkeys if k in present.index]
     index = {k: i for i, k in enumerate(keys)}
     codes = np.fromiter((index[k] for k in sample_keys), dtype=np.intp, count=len(sample_keys))
@@ -156,3 +159,37 @@ def check_same_total(margins: Mapping, what: str = "margins", rtol: float = 1e-6
         raise ValueError(f"{what}: the margins' totals disagree ({shown}); every margin must "
                          "sum to the same population size")
     return ref
+
+
+def numeric_values(data: pd.DataFrame, column, what: str) -> np.ndarray:
+    """A numeric auxiliary column as floats, every value finite; else a ValueError naming the
+    column, the first offending value and its row.
+
+    Examples
+    --------
+    >>> numeric_values(pd.DataFrame({"x": [1, 2.5]}), "x", "totals").tolist()
+    [1.0, 2.5]
+    >>> numeric_values(pd.DataFrame({"x": [1, None]}, index=["a", "b"]), "x", "totals")
+    Traceback (most recent call last):
+    ...
+    ValueError: totals: column 'x' has a missing value at row 'b'
+    """
+    if column not in data.columns:
+        raise ValueError(f"{what}: column {column!r} is not in the design's data")
+    raw = data[column]
+    if pd.api.types.is_bool_dtype(raw):
+        return raw.to_numpy(dtype=float)
+    x = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(x)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        v = raw.iloc[i]
+        if pd.isna(v):
+            problem = "a missing value"
+        elif np.isnan(x[i]):
+            problem = f"a value that is not a number, {py_scalar(v)!r},"
+        else:
+            problem = f"an infinite value {float(x[i])!r}"
+        raise ValueError(f"{what}: column {column!r} has {problem} at row {py_scalar(data.index[i])!r}")
+    return x
+

@@ -23,7 +23,12 @@ import pandas as pd
 
 from barotrend.weighting import _calmath as cm
 from barotrend.weighting._engine import reweight
-from barotrend.weighting._margins import cell_codes, check_same_total, population_mapping
+from barotrend.weighting._margins import (
+    cell_codes,
+    check_same_total,
+    numeric_values,
+    population_mapping,
+)
 
 
 def _columns(strata):
@@ -148,6 +153,20 @@ def rake(design, margins, max_iter=1000, tol=1e-12):
     return reweight(design, compute, adjuster, what="rake")
 
 
+def _population_size(value):
+    """``population_size`` as a positive finite float, else a ValueError naming the value."""
+    if isinstance(value, bool):
+        raise ValueError(f"population_size: expected a positive number, got {value!r}")
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"population_size: expected a positive number, got {value!r}") from None
+    if not (np.isfinite(v) and v > 0):
+        raise ValueError(f"population_size: must be a positive finite number (the population "
+                         f"the weights sum to), got {value!r}")
+    return v
+
+
 def _model_matrix(data, totals, population_size):
     """Columns of the auxiliaries and their totals from ``{column: total or {level: total}}``."""
     if not isinstance(totals, Mapping) or not totals:
@@ -166,9 +185,7 @@ def _model_matrix(data, totals, population_size):
         else:
             if var not in data.columns:
                 raise ValueError(f"totals: column {var!r} is not in the design's data")
-            x = pd.to_numeric(data[var], errors="coerce").to_numpy(dtype=float)
-            if not np.isfinite(x).all():
-                raise ValueError(f"totals: column {var!r} has missing or non-numeric values")
+            x = numeric_values(data, var, "totals")
             try:
                 t = float(t)
             except (TypeError, ValueError):
@@ -179,6 +196,7 @@ def _model_matrix(data, totals, population_size):
             target.append(t)
             names.append(var)
     if population_size is not None:
+        population_size = _population_size(population_size)
         cols.append(np.ones(len(data)))
         target.append(float(population_size))
         names.append("(population size)")

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from barotrend.results import result_frame
-from barotrend.weighting._margins import cell_codes, population_mapping
+from barotrend.weighting._margins import cell_codes, numeric_values, population_mapping
 
 
 def _weights(x) -> np.ndarray:
@@ -132,11 +132,7 @@ def check_margins(design, margins) -> pd.DataFrame:
             for lab, target, a in zip(labels, totals, got, strict=True):
                 rows.append({"item": name, "group": lab, "target": target, "achieved": a})
         else:
-            if var not in design.data.columns:
-                raise ValueError(f"margins: column {var!r} is not in the design's data")
-            x = pd.to_numeric(design.data[var], errors="coerce").to_numpy(dtype=float)
-            if not np.isfinite(x).all():
-                raise ValueError(f"margins: column {var!r} has missing or non-numeric values")
+            x = numeric_values(design.data, var, "margins")
             rows.append({"item": name, "group": "", "target": float(t),
                          "achieved": float(np.sum(w * x))})
     out = result_frame(rows)
