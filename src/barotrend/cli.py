@@ -71,7 +71,8 @@ def _clip(text: str, width: int = 40) -> str:
 
 def load_data(specs: list[str]) -> datasets.Dataset:
     """The data sets named by ``--data`` options (embedded names, folders, workbooks), combined."""
-    parts = [datasets.load(s) for s in dict.fromkeys(specs)]
+    specs = list(dict.fromkeys(specs))
+    parts = [datasets.load(s, partial=len(specs) > 1) for s in specs]
     return parts[0] if len(parts) == 1 else datasets.combine(*parts)
 
 

@@ -204,11 +204,16 @@ def list_datasets() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def load(source: str | Path = DEFAULT) -> Dataset:
+def load(source: str | Path = DEFAULT, *, partial: bool = False) -> Dataset:
     """A data set: an embedded name (see :func:`list_datasets`), a folder of CSV files
     (``waves.csv``, ``figures.csv``, ``sources.csv``, optionally ``headlines.csv`` and
     ``groups.csv``; a path to one of them stands for its folder) or an Excel workbook (.xlsx)
     with one sheet per table, named as the tables.
+
+    ``partial=True`` loads a part of a data set to be combined with others (:func:`combine`):
+    its rows may refer to waves, sources, figures and groups held by the other parts (e.g. new
+    figures for an embedded wave, a headline comparing your figure with an embedded one); the
+    combined tables are validated in full.
 
     Examples
     --------
@@ -227,11 +232,11 @@ def load(source: str | Path = DEFAULT) -> Dataset:
         return _embedded(text)
     path = Path(text)
     if path.is_file() and path.suffix.lower() in (".xlsx", ".xlsm"):
-        return _from_tables(*_read_workbook(path), name=path.stem)
+        return _from_tables(*_read_workbook(path), name=path.stem, partial=partial)
     if path.is_file() and path.suffix.lower() == ".csv":
         path = path.parent
     if path.is_dir():
-        return _from_tables(*_read_folder(path), name=path.resolve().name)
+        return _from_tables(*_read_folder(path), name=path.resolve().name, partial=partial)
     if path.exists():
         raise DataValidationError(f"{text}: expected a folder of CSV files, a .xlsx workbook or "
                                   f"an embedded data set ({', '.join(_DATASETS)})")
@@ -263,8 +268,9 @@ def _embedded(name: str) -> Dataset:
                    out["groups"], d.notes, origins)
 
 
-def _from_tables(raw: dict, where: dict, notes: list[str], name: str) -> Dataset:
-    tables, more = validate_tables(raw, where)
+def _from_tables(raw: dict, where: dict, notes: list[str], name: str,
+                 partial: bool = False) -> Dataset:
+    tables, more = validate_tables(raw, where, partial=partial)
     return Dataset(name, tables["waves"], tables["figures"], tables["sources"],
                    tables["headlines"], tables["groups"], tuple(notes + more),
                    {t: where[t].rows for t in raw})

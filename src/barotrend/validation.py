@@ -340,7 +340,8 @@ def validate_sources(raw: pd.DataFrame, where: Where, *, frame: bool = False,
 
 
 def validate_waves(raw: pd.DataFrame, where: Where, sources: pd.DataFrame | None = None, *,
-                   frame: bool = False, notes: list[str] | None = None) -> pd.DataFrame:
+                   frame: bool = False, notes: list[str] | None = None,
+                   partial: bool = False) -> pd.DataFrame:
     """Convert and check a waves table: types, dates, unique survey/wave and survey/wave_order,
     coherent counts, sources listed."""
     df = _convert(raw, where, "waves", frame, [] if notes is None else notes)
@@ -390,7 +391,7 @@ def validate_waves(raw: pd.DataFrame, where: Where, sources: pd.DataFrame | None
             _fail(where, i, "responding_units", f"exceeds population_units {pu}", int(ru))
         if pd.notna(ru) and pd.notna(n) and ru > n:
             _fail(where, i, "responding_units", f"exceeds respondents {n}", int(ru))
-        if sources is not None and "source" in df.columns:
+        if sources is not None and "source" in df.columns and not partial:
             for s in _split(r["source"]):
                 if s not in set(sources["source"]):
                     _fail(where, i, "source", "source not listed in sources.csv", s)
@@ -399,7 +400,7 @@ def validate_waves(raw: pd.DataFrame, where: Where, sources: pd.DataFrame | None
 
 def validate_figures(raw: pd.DataFrame, where: Where, waves: pd.DataFrame,
                      sources: pd.DataFrame | None = None, *, frame: bool = False,
-                     notes: list[str] | None = None) -> pd.DataFrame:
+                     notes: list[str] | None = None, partial: bool = False) -> pd.DataFrame:
     """Convert and check a figures table against its waves and sources tables.
 
     Checks: known columns and types; unique ``figure_id`` and unique figure (survey, wave, item,
@@ -425,11 +426,11 @@ def validate_figures(raw: pd.DataFrame, where: Where, waves: pd.DataFrame,
     key = [c for c in FIGURE_KEY if c in has]
     _dupes(df, where, key, "figure (" + ", ".join(key) + ")")
     known_waves = set(zip(waves["survey"], waves["wave"], strict=True))
-    known_sources = None if sources is None else set(sources["source"])
+    known_sources = None if sources is None or partial else set(sources["source"])
     for i in range(len(df)):
         r = df.iloc[i]
         stat, v = r["statistic"], r["value"]
-        if (r["survey"], r["wave"]) not in known_waves:
+        if (r["survey"], r["wave"]) not in known_waves and not partial:
             _fail(where, i, "wave", f"survey/wave not in the waves table for {r['survey']!r}",
                   r["wave"])
         if known_sources is not None and r.get("source") not in known_sources:
@@ -465,7 +466,7 @@ def validate_figures(raw: pd.DataFrame, where: Where, waves: pd.DataFrame,
         _check_sd(r, where, i, stat)
         ref = r.get("reference_wave", "")
         if stat == "change" and "reference_wave" in has:
-            if (r["survey"], ref) not in known_waves:
+            if (r["survey"], ref) not in known_waves and not (partial and ref):
                 _fail(where, i, "reference_wave", "a change needs an existing reference_wave",
                       ref)
             if ref == r["wave"]:
@@ -513,7 +514,8 @@ def _question_sets(df, where, notes):
 
 def validate_headlines(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
                        sources: pd.DataFrame | None = None, waves: pd.DataFrame | None = None,
-                       *, frame: bool = False, notes: list[str] | None = None) -> pd.DataFrame:
+                       *, frame: bool = False, notes: list[str] | None = None,
+                       partial: bool = False) -> pd.DataFrame:
     """Convert and check a headlines table: each claim names a known test, existing sources and
     the number and kind of figures its test takes; a threshold where the test needs one."""
     notes = [] if notes is None else notes
@@ -524,7 +526,7 @@ def validate_headlines(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
     wv = None if waves is None else waves.set_index(["survey", "wave"])
     for i in range(len(df)):
         r = df.iloc[i]
-        if sources is not None and r["source"] not in set(sources["source"]):
+        if sources is not None and not partial and r["source"] not in set(sources["source"]):
             _fail(where, i, "source", "source not listed in sources.csv", r["source"])
         if r["test"] not in HEADLINE_TESTS:
             _fail(where, i, "test", f"expected one of {HEADLINE_TESTS}", r["test"])
@@ -532,12 +534,14 @@ def validate_headlines(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
             _fail(where, i, "direction", f"expected one of {DIRECTIONS}", r["direction"])
         ids = _split(r["figure_ids"])
         for fid in ids:
-            if fid not in known:
+            if fid not in known and not partial:
                 _fail(where, i, "figure_ids", "figure not in figures.csv", fid)
         n, stats_ = TEST_FIGURES[r["test"]]
         if len(ids) != n:
             _fail(where, i, "figure_ids", f"test {r['test']!r} takes {n} figure id"
                   f"{'s' if n > 1 else ''} separated by ';', got {len(ids)}", r["figure_ids"])
+        if any(fid not in known for fid in ids):
+            continue  # partial: the figures are in a data set it will be combined with
         for fid in ids:
             stat = figs.loc[fid, "statistic"]
             if stats_ is not None and stat not in stats_:
@@ -555,6 +559,8 @@ def validate_headlines(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
                       "scale; shares in percent)", t)
         if r["test"] == "consistency" and wv is not None:
             f = figs.loc[ids[0]]
+            if (f["survey"], f["wave"]) not in wv.index:
+                continue
             w = wv.loc[(f["survey"], f["wave"])]
             lacking = [c for c in ("responding_units", "population_units")
                        if c not in wv.columns or pd.isna(w[c])]
@@ -567,7 +573,7 @@ def validate_headlines(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
 
 def validate_groups(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
                     waves: pd.DataFrame, *, frame: bool = False,
-                    notes: list[str] | None = None) -> pd.DataFrame:
+                    notes: list[str] | None = None, partial: bool = False) -> pd.DataFrame:
     """Convert and check a groups table (how the groups of a survey relate).
 
     Each row names a ``group`` of ``figures.csv`` for its ``survey`` (not ``all``), the
@@ -590,19 +596,19 @@ def validate_groups(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
     for i in range(len(df)):
         r = df.iloc[i]
         s, w, g, p = r["survey"], r["wave"], r["group"], r["parent"]
-        if s not in surveys:
+        if s not in surveys and not partial:
             _fail(where, i, "survey", "survey not in the waves table", s)
-        if w and (s, w) not in known_waves:
+        if w and (s, w) not in known_waves and not partial:
             _fail(where, i, "wave", f"survey/wave not in the waves table for {s!r}", w)
         if g == "all":
             _fail(where, i, "group", "'all' is every respondent of a wave, not a group", g)
-        if g not in used.get(s, set()):
+        if g not in used.get(s, set()) and not partial:
             _fail(where, i, "group", f"no figure of survey {s!r} has this group", g)
         if r["relation"] not in RELATIONS:
             _fail(where, i, "relation", f"expected one of {RELATIONS}", r["relation"])
         if p == g:
             _fail(where, i, "parent", "a group cannot lie within itself", p)
-        if p != "all" and p not in used.get(s, set()) and p not in set(
+        if p != "all" and not partial and p not in used.get(s, set()) and p not in set(
                 df.loc[df["survey"] == s, "group"]):
             _fail(where, i, "parent", f"the parent must be 'all' or a group of survey {s!r}", p)
         k = (s, w, g)
@@ -645,13 +651,16 @@ def empty_table(table: str) -> pd.DataFrame:
 
 
 def validate_tables(raw: Mapping[str, pd.DataFrame], where: Mapping[str, Where], *,
-                    frame: bool = False) -> tuple[dict[str, pd.DataFrame], list[str]]:
+                    frame: bool = False, partial: bool = False
+                    ) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Validate a set of tables against each other; the one entry point of every reader.
 
     ``raw`` maps table names (``waves``, ``figures``, ``sources``, optionally ``headlines``,
     ``groups``) to text or typed frames, ``where`` their origins. Returns the typed tables
     (an absent headlines or groups table is empty) and the notes (extra columns kept,
-    probable proportions, headlines the report cannot test).
+    probable proportions, headlines the report cannot test). ``partial=True`` lets references
+    to rows of other tables (a wave, source, figure, group) be missing: they may be in a data
+    set this one will be combined with, which validates them again.
     """
     for t in REQUIRED_TABLES:
         if t not in raw:
@@ -659,19 +668,21 @@ def validate_tables(raw: Mapping[str, pd.DataFrame], where: Mapping[str, Where],
                                       f"{t!r} is missing")
     notes: list[str] = []
     sources = validate_sources(raw["sources"], where["sources"], frame=frame, notes=notes)
-    waves = validate_waves(raw["waves"], where["waves"], sources, frame=frame, notes=notes)
-    if not len(waves):
+    waves = validate_waves(raw["waves"], where["waves"], sources, frame=frame, notes=notes,
+                           partial=partial)
+    if not len(waves) and not partial:
         raise DataValidationError(f"{where['waves'].name}: no waves (the table has no rows)")
     figures = validate_figures(raw["figures"], where["figures"], waves, sources, frame=frame,
-                               notes=notes)
-    if not len(figures):
+                               notes=notes, partial=partial)
+    if not len(figures) and not partial:
         raise DataValidationError(f"{where['figures'].name}: no figures (the table has no rows)")
     out = {"sources": sources, "waves": waves, "figures": figures}
     out["headlines"] = (validate_headlines(raw["headlines"], where["headlines"], figures,
-                                           sources, waves, frame=frame, notes=notes)
+                                           sources, waves, frame=frame, notes=notes,
+                                           partial=partial)
                         if raw.get("headlines") is not None else empty_table("headlines"))
     out["groups"] = (validate_groups(raw["groups"], where["groups"], figures, waves,
-                                     frame=frame, notes=notes)
+                                     frame=frame, notes=notes, partial=partial)
                      if raw.get("groups") is not None else empty_table("groups"))
     return out, notes
 
