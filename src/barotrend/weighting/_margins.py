@@ -60,10 +60,12 @@ def cell_codes(data: pd.DataFrame, columns, targets: Mapping, what: str = "margi
     for c in cols:
         if c not in data.columns:
             raise ValueError(f"{what}: column {c!r} is not in the design's data")
-        if data[c].isna().any():
-            k = int(data[c].isna().sum())
-            raise ValueError(f"{what}: column {c!r} has {k} missing value(s); "
-                             "give them a category or drop them before weighting")
+        miss = data[c].isna().to_numpy()
+        if miss.any():
+            row = py_scalar(data.index[int(np.flatnonzero(miss)[0])])
+            raise ValueError(f"{what}: column {c!r} has {int(miss.sum())} missing value(s) "
+                             f"(the first at row {row!r}); give them a category or drop them "
+                             "before weighting")
     if not isinstance(targets, Mapping) or not targets:
         raise ValueError(f"{what}: targets for {name!r} must be a non-empty mapping "
                          f"category -> total, got {targets!r}")
