@@ -546,3 +546,22 @@ def test_cli_report_on_a_business_barometer(tmp_path):
     assert math.isnan(groups.loc["services vs exporters", "p_value"])
     series = pd.read_csv(tmp_path / "out" / "series.csv")
     assert {"optimism", "conditions", "obstacles"} <= set(series["item"])
+
+
+def test_cli_report_combines_the_embedded_data_with_a_users_folder(tmp_path):
+    folder = _trust_ce_folder(tmp_path)
+    r = subprocess.run([sys.executable, "-m", "barotrend.cli", "report", "--data",
+                        datasets.DEFAULT, "--data", str(folder), "--out", "out", "--quiet"],
+                       cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    comp = pd.read_csv(tmp_path / "out" / "comparisons.csv")
+    row = comp[(comp["survey"] == "hsj_ccg_barometer vs hsj_trust_ce_barometer")
+               & (comp["wave"] == "W3 vs 2013-04")].iloc[0]
+    # as in test_combined_report_compares_ccg_leaders_with_trust_chief_executives: 68% of 94
+    # against 55% of 80
+    pool = (0.68 * 94 + 0.55 * 80) / 174
+    z = 0.13 / math.sqrt(pool * (1 - pool) * (1 / 94 + 1 / 80))
+    assert row["p_value"] == pytest.approx(_p_two_sided(z), rel=1e-9)
+    v = pd.read_csv(tmp_path / "out" / "verdicts.csv")
+    assert v["verdict"].value_counts().to_dict() == {
+        SUPPORTED: 7, WITHIN: 3, UNTESTABLE: 3, "not comparable": 1}
