@@ -378,8 +378,7 @@ def validate_waves(raw: pd.DataFrame, where: Where, sources: pd.DataFrame | None
         df["date_inferred"] = df["date_inferred"].fillna(False)
     _dupes(df, where, ["survey", "wave"])
     _dupes(df, where, ["survey", "wave_order"])
-    for i in range(len(df)):
-        r = df.iloc[i]
+    for i, r in enumerate(df.to_dict("records")):
         if r["wave_order"] < 1:
             _fail(where, i, "wave_order", "must be 1 or more", int(r["wave_order"]))
         for c in ("population_units", "respondents", "responding_units"):
@@ -427,8 +426,7 @@ def validate_figures(raw: pd.DataFrame, where: Where, waves: pd.DataFrame,
     _dupes(df, where, key, "figure (" + ", ".join(key) + ")")
     known_waves = set(zip(waves["survey"], waves["wave"], strict=True))
     known_sources = None if sources is None or partial else set(sources["source"])
-    for i in range(len(df)):
-        r = df.iloc[i]
+    for i, r in enumerate(df.to_dict("records")):
         stat, v = r["statistic"], r["value"]
         if (r["survey"], r["wave"]) not in known_waves and not partial:
             _fail(where, i, "wave", f"survey/wave not in the waves table for {r['survey']!r}",
@@ -495,20 +493,24 @@ def _check_sd(r, where, i, stat):
 def _question_sets(df, where, notes):
     """The figures of one question agree on its flags; shares all <= 1 are noted."""
     keys = [c for c in ("survey", "wave", "item", "group") if c in df.columns]
-    shares = df[df["statistic"] == "share"]
-    for _, part in shares.groupby(keys, sort=False):
-        idx = [int(df.index.get_loc(j)) for j in part.index]
-        for flag_ in ("multi_response", "exhaustive"):
-            if flag_ in df.columns and part[flag_].nunique(dropna=False) > 1:
-                j = next(k for k, v in zip(idx, part[flag_], strict=True)
-                         if v != part[flag_].iloc[0])
-                _fail(where, j, flag_, f"the shares of one question disagree on {flag_} "
-                      f"({where.at(idx[0])} says {part[flag_].iloc[0]})", part.loc[
-                          df.index[j], flag_])
-        if (part["value"] <= 1).all() and (part["value"] > 0).any():
-            notes.append(f"{where.at(idx[0])}: every share of item {part['item'].iloc[0]!r} "
-                         f"({part['wave'].iloc[0]}) is at most 1 ("
-                         + ", ".join(f"{v:g}" for v in part["value"])
+    flags = [c for c in ("multi_response", "exhaustive") if c in df.columns]
+    sets: dict[tuple, list[int]] = {}
+    records = df.to_dict("records")
+    for i, r in enumerate(records):
+        if r["statistic"] == "share":
+            sets.setdefault(tuple(r[k] for k in keys), []).append(i)
+    for idx in sets.values():
+        first = records[idx[0]]
+        for flag_ in flags:
+            for j in idx[1:]:
+                if _text(records[j][flag_]) != _text(first[flag_]):
+                    _fail(where, j, flag_, f"the shares of one question disagree on {flag_} "
+                          f"({where.at(idx[0])} says {first[flag_]})", records[j][flag_])
+        values = [records[j]["value"] for j in idx]
+        if all(v <= 1 for v in values) and any(v > 0 for v in values):
+            notes.append(f"{where.at(idx[0])}: every share of item {first['item']!r} "
+                         f"({first['wave']}) is at most 1 ("
+                         + ", ".join(f"{v:g}" for v in values)
                          + "): shares are in percent; these look like proportions")
 
 
@@ -524,8 +526,7 @@ def validate_headlines(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
     figs = figures.set_index("figure_id", drop=False) if len(figures) else figures
     known = set(figures["figure_id"])
     wv = None if waves is None else waves.set_index(["survey", "wave"])
-    for i in range(len(df)):
-        r = df.iloc[i]
+    for i, r in enumerate(df.to_dict("records")):
         if sources is not None and not partial and r["source"] not in set(sources["source"]):
             _fail(where, i, "source", "source not listed in sources.csv", r["source"])
         if r["test"] not in HEADLINE_TESTS:
@@ -593,8 +594,7 @@ def validate_groups(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
     used = figures.groupby("survey")["group"].agg(set).to_dict() if len(figures) else {}
     stated: dict[tuple, int] = {}
     keep = []
-    for i in range(len(df)):
-        r = df.iloc[i]
+    for i, r in enumerate(df.to_dict("records")):
         s, w, g, p = r["survey"], r["wave"], r["group"], r["parent"]
         if s not in surveys and not partial:
             _fail(where, i, "survey", "survey not in the waves table", s)
