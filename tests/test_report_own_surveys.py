@@ -565,3 +565,58 @@ def test_cli_report_combines_the_embedded_data_with_a_users_folder(tmp_path):
     v = pd.read_csv(tmp_path / "out" / "verdicts.csv")
     assert v["verdict"].value_counts().to_dict() == {
         SUPPORTED: 7, WITHIN: 3, UNTESTABLE: 3, "not comparable": 1}
+
+
+# -- verdicts use what a user's folder publishes, and only that ----------------------------------
+
+def _means_folder(tmp_path):
+    waves = [{"survey": "m", "wave": "W1", "wave_order": 1, "date": "2014-01",
+              "respondents": 85},
+             {"survey": "m", "wave": "W2", "wave_order": 2, "date": "2014-07",
+              "respondents": 94},
+             {"survey": "m", "wave": "W3", "wave_order": 3, "date": "2015-01",
+              "respondents": 50}]
+    mean = {"survey": "m", "item": "conf", "statistic": "mean", "decimals": 1,
+            "scale_min": 1, "scale_max": 10, "sd_decimals": 1}
+    gp = {"survey": "m", "item": "grip", "category": "too much", "group": "GP",
+          "statistic": "share"}
+    figures = [
+        {**mean, "figure_id": "c1", "wave": "W1", "value": 6.5, "sd": 2.0},
+        {**mean, "figure_id": "c2", "wave": "W2", "value": 7.2, "sd": 2.1},
+        {**mean, "figure_id": "c3", "wave": "W3", "value": 3.4, "sd": 1.2, "scale_max": 5,
+         "item": "cond"},
+        {**gp, "figure_id": "g1", "wave": "W1", "value": 61},
+        {**gp, "figure_id": "g2", "wave": "W2", "value": 75},
+    ]
+    heads = [{"headline_id": "conf-up", "test": "change_mean", "figure_ids": "c1;c2",
+              "direction": "greater"},
+             {"headline_id": "cond-good", "test": "mean_vs_threshold", "figure_ids": "c3",
+              "direction": "greater", "threshold": 3},
+             {"headline_id": "gp-grip-up", "test": "change_share", "figure_ids": "g1;g2",
+              "direction": "greater"}]
+    return write_folder(tmp_path / "means", waves, figures, heads)
+
+
+def test_verdicts_use_published_sds_and_never_a_wave_base_for_a_group(tmp_path):
+    from scipy import stats
+
+    v = headline_verdicts(datasets.load(_means_folder(tmp_path))).set_index("headline_id")
+    # 6.5 (SD 2.0, n 85) -> 7.2 (SD 2.1, n 94), least favourable: 6.55 -> 7.15 (d = .6) and the
+    # SDs' upper ends 2.05 and 2.15: se = sqrt(2.15^2/94 + 2.05^2/85) = .314033, t = 1.9106,
+    # Welch df = (v1 + v2)^2 / (v1^2/93 + v2^2/84) = 176.5, p = .0577: within sampling error
+    v1, v2 = 2.15**2 / 94, 2.05**2 / 85
+    t = 0.6 / math.sqrt(v1 + v2)
+    df = (v1 + v2) ** 2 / (v1**2 / 93 + v2**2 / 84)
+    r = v.loc["conf-up"]
+    assert r["verdict"] == WITHIN
+    assert r["p_value"] == pytest.approx(2 * stats.t.sf(t, df), rel=1e-9)
+    # 3.4 (SD 1.2) of 50 on 1-5 against 3: least favourable 3.35 and SD 1.25,
+    # t = .35 / (1.25 / sqrt(50)) = 1.9799 on 49 df, p = .0534: within sampling error
+    r = v.loc["cond-good"]
+    assert r["verdict"] == WITHIN
+    assert r["p_value"] == pytest.approx(2 * stats.t.sf(0.35 / (1.25 / math.sqrt(50)), 49),
+                                         rel=1e-9)
+    # GP shares without GP bases: the waves' 85 and 94 respondents are not the GPs' bases
+    r = v.loc["gp-grip-up"]
+    assert r["verdict"] == UNTESTABLE
+    assert "the base of group 'GP' was not published" in r["reason"]

@@ -116,11 +116,21 @@ class _Context:
     def figure(self, fid):
         return self.figures.loc[fid]
 
+    def respondents(self, fig):
+        """The wave's respondents as the base of a whole-sample figure; NA for a group's
+        figure (the wave's respondents are not a group's base)."""
+        if fig["group"] not in ("all", ""):
+            return pd.NA
+        return self.waves.loc[(fig["survey"], fig["wave"]), "respondents"]
+
     def bases(self, fig) -> tuple[list[int], str]:
         """Candidate bases for a share figure and a note saying where they come from."""
         if pd.notna(fig["base"]):
             return [int(fig["base"])], f"base {int(fig['base'])} as published"
-        n = self.waves.loc[(fig["survey"], fig["wave"]), "respondents"]
+        if fig["group"] not in ("all", ""):
+            return [], (f"the base of group {fig['group']!r} was not published (the wave's "
+                        "respondents are not the group's base)")
+        n = self.respondents(fig)
         if pd.isna(n):
             return [], "neither the item base nor the wave's respondents were published"
         n = int(n)
@@ -189,7 +199,7 @@ def _mean_vs_threshold(ctx, h, figs):
     sd_max = max(bhatia_davis_sd(low, scale), bhatia_davis_sd(high, scale))
     z = stats.norm.ppf(1 - ctx.alpha / 2)
     n_min = math.ceil((z * sd_max / gap) ** 2) if gap > 0 else None
-    n = ctx.waves.loc[(f["survey"], f["wave"]), "respondents"]
+    n = f["base"] if pd.notna(f["base"]) else ctx.respondents(f)
     need = (f"at the largest SD the scale allows ({sd_max:.2f}, Bhatia-Davis) a base of "
             f"{n_min} or more would make {low:g} (the lowest value rounding to {f['value']:g}) "
             f"significantly above {h.threshold:g}" if n_min else
@@ -199,6 +209,20 @@ def _mean_vs_threshold(ctx, h, figs):
                            "z test of a mean against a threshold, SD bounded by the scale",
                            estimate=f["value"])
     n = int(n)
+    sd = _sd_high(f)
+    if sd is not None and n > 1:  # published SD: one-sample t test at the least favourable
+        # rounding of the mean (the end nearest the threshold) and of the SD (its upper end)
+        near = low if h.direction != "less" else high
+        if h.direction == "two-sided":
+            near = low if low > h.threshold else (high if high < h.threshold else h.threshold)
+        tstat = (near - h.threshold) / (sd / math.sqrt(n))
+        p = float(2 * stats.t.sf(abs(tstat), n - 1))
+        verdict = _judge(p, _sign_ok(near - h.threshold, h.direction), ctx.alpha)
+        return _row(f["value"], np.nan, np.nan, p, verdict,
+                    f"published SD {f['sd']:g} (least favourable {sd:g}) on base {n}: "
+                    f"{near:g} (the value rounding to {f['value']:g} nearest the threshold) "
+                    f"against {h.threshold:g}: t = {tstat:.3g} on {n - 1} df, p = {p:.3g}",
+                    "one-sample t test of a mean against a threshold, published SD")
     sd_tip = gap * math.sqrt(n) / z
     if n_min is not None and n >= n_min:
         return _row(f["value"], np.nan, np.nan, np.nan, SUPPORTED, need + f"; base {n}",
@@ -210,12 +234,26 @@ def _mean_vs_threshold(ctx, h, figs):
 
 def _change_mean(ctx, h, figs):
     a, b = figs  # from, to
-    na = ctx.waves.loc[(a["survey"], a["wave"]), "respondents"]
-    nb = ctx.waves.loc[(b["survey"], b["wave"]), "respondents"]
+    na = a["base"] if pd.notna(a["base"]) else ctx.respondents(a)
+    nb = b["base"] if pd.notna(b["base"]) else ctx.respondents(b)
     diff = b["value"] - a["value"]
     if pd.isna(na) or pd.isna(nb):
         return _untestable("a wave's base was not published", estimate=diff)
     scale = (float(b["scale_min"]), float(b["scale_max"]))
+    sd_a, sd_b = _sd_high(a), _sd_high(b)
+    if sd_a is not None and sd_b is not None:  # published SDs: Welch, least favourable case
+        r = compare_means(b["value"], int(nb), a["value"], int(na), sd_a=sd_b, sd_b=sd_a,
+                          scale=scale, decimals=int(min(a["decimals"], b["decimals"])),
+                          conf_level=1 - ctx.alpha).iloc[0]
+        p = float(r.get("p_value_max", r["p_value"]))
+        verdict = _judge(p, _sign_ok(diff, h.direction), ctx.alpha)
+        reason = (f"{a['value']:g} (SD {a['sd']:g}, n {int(na)}) -> {b['value']:g} (SD "
+                  f"{b['sd']:g}, n {int(nb)}): Welch t test at the upper ends of the SDs' "
+                  f"rounding ({sd_a:g}, {sd_b:g}) and the least favourable rounding of the "
+                  f"means (difference {r['difference_min']:+g} to {r['difference_max']:+g}): "
+                  f"p = {p:.3g}")
+        return _row(diff, r["ci_low"], r["ci_high"], p, verdict, reason,
+                    "two-sample comparison of means with published SDs (Welch)")
     r = compare_means(b["value"], int(nb), a["value"], int(na), scale=scale,
                       decimals=int(b["decimals"]), conf_level=1 - ctx.alpha)
     tips = r.set_index("row")["sd"]
@@ -226,6 +264,17 @@ def _change_mean(ctx, h, figs):
               f"favourable rounding of the means); the scale allows SDs up to {sd_max:.2f}")
     return _untestable(reason, "two-sample comparison of means from summaries (tipping-point SD)",
                        estimate=diff)
+
+
+def _sd_high(f):
+    """The upper end of a published SD's rounding interval (the least favourable SD), or
+    None when no SD is published (``sd_decimals`` defaults to the mean's ``decimals``)."""
+    sd = f.get("sd", np.nan)
+    if sd is None or pd.isna(sd):
+        return None
+    dec = f.get("sd_decimals", pd.NA)
+    dec = int(f["decimals"]) if dec is None or pd.isna(dec) else int(dec)
+    return float(sd) + 0.5 * 10.0 ** -dec
 
 
 def _change_share(ctx, h, figs):
