@@ -14,16 +14,15 @@ The columns of every table, their kinds and whether they are required are in :da
 
 from __future__ import annotations
 
-import calendar
-import datetime as _dt
 import numbers
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from barotrend.cells import CellError, is_blank, parse_date, to_bool, to_float, to_int
+from barotrend.cells import text as _text
 from barotrend.figures.exact import exact_value
 
 STATISTICS = ("share", "mean", "count", "change")
@@ -76,7 +75,6 @@ FRAME_CORE = {"figures": ("survey", "wave", "item", "statistic", "value"),
 _WAVE_ONLY = ("wave_label", "wave_order", "date_value", "population", "population_units",
               "respondents", "responding_units", "scale")
 FIGURE_KEY = ["survey", "wave", "item", "category", "group", "statistic", "reference_wave"]
-_MAX_NUMBER_CHARS = 40
 
 
 class DataValidationError(ValueError):
@@ -115,128 +113,6 @@ def _fail(where: Where, i, column, problem, value=None):
 
 def _clipped(text: str, width: int = 80) -> str:
     return text if len(text) <= width else f"{text[:width - 20]}... ({len(text)} characters)"
-
-
-class _Bad(Exception):
-    """A cell that does not convert: the problem, without the place."""
-
-
-# -- cells --------------------------------------------------------------------------------------
-_TRUE, _FALSE = ("true", "yes", "1"), ("false", "no", "0")
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTHS.update({m.lower(): i for i, m in enumerate(calendar.month_abbr) if m})
-_MONTHS["sept"] = 9
-DATE_FORMATS = "YYYY, YYYY-MM, YYYY-Qn or a month name and year (2013, 2013-04, 2013-Q2, Oct 2012)"
-
-
-def is_blank(v) -> bool:
-    """True for None, NaN, NA and text that is empty or only spaces."""
-    if v is None:
-        return True
-    if isinstance(v, str):
-        return v.strip() == ""
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-def _text(v) -> str:
-    return v.strip() if isinstance(v, str) else str(v)
-
-
-def to_int(v) -> int:
-    if isinstance(v, bool | np.bool_):
-        raise _Bad("expected a whole number")
-    if isinstance(v, numbers.Integral):
-        return int(v)
-    if isinstance(v, numbers.Real):
-        if np.isfinite(v) and float(v).is_integer() and abs(v) < 1e15:
-            return int(v)
-        raise _Bad("expected a whole number")
-    s = _text(v)
-    m = re.fullmatch(r"([+-]?\d{1,15})(\.0*)?", s)
-    if not m:
-        raise _Bad("expected a whole number" + (" of at most 15 digits"
-                                                 if re.fullmatch(r"\d+", s) else ""))
-    return int(m.group(1))
-
-
-def to_float(v) -> float:
-    if isinstance(v, bool | np.bool_):
-        raise _Bad("expected a number")
-    if isinstance(v, numbers.Real):
-        x = float(v)
-    else:
-        s = _text(v)
-        if len(s) > _MAX_NUMBER_CHARS:
-            raise _Bad(f"expected a number (a text of {len(s)} characters)")
-        if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?", s):
-            hint = ""
-            if re.fullmatch(r"[+-]?\d+,\d+", s):
-                hint = "; write the decimal separator as a point"
-            elif s.endswith("%"):
-                hint = "; write shares in percent without the % sign"
-            raise _Bad(f"expected a number{hint}")
-        x = float(s)
-    if not np.isfinite(x):
-        raise _Bad("expected a finite number")
-    return x
-
-
-def to_bool(v) -> bool:
-    if isinstance(v, bool | np.bool_):
-        return bool(v)
-    if isinstance(v, numbers.Real) and v in (0, 1):
-        return bool(v)
-    s = _text(v).lower()
-    if s in _TRUE or s in _FALSE:
-        return s in _TRUE
-    raise _Bad("expected True or False (also TRUE/FALSE, yes/no, 1/0)")
-
-
-def parse_date(v) -> tuple[str, str]:
-    """A published date as ``(YYYY or YYYY-MM, precision it states)``.
-
-    Accepted: ``YYYY`` (year), ``YYYY-MM`` (month), ``YYYY-Qn`` or ``Qn YYYY`` (quarter, stored
-    as the quarter's first month), a month name and year (``Oct 2012``, ``October 2012``) and a
-    full date ``YYYY-MM-DD`` or a spreadsheet date (its month).
-
-    Examples
-    --------
-    >>> parse_date("2013-Q2"), parse_date("Oct 2012"), parse_date("2013")
-    (('2013-04', 'quarter'), ('2012-10', 'month'), ('2013', 'year'))
-    """
-    if isinstance(v, _dt.date | pd.Timestamp):
-        return f"{v.year:04d}-{v.month:02d}", "month"
-    if isinstance(v, numbers.Integral) and not isinstance(v, bool) and 1000 <= v <= 9999:
-        return str(int(v)), "year"
-    s = _text(v)
-    if m := re.fullmatch(r"(\d{4})", s):
-        return s, "year"
-    m = (re.fullmatch(r"(\d{4})\s*-?\s*[Qq]([1-4])", s)
-         or re.fullmatch(r"[Qq]([1-4])\s*-?\s*(\d{4})", s))
-    if m:
-        year, q = (m.group(1), m.group(2)) if len(m.group(1)) == 4 else (m.group(2), m.group(1))
-        return f"{year}-{3 * int(q) - 2:02d}", "quarter"
-    month = year = None
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", s):
-        year, month = m.group(1), int(m.group(2))
-    elif m := re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", s):
-        year, month = m.group(1), int(m.group(2))
-        try:
-            _dt.date(int(year), month, int(m.group(3)))
-        except ValueError as err:
-            raise _Bad(f"not a calendar date ({err})") from None
-    elif m := re.fullmatch(r"([A-Za-z]+)\.?,?\s+(\d{4})", s):
-        if m.group(1).lower() not in _MONTHS:
-            raise _Bad(f"{m.group(1)!r} is not a month name; expected a date as {DATE_FORMATS}")
-        year, month = m.group(2), _MONTHS[m.group(1).lower()]
-    if year is None:
-        raise _Bad(f"expected a date as {DATE_FORMATS}")
-    if not 1 <= month <= 12:
-        raise _Bad(f"month {month} does not exist (months are 01-12)")
-    return f"{year}-{month:02d}", "month"
 
 
 _CONVERT = {"int": to_int, "float": to_float, "bool": to_bool}
@@ -291,7 +167,7 @@ def _convert(raw: pd.DataFrame, where: Where, table: str, frame: bool,
             try:
                 values.append(_CONVERT[kind](v) if kind in _CONVERT else
                               v if kind == "date" else _text(v))
-            except _Bad as bad:
+            except CellError as bad:
                 _fail(where, i, col, str(bad), v if isinstance(v, str) else _shown(v))
         if kind == "int":
             out[col] = pd.array(values, dtype="Int64")
@@ -350,7 +226,7 @@ def validate_waves(raw: pd.DataFrame, where: Where, sources: pd.DataFrame | None
     for i in range(len(df)):
         try:
             date, stated = parse_date(df["date"].iat[i])
-        except _Bad as bad:
+        except CellError as bad:
             _fail(where, i, "date", str(bad), _shown(df["date"].iat[i]))
         p = df["date_precision"].iat[i] if has_precision else ""
         if p == "":
