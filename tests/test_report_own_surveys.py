@@ -620,3 +620,18 @@ def test_verdicts_use_published_sds_and_never_a_wave_base_for_a_group(tmp_path):
     r = v.loc["gp-grip-up"]
     assert r["verdict"] == UNTESTABLE
     assert "the base of group 'GP' was not published" in r["reason"]
+
+
+def test_series_of_a_mean_with_a_published_sd(tmp_path):
+    from scipy import stats
+
+    t = Tracker.from_dataset(datasets.load(_means_folder(tmp_path)))
+    s = t.series("conf").set_index("wave")
+    # 6.5 with SD 2.0 of 85: 6.5 +- t(84, .975) * 2 / sqrt(85)
+    half = stats.t.ppf(0.975, 84) * 2.0 / math.sqrt(85)
+    assert (s.loc["W1", "ci_low"], s.loc["W1", "ci_high"]) == (pytest.approx(6.5 - half),
+                                                               pytest.approx(6.5 + half))
+    assert "SD 2 as published" in s.loc["W1", "note"]
+    # a stated sd= takes precedence, and is said to be an assumption
+    s2 = t.series("conf", sd=3.0).set_index("wave")
+    assert "SD 3 is a stated assumption" in s2.loc["W1", "note"]

@@ -2,8 +2,9 @@
 
 Shares go through :func:`barotrend.figures.proportions.proportion_ci` on the resolved base (see
 :func:`barotrend.tracking.table.resolve_base`). A published mean has no standard error without
-its SD: the row gives the estimate with an unknown interval and says so, unless the user states
-an SD, in which case the interval is the t interval ``mean +- t(n-1) * sd / sqrt(n)``.
+its SD: the row gives the estimate with an unknown interval and says so, unless the SD is
+published (``sd`` in figures.csv) or the user states one, in which case the interval is the t
+interval ``mean +- t(n-1) * sd / sqrt(n)`` (a stated ``sd=`` takes precedence, and is noted).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 LABELS = ("survey", "wave", "item", "group")
@@ -94,12 +96,18 @@ def figure_estimate(fig: Mapping, n: float, base_note: str, *, sd: float | None 
     elif stat == "mean":
         m = float(fig["value"])
         row.update(estimate=m, n=n)
+        published = fig.get("sd")
+        published = None if published is None or pd.isna(published) else float(published)
+        how = "published SD" if sd is None and published is not None else "stated SD"
+        sd = published if sd is None else sd
         if sd is not None and np.isfinite(n) and n > 1:
+            sd_note = (f"SD {sd:g} as published" if how == "published SD" else
+                       f"SD {sd:g} is a stated assumption, not published")
             se = float(float(sd) / np.sqrt(n))
             t = float(stats.t.ppf(0.5 + conf_level / 2, n - 1))
             row.update(se=se, ci_low=m - t * se, ci_high=m + t * se, df=n - 1,
-                       method="t interval with stated SD")
-            notes.append(f"SD {sd:g} is a stated assumption, not published")
+                       method=f"t interval with {how}")
+            notes.append(sd_note)
         else:
             row.update(se=np.nan, ci_low=np.nan, ci_high=np.nan,
                        method="published mean (no interval)")
