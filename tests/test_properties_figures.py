@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from barotrend.figures import (
     compare_categories,
+    compare_items,
     compare_proportions,
     feasible_count_range,
     feasible_counts,
@@ -234,3 +235,17 @@ def test_compare_categories_worst_counts_equal_enumeration(n, data, direction):
     best = max(_z_row(x / n - y / n, (x / n + y / n - (x / n - y / n) ** 2) / n, n, 0.95, 1.0,
                       direction)["p_value"] for x in ca for y in cb if x + y <= n)
     assert r["p_value"].iloc[1] == pytest.approx(best, rel=1e-12, abs=1e-300)
+
+
+@given(n=st.integers(1, 80), data=st.data(), conf_level=conf_levels,
+       correlation=st.sampled_from([None, -0.5, 0.0, 0.7]))
+def test_same_sample_differences_contain_the_estimate_within_minus_1_1(n, data, conf_level,
+                                                                       correlation):
+    k_a = data.draw(st.integers(0, n))
+    k_b = data.draw(st.integers(0, n - k_a))
+    ua, ub = published(k_a, n, 0, "half_up"), published(k_b, n, 0, "half_up")
+    frames = [compare_categories(ua, ub, n, conf_level=conf_level),
+              compare_items(ua, ub, n, conf_level=conf_level, correlation=correlation)]
+    for r in frames:
+        for _, row in r.iterrows():
+            assert -1 <= row["ci_low"] <= row["difference"] <= row["ci_high"] <= 1

@@ -52,8 +52,9 @@ def _z_row(d, var, n, conf_level, fpc, direction):
         p = float(stats.norm.cdf(stat))
     else:
         p = float(2 * stats.norm.sf(abs(stat)))
-    return {"se": se, "ci_low": d - z * se, "ci_high": d + z * se, "statistic": stat,
-            "p_value": p}
+    # a difference of two shares lies within -1 to 1: the Wald limits are clipped there
+    return {"se": se, "ci_low": max(d - z * se, -1.0), "ci_high": min(d + z * se, 1.0),
+            "statistic": stat, "p_value": p}
 
 
 def _counts(percent, n, decimals, name) -> tuple[int, int]:
