@@ -752,3 +752,31 @@ def test_a_mean_outside_its_own_scale_is_named():
         compare_figures(fa, fb, 90.0, 80.0, labels={"item": "conf"})
     rows = compare_figures(dict(fa, value=3.4), fb, 90.0, 80.0, labels={"item": "conf"})
     assert rows[0]["difference"] == pytest.approx(-3.1)
+
+
+def test_design_trend_with_a_wave_without_variance_says_so():
+    # W2 answers 4, 4, 4: its estimate has variance 0, so weights 1/variance are undefined;
+    # the trend rows say which wave instead of failing (the microdata report keeps going).
+    from barotrend.design import Design
+
+    d = pd.DataFrame({"wave": ["W1"] * 3 + ["W2"] * 3 + ["W3"] * 3,
+                      "y": [1.0, 2, 3, 4, 4, 4, 2, 3, 5], "unit": range(1, 10)})
+    stacked = Tracker.from_designs(Design(d, cluster="unit"), "y", wave="wave")
+    separate = Tracker.from_designs({w: Design(g.reset_index(drop=True))
+                                     for w, g in d.groupby("wave")}, "y")
+    for t in (stacked, separate):
+        r = t.trend("y")
+        assert len(r) == 2 and r["estimate"].isna().all()
+        assert r["note"].str.contains(r"no sampling variance in wave\(s\) W2").all()
+
+
+def test_design_trend_with_waves_moving_together_says_so():
+    # Every unit answers W1 + 1 in W2 and W1 + 2 in W3: the wave means move together exactly,
+    # the covariance of the three wave estimates is singular (rank 1).
+    from barotrend.design import Design
+
+    d = pd.DataFrame({"wave": ["W1"] * 4 + ["W2"] * 4 + ["W3"] * 4,
+                      "y": [1.0, 2, 4, 5, 2, 3, 5, 6, 3, 4, 6, 7], "unit": [1, 2, 3, 4] * 3})
+    r = Tracker.from_designs(Design(d, cluster="unit"), "y", wave="wave").trend("y")
+    assert len(r) == 2 and r["estimate"].isna().all()
+    assert r["note"].str.contains("positive definite").all()

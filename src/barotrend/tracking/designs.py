@@ -267,6 +267,15 @@ class DesignTracker:
                                   "note": "a trend needs three or more waves"}])
         x, y = s["date_value"].to_numpy(float), s["estimate"].to_numpy(float)
         lab = {"wave": "->".join(map(str, self.waves)), "item": item, "group": _label(group)}
+        se = s["se"].to_numpy(float)
+        flat = [str(w) for w, v in zip(s["wave"], se, strict=True) if not (np.isfinite(v)
+                                                                          and v > 0)]
+        if flat:  # weights 1/variance undefined: say so instead of failing the whole report
+            note = (f"no sampling variance in wave(s) {', '.join(flat)} (every answer the "
+                    "same, or a single PSU): the trend and the test of equal waves cannot be "
+                    "computed with weights 1/variance")
+            return result_frame([dict(lab, estimate=np.nan, method=m, note=note) for m in
+                                 ("linear trend over wave dates", "heterogeneity test")])
         if self.stacked is None:
             var = s["se"].to_numpy(float) ** 2
             note = "waves treated as independent"
@@ -281,8 +290,14 @@ class DesignTracker:
         means, cov = domain_means(self.stacked, numeric_column(self.stacked, item, "item"), ind)
         note = ("covariance between waves from the stacked design (units clustered across "
                 "waves)")
-        return result_frame([dict(lab, **_trend.gls_trend(x, means, cov), note=note),
-                             dict(lab, **_trend.gls_heterogeneity(means, cov), note=note)])
+        try:
+            rows = [_trend.gls_trend(x, means, cov), _trend.gls_heterogeneity(means, cov)]
+        except ValueError as err:  # a singular covariance: say so, keep the report going
+            return result_frame([dict(lab, estimate=np.nan, method=m, note=(
+                f"{note}; no GLS trend or test: the {err} (the wave estimates move together "
+                "exactly)"))
+                for m in ("GLS linear trend over wave dates", "generalised Q heterogeneity")])
+        return result_frame([dict(lab, **r, note=note) for r in rows])
 
     def plot_series(self, item: str, ax=None, *, groups=None, alpha: float = 0.05):
         """Series of ``item`` with CI ribbons per group and stars at significant changes
