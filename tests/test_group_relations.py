@@ -189,3 +189,16 @@ def test_group_comparisons_per_category_do_not_abort_the_family():
     gaps = r[r["comparison"] == "gap change"]["note"].tolist()
     assert sorted(gaps) == ["the gap change cannot be tested: no published figure for x in A",
                             "the gap change cannot be tested: no published figure for y in B"]
+
+
+def test_groups_never_in_one_wave_together_do_not_abort_the_family():
+    # x published in A only, y in B only (was KeyError 'wave' from an empty comparison)
+    waves = pd.DataFrame({"survey": "toy", "wave": ["A", "B"], "wave_order": [1, 2],
+                          "date": ["2020-01", "2021-01"]})
+    figures = pd.DataFrame({"survey": "toy", "wave": ["A", "B"], "item": "q",
+                            "group": ["x", "y"], "category": "yes", "statistic": "share",
+                            "value": [60.0, 40.0], "base": 100})
+    r = Tracker.from_figures(figures, waves).all_comparisons()
+    assert (r["comparison"] != "groups").all()
+    gap = r[r["comparison"] == "gap change"]["note"].iloc[0]
+    assert gap == "the gap change cannot be tested: no published figure for y in A, x in B"

@@ -140,8 +140,9 @@ def all_comparisons(t, method: str = "holm", pairs: str = "consecutive") -> pd.D
                 except ValueError as e:
                     rows.append(not_compared(survey, item, str(e), group=f"{a} vs {b}"))
                     continue
-                for _w, part in res.groupby("wave", sort=False):
-                    rows.append(_first(part, "groups"))
+                if not res.empty:  # empty: never in one wave together
+                    for _w, part in res.groupby("wave", sort=False):
+                        rows.append(_first(part, "groups"))
                 waves = list(dict.fromkeys(g["wave"]))
                 for w0, w1 in itertools.pairwise(waves):
                     try:
