@@ -105,6 +105,9 @@ BAD = {
                           ["wrong_cluster.csv", "no cluster column 'units'", "'unit'"]),
     "text_item.csv": (GOOD.replace("\n2,W1,3,", "\n2,W1,agree,", 1), [],
                       ["text_item.csv, column 'y'", "must be numeric", "data row 2 holds 'agree'"]),
+    "empty_item.csv": ("unit,wave,y,gp\n" + "".join(f"{u},W{w},,{u % 2}\n" for w in (1, 2)
+                                                   for u in range(1, 5)), [],
+                       ["empty_item.csv, column 'y'", "no answer in any row"]),
     "decimal_comma.csv": (GOOD.replace("\n2,W1,3,", '\n2,W1,"3,5",', 1), [],
                           ["decimal_comma.csv, column 'y'", "'3,5'", "decimal commas"]),
 }
@@ -226,3 +229,25 @@ def test_design_io_read_csv_names_the_file(tmp_path, name, words):
         read_csv(tmp_path / name)
     for w in words:
         assert w in str(err.value), (w, str(err.value))
+
+
+def test_report_with_an_item_not_asked_and_a_group_missing_in_a_wave(tmp_path):
+    # W2 did not ask y, and has no gp 1: the report still runs; the change is W1 -> W3
+    # (3 -> 3.25, see tests/test_tracker.py::_three_waves) and the gap change W1 -> W3 is
+    # (3 - 3.5) - (2.5 - 3.5) = 0.5; the W2 rows say why they are empty.
+    from test_tracker import _three_waves
+
+    from barotrend.report.microdata import build_microdata_report
+
+    d = _three_waves(y=lambda d: d["y"].where(d["wave"] != "W2"),
+                     gp=lambda d: d["gp"].where(d["wave"] != "W2", 0))
+    d.to_csv(tmp_path / "resp.csv", index=False)
+    files = build_microdata_report(tmp_path / "resp.csv", wave="wave", items="y",
+                                   cluster="unit", group="gp", out=tmp_path / "rep")
+    changes = pd.read_csv(files["changes.csv"])
+    assert changes["wave"].tolist() == ["W1->W3"]
+    assert changes["difference"][0] == pytest.approx(0.25)
+    groups = pd.read_csv(files["groups.csv"])
+    assert groups["wave"].tolist() == ["W1", "W2", "W3", "W1->W3"]
+    assert groups["difference"][3] == pytest.approx(0.5)
+    assert math.isnan(groups["difference"][1]) and "no answer" in groups["note"][1]

@@ -780,3 +780,55 @@ def test_design_trend_with_waves_moving_together_says_so():
     r = Tracker.from_designs(Design(d, cluster="unit"), "y", wave="wave").trend("y")
     assert len(r) == 2 and r["estimate"].isna().all()
     assert r["note"].str.contains("positive definite").all()
+
+
+def _three_waves(**changes):
+    # y = (u * w) % 5 + 1 for units u = 1..8 in waves w = 1, 2, 3; gp = u % 2. By hand:
+    # W1 y = 2,3,4,5,1,2,3,4 (mean 3; gp 1: 2,4,1,3 -> 2.5; gp 0: 3,5,2,4 -> 3.5);
+    # W3 y = 4,2,5,3,1,4,2,5 (mean 3.25; gp 1: 4,5,1,2 -> 3; gp 0: 2,3,4,5 -> 3.5).
+    d = pd.DataFrame({"unit": list(range(1, 9)) * 3, "wave": np.repeat(["W1", "W2", "W3"], 8),
+                      "y": [float((u * w) % 5 + 1) for w in (1, 2, 3) for u in range(1, 9)],
+                      "gp": [u % 2 for _ in (1, 2, 3) for u in range(1, 9)]})
+    for col, fn in changes.items():
+        d[col] = fn(d)
+    return d
+
+
+def test_design_tracker_item_not_asked_in_a_wave():
+    from barotrend.design import Design
+
+    d = _three_waves(y=lambda d: d["y"].where(d["wave"] != "W2"))
+    t = Tracker.from_designs(Design(d, cluster="unit"), "y", wave="wave", group="gp")
+    s = t.series("y")
+    assert math.isnan(s["estimate"][1]) and "no answer to 'y' in wave 'W2'" in s["note"][1]
+    assert s["estimate"][0] == pytest.approx(3.0) and s["estimate"][2] == pytest.approx(3.25)
+    ch = t.changes()
+    assert ch["wave"].tolist() == ["W1->W3"]
+    assert ch["difference"][0] == pytest.approx(0.25)
+    r = t.change("y", "W1", "W2")
+    assert math.isnan(r["difference"][0]) and math.isnan(r["p_value"][0])
+    assert "no answer to 'y' in wave 'W2'" in r["note"][0]
+    assert "three or more waves with answers (none in W2)" in t.trend("y")["note"][0]
+    g = t.compare_groups("y", 1, 0, "W2")
+    assert math.isnan(g["difference"][0]) and "group 1" in g["note"][0]
+
+
+def test_design_tracker_gap_change_ignores_other_waves_and_empty_cells():
+    # gp 1 has nobody in W2: the W1 -> W3 gap change is still the difference in differences of
+    # the cell means, (3 - 3.5) - (2.5 - 3.5) = 0.5, and its SE that of the same contrast of
+    # the four domain means (design.contrasts.domain_means, pinned to R elsewhere).
+    from barotrend.design import Design
+    from barotrend.design.contrasts import domain_means
+
+    d = _three_waves(gp=lambda d: d["gp"].where(d["wave"] != "W2", 0))
+    design = Design(d, cluster="unit")
+    t = Tracker.from_designs(design, "y", wave="wave", group="gp")
+    r = t.gap_change("y", 1, 0, "W1", "W3").iloc[0]
+    assert r["difference"] == pytest.approx(0.5, abs=1e-12)
+    cells = [("W3", 1), ("W3", 0), ("W1", 1), ("W1", 0)]
+    ind = np.column_stack([((d["wave"] == w) & (d["gp"] == g)).to_numpy() for w, g in cells])
+    means, cov = domain_means(design, d["y"].to_numpy(float), ind)
+    c = np.array([1.0, -1, -1, 1])
+    assert c @ means == pytest.approx(0.5, abs=1e-12)
+    assert r["se"] == pytest.approx(math.sqrt(c @ cov @ c), rel=1e-10)
+    assert math.isnan(t.gap_change("y", 1, 0, "W1", "W2")["difference"][0])

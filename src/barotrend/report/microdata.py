@@ -7,6 +7,10 @@ waves' estimates covary), a :class:`~barotrend.tracking.designs.DesignTracker`, 
 same kind of report as for published figures: series, changes with adjusted p-values, group
 comparisons, gap changes, trends, figures and methods. A file with one wave gives the series and
 group comparisons of that wave and says there is no change to estimate; a trend needs three.
+An item not asked in a wave (no answer there) has a row saying so in the series; its changes
+run between the waves where it was asked (W1->W3), as does its trend; a group without answers
+in a wave gives comparison rows that say so. A group column needs exactly two levels for the
+group comparisons (the report says so otherwise).
 
 Bad input fails with one line naming the file and what is wrong (see :func:`read_microdata`;
 a missing column is named with its role, close matches and the columns there are; a
@@ -123,6 +127,9 @@ def _require(data, col, role, name) -> None:
 def _numeric_item(data, item, name) -> None:
     """An item must be numeric (or boolean, a share): name the first value that is not."""
     col = data[item]
+    if col.isna().all():
+        raise DataValidationError(f"{name}, column {item!r}: no answer in any row (every "
+                                  "value is missing)")
     if pd.api.types.is_bool_dtype(col) or pd.api.types.is_numeric_dtype(col):
         return
     num = pd.to_numeric(col, errors="coerce")
@@ -173,7 +180,10 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
     if data[wave].isna().all():
         raise DataValidationError(f"{name}, column {wave!r}: no wave value in any row")
     step(f"read {len(data)} rows from {name}")
-    design = Design(data, weights=weights, strata=strata, cluster=cluster, fpc=fpc)
+    try:
+        design = Design(data, weights=weights, strata=strata, cluster=cluster, fpc=fpc)
+    except ValueError as err:  # the design's own checks name the column and row
+        raise DataValidationError(f"{name}: {err}") from None
     tracker = Tracker.from_designs(design, items, wave=wave, group=group)
     waves = list(tracker.waves)
     step(f"design: {design.n} rows, df {design.df:g}; waves {', '.join(map(str, waves))}")
@@ -188,8 +198,9 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
         a, b = levels[1], levels[0]
         tables["groups"] = pd.concat(
             [tracker.compare_groups(i, a, b, w) for i in items for w in waves] +
-            [tracker.gap_change(i, a, b, waves[0], waves[-1]) for i in items
-             if len(waves) >= 2],
+            [tracker.gap_change(i, a, b, tracker.answered_waves(i)[0],
+                                tracker.answered_waves(i)[-1]) for i in items
+             if len(tracker.answered_waves(i)) >= 2],
             ignore_index=True)
     step("estimates, changes and comparisons done")
     out = Path(out)
@@ -224,6 +235,11 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
         sections.append(("Trends", H.table(tables["trends"])))
     if "groups" in tables:
         sections.append((f"Groups ({html.escape(str(group))})", H.table(tables["groups"])))
+    elif group is not None:
+        sections.append((f"Groups ({html.escape(str(group))})",
+                         f"<p>Column {html.escape(repr(group))} has {len(levels)} level(s) "
+                         f"({html.escape(', '.join(map(str, levels[:10])))}): the group "
+                         "comparisons need exactly two.</p>"))
     sections.append(("Methods and assumptions", "<dl>" + "".join(
         f"<dt><b>{html.escape(k)}</b></dt><dd>{html.escape(t)}</dd>" for k, t in METHODS)
         + "</dl>"))

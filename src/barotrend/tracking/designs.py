@@ -150,13 +150,46 @@ class DesignTracker:
             sel = pd.Series(True, index=r.index)
         if group is not None:
             sel &= r[self.group] == group
-        if not sel.any():
-            raise ValueError(f"no respondents in wave {w!r}" +
-                             (f", group {group!r}" if group is not None else ""))
+        lab = dict(wave=w, item=item, group=_label(group), date_value=self.date_values[w])
+        if not sel.any() or not self._answered(item, w, group):
+            return dict(lab, estimate=np.nan, n=0.0, method="design mean",
+                        note=self._no_answer(item, w, group))
         row = {k: v for k, v in r[sel].iloc[0].to_dict().items()
                if k not in (self.wave, self.group)}
-        row.update(wave=w, item=item, group=_label(group), date_value=self.date_values[w])
+        row.update(lab)
         return row
+
+    def _answered(self, item, w, group=None) -> bool:
+        """Whether ``item`` has a non-missing answer in wave ``w`` (and group)."""
+        if self.stacked is not None:
+            data = self.stacked.data
+            sel = data[self.wave] == w
+        else:
+            data = self.designs[w].data
+            sel = pd.Series(True, index=data.index)
+        if group is not None:
+            sel &= data[self.group] == group
+        return bool((sel & data[item].notna()).any())
+
+    def _no_answer(self, item, w, group=None) -> str:
+        return (f"no answer to {item!r} in wave {w!r}"
+                + (f", group {group!r}" if group is not None else "")
+                + " (not asked, or no respondent): nothing to estimate")
+
+    def answered_waves(self, item, group=None) -> list:
+        """The waves (in order) where ``item`` has answers (for ``group``)."""
+        return [w for w in self.waves if self._answered(item, w, group)]
+
+    def _missing(self, item, cells, labels) -> pd.DataFrame | None:
+        """A NaN result row naming the (wave, group) cells without answers, or None."""
+        empty = [self._no_answer(item, w, g) for w, g in cells
+                 if not self._answered(item, w, g)]
+        if not empty:
+            return None
+        nan = dict.fromkeys(("estimate", "difference", "se", "ci_low", "ci_high", "statistic",
+                             "p_value"), np.nan)
+        return result_frame([dict(labels, **nan, method="not estimable",
+                                  note="; ".join(empty))])
 
     # -- questions ------------------------------------------------------------------------------
     def series(self, item: str, group=None) -> pd.DataFrame:
@@ -177,6 +210,12 @@ class DesignTracker:
         self._check(item, group)
         fw, tw = self._wave(from_wave, "from_wave"), self._wave(to_wave, "to_wave")
         labels = {"wave": f"{fw}->{tw}", "item": item, "group": _label(group)}
+        if correlation is not None and self.stacked is not None:
+            raise ValueError("correlation= is for separate designs; the stacked design "
+                             "estimates the covariance between waves")
+        missing = self._missing(item, [(fw, group), (tw, group)], labels)
+        if missing is not None:
+            return missing
         if self.stacked is not None:
             from barotrend.design.contrasts import compare
 
@@ -207,6 +246,10 @@ class DesignTracker:
 
         self._check(item, a)
         w = self._wave(wave, "wave")
+        missing = self._missing(item, [(w, a), (w, b)],
+                                {"wave": w, "item": item, "group": f"{a} vs {b}"})
+        if missing is not None:
+            return missing
         if self.stacked is not None:
             r = compare(self.stacked, item, [self.wave, self.group], (w, a), (w, b),
                         conf_level=self.conf_level)
@@ -220,13 +263,19 @@ class DesignTracker:
         Stacked design: the coefficient of ``wave[to] x group[a]`` in the survey-weighted linear
         model ``item ~ wave * group`` (treatment contrasts against ``from`` and ``b``; saturated
         in wave and group, so it equals the difference in differences of the weighted cell
-        means), with unit-clustered design SEs. The model is built from column lookups, not a
-        formula string: column names and levels are never evaluated. Separate designs: the
-        difference of the two within-wave contrasts, waves independent.
+        means), with unit-clustered design SEs. It is fitted in the domain of the two waves and
+        two groups (R's ``svyglm`` on ``subset(design, ...)``: the full design's variance, the
+        domain's df), so other waves and groups -- or an empty cell among them -- do not enter.
+        The model is built from column lookups, not a formula string: column names and levels
+        are never evaluated. Separate designs: the difference of the two within-wave contrasts,
+        waves independent.
         """
         self._check(item, a)
         fw, tw = self._wave(from_wave, "from_wave"), self._wave(to_wave, "to_wave")
         labels = {"wave": f"{fw}->{tw}", "item": item, "group": f"({a} - {b}) change"}
+        missing = self._missing(item, [(fw, a), (fw, b), (tw, a), (tw, b)], labels)
+        if missing is not None:
+            return missing
         if self.stacked is None:
             from barotrend.compare import compare_estimates
 
@@ -240,7 +289,9 @@ class DesignTracker:
         from barotrend.design.glm import glm
 
         model, term = _interaction_model(item, self.wave, fw, tw, self.group, b, a)
-        fit = glm(self.stacked, model, "gaussian", conf_level=self.conf_level)
+        data = self.stacked.data
+        domain = (data[self.wave].isin([fw, tw]) & data[self.group].isin([a, b])).to_numpy()
+        fit = glm(self.stacked, model, "gaussian", subset=domain, conf_level=self.conf_level)
         tab = fit.table.set_index("item")
         if term not in tab.index:
             raise ValueError(f"no {tw} x {a} interaction in the model: check the wave and group "
@@ -262,11 +313,15 @@ class DesignTracker:
         unit) gives a GLS trend and the generalised Q (:mod:`barotrend.tracking.trend`).
         """
         s = self.series(item, group)
+        waves = self.answered_waves(item, group)
+        skipped = [str(w) for w in self.waves if w not in waves]
+        s = s[s["wave"].isin(waves)].reset_index(drop=True)
         if len(s) < 3:
-            return result_frame([{"item": item, "method": "trend",
-                                  "note": "a trend needs three or more waves"}])
+            return result_frame([{"item": item, "method": "trend", "group": _label(group),
+                                  "note": "a trend needs three or more waves with answers"
+                                  + (f" (none in {', '.join(skipped)})" if skipped else "")}])
         x, y = s["date_value"].to_numpy(float), s["estimate"].to_numpy(float)
-        lab = {"wave": "->".join(map(str, self.waves)), "item": item, "group": _label(group)}
+        lab = {"wave": "->".join(map(str, waves)), "item": item, "group": _label(group)}
         se = s["se"].to_numpy(float)
         flat = [str(w) for w, v in zip(s["wave"], se, strict=True) if not (np.isfinite(v)
                                                                           and v > 0)]
@@ -286,7 +341,7 @@ class DesignTracker:
         by = [self.wave] + ([self.group] if group is not None else [])
         ind = np.column_stack([
             domain_indicator(self.stacked, by, (w, group) if group is not None else w, "wave")
-            for w in self.waves])
+            for w in waves])
         means, cov = domain_means(self.stacked, numeric_column(self.stacked, item, "item"), ind)
         note = ("covariance between waves from the stacked design (units clustered across "
                 "waves)")
@@ -316,7 +371,8 @@ class DesignTracker:
     def changes(self, method: str = "holm") -> pd.DataFrame:
         """Every consecutive-wave change of every item (whole sample), p-values adjusted across
         the family with :func:`barotrend.compare.adjust_pvalues` (Holm by default); an empty
-        frame when there is one wave.
+        frame when there is one wave. Consecutive among the waves where the item has answers:
+        an item not asked in W2 gives W1->W3.
 
         Examples
         --------
@@ -329,8 +385,8 @@ class DesignTracker:
         """
         from barotrend.compare import adjust_pvalues
 
-        parts = [self.change(item, w0, w1).iloc[[0]]
-                 for item in self.items_ for w0, w1 in itertools.pairwise(self.waves)]
+        parts = [self.change(item, w0, w1).iloc[[0]] for item in self.items_
+                 for w0, w1 in itertools.pairwise(self.answered_waves(item))]
         if not parts:  # one wave: no change to estimate
             return result_frame([])
         return adjust_pvalues(pd.concat(parts, ignore_index=True), method=method)
