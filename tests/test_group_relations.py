@@ -202,3 +202,24 @@ def test_groups_never_in_one_wave_together_do_not_abort_the_family():
     assert (r["comparison"] != "groups").all()
     gap = r[r["comparison"] == "gap change"]["note"].iloc[0]
     assert gap == "the gap change cannot be tested: no published figure for y in A, x in B"
+
+
+def test_disjoint_groups_with_one_base_range_the_other():
+    # x (70% of a stated 40) and y (50%, base not published) are disjoint within the 100
+    # respondents but do not partition them: y's base is never 100 - 40 by assumption; it
+    # ranges over every size up to 60 on which 50% is achievable. The smallest, 1 of 2, is the
+    # least favourable: 28/40 vs 1/2, pooled 29/42, z = .2 / sqrt(.690476 * .309524 *
+    # (1/40 + 1/2)) = .59708, p = .5504.
+    t = _toy([70.0, 50.0], [40, pd.NA], ["x", "y"],
+             [("toy", "x", "all", "disjoint"), ("toy", "y", "all", "disjoint")])
+    z = 0.2 / math.sqrt((29 / 42) * (13 / 42) * (1 / 40 + 1 / 2))
+    r = t.compare_groups("q", "x", "y").iloc[0]
+    assert r["p_value"] == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-9)
+    assert (r["difference"], r["size_a"], r["size_b"]) == (pytest.approx(0.2), 40, 2)
+    assert "every size up to 60" in r["note"]
+    r2 = t.compare_groups("q", "y", "x").iloc[0]
+    assert (r2["difference"], r2["size_a"], r2["size_b"]) == (pytest.approx(-0.2), 2, 40)
+    assert r2["p_value"] == pytest.approx(r["p_value"])
+    lo, hi = confint_proportions_2indep(28, 40, 1, 2, method="newcomb")
+    assert (r["ci_low"], r["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
+    assert (r2["ci_low"], r2["ci_high"]) == (pytest.approx(-hi), pytest.approx(-lo))

@@ -309,9 +309,17 @@ def test_finance_directors_comparisons_table(tmp_path):
     assert "assumed" not in g.loc["trust FDs vs CCG finance leads", "note"]
     sub = g.loc["trust FDs vs acute trust FDs"]
     assert sub["p_value"] == pytest.approx(_least_favourable_by_enumeration()[0], rel=1e-9)
-    # acute FDs vs CCG leads: disjoint, but the acute base is unknown and they do not
-    # partition anything: no split, the difference only
-    assert math.isnan(g.loc["acute trust FDs vs CCG finance leads", "p_value"])
+    # acute FDs vs CCG leads (60% of 50: 30): known disjoint (descendants of the partition),
+    # the acute base unknown: every acute size and count consistent with the 56 of 83 trust FDs
+    # (as the enumeration above), least favourable against 30/50 -- by hand 8/9 vs 30/50:
+    # pooled 38/59, z = (.888889 - .6) / sqrt(.644068 * .355932 * (1/9 + 1/50)) = 1.6663,
+    # p = .0957
+    want = max(_p_two_sided(_pooled_z(a, m, 30, 50)) for m in range(1, 83)
+               for a in range(m + 1) if _rounds_to(a, m, 89) and 0 <= 56 - a <= 83 - m)
+    acute = g.loc["acute trust FDs vs CCG finance leads"]
+    assert acute["p_value"] == pytest.approx(want, rel=1e-9)
+    assert acute["p_value"] == pytest.approx(0.0957, abs=1e-4)
+    assert acute["scenario"].endswith("8/9 vs 30/50")
 
 
 # -- item 6: a category added to a question ---------------------------------------------------------
@@ -541,9 +549,18 @@ def test_cli_report_on_a_business_barometer(tmp_path):
     assert staff["p_value"] == pytest.approx(_p_two_sided(z), rel=1e-9)
     groups = comp[comp["comparison"] == "groups"].set_index("group")
     assert groups.loc["manufacturers vs exporters", "p_value"] == pytest.approx(worst[0])
-    # services against exporters: disjoint (exporters lie within manufacturers), but the
-    # exporters' base is unknown and they do not partition anything: not tested
-    assert math.isnan(groups.loc["services vs exporters", "p_value"])
+    # services (32% of 250: 79, 80 or 81) against exporters: disjoint (exporters lie within
+    # the manufacturers), the exporters' base unknown: every size and count consistent with
+    # the 60 of 150 manufacturers, least favourable over those and the services' counts
+    # (difference services - exporters)
+    ks = [k for k in range(251) if _rounds_to(k, 250, 32)]
+    assert ks == [79, 80, 81]
+    want = max(_p_two_sided(_pooled_z(k, 250, a, m)) for m in range(1, 150)
+               for a in range(m + 1) for k in ks
+               if _rounds_to(a, m, 50) and 0 <= 60 - a <= 150 - m)
+    serv = groups.loc["services vs exporters"]
+    assert serv["p_value"] == pytest.approx(want, rel=1e-9)
+    assert serv["difference"] < 0 and serv["size_a"] == 250
     series = pd.read_csv(tmp_path / "out" / "series.csv")
     assert {"optimism", "conditions", "obstacles"} <= set(series["item"])
 

@@ -14,7 +14,9 @@ verdicts (:func:`pair_rows`). How two groups may be compared depends on how they
   item base), one row per feasible split, the least favourable (largest p) first; failing
   that an *assumed* equal split of the parent's base with 1:3 and 3:1 as sensitivity
   (``scenario`` starts with ``"assumed"``; the verdicts do not rest on it). Disjoint groups that
-  do not partition their parent are never split: without both bases, the difference only.
+  do not partition their parent are never split; with one base stated, the other ranges over
+  every size its nearest ancestor with a known base allows (consistent with that ancestor's
+  share when published) and the least favourable p is reported; else the difference only.
 * **one within the other** (a group and its ancestor; every group lies within ``all``): the
   subgroup against the *rest* of the ancestor, two disjoint samples. With counts ``a`` of ``m``
   (subgroup) and ``c`` of ``M`` (ancestor), the rest has ``c - a`` of ``M - m``; the pooled z
@@ -84,6 +86,10 @@ def pair_rows(t, rows, fa, fb, labels, min_item_response=None) -> list[dict]:
                          "between groups of unknown relation: the difference only (state the "
                          "groups' relation in groups.csv, or their bases)", t.conf_level)
     if not rel.partition:
+        if fa["statistic"] == "share" and (sa or sb):
+            ranged = _ranged_rows(t, rows, fa, fb, sa, sb, labels)
+            if ranged:
+                return ranged
         return _untested(fa, fb, labels, "base unknown",
                          f"{rel.why}; a base is split only between the groups that partition "
                          f"it, and {a!r} and {b!r} are not those: group bases not both "
@@ -309,6 +315,89 @@ def _nested_rows(t, fa, fb, rel, labels, min_item_response):
                         "interval scaled by 1 - m/M",
                  note=note, scenario=scen, size_a=m if sign > 0 else big,
                  size_b=big if sign > 0 else m)]
+
+
+def _bounding_ancestor(t, rows, fig):
+    """The nearest ancestor of a group's figure whose base is stated or assumed (for ``all``:
+    the wave's respondents): ``(group, base, figure or None, note)``, or None."""
+    chain = t._relations.chain(fig["survey"], fig["wave"], fig["group"])[1:]
+    for g in chain:
+        pfig = _parent_figure(t, rows, fig, g)
+        ref = pfig if pfig is not None else dict(fig, group=g, base=None)
+        if g != "all":
+            ref = dict(ref, respondents=None)
+        n, note = t._base(ref, item_bases=False)
+        if np.isfinite(n) and n >= 2:
+            return g, int(n), pfig, note
+    return None
+
+
+def _ranged_rows(t, rows, fa, fb, sa, sb, labels):
+    """Two known-disjoint groups, one base stated and the other not: the unknown base ranges
+    over every size its nearest ancestor with a known base allows (with that ancestor's share,
+    every subgroup size and count consistent with both rounded shares, as
+    :func:`subgroup_cases`), less the other group when it lies in the same ancestor; the
+    least favourable pooled z test of the two independent samples is reported."""
+    from barotrend.figures.differences import compare_proportions
+    from barotrend.figures.exact import count_ranges, exact_bounds
+
+    (kf, (nk, knote)), uf = ((fa, sa), fb) if sa else ((fb, sb), fa)
+    anc = _bounding_ancestor(t, rows, uf)
+    if anc is None:
+        return []
+    g, big, pfig, anote = anc
+    room = big
+    if g in t._relations.chain(kf["survey"], kf["wave"], kf["group"]):
+        room = big - int(nk)  # the other group takes its stated part of the ancestor
+    udec, kdec = int(uf.get("decimals", 0) or 0), int(kf.get("decimals", 0) or 0)
+    if pfig is not None and pfig["statistic"] == "share":
+        c = subgroup_cases(float(uf["value"]), float(pfig["value"]), [big], sub_decimals=udec,
+                           parent_decimals=int(pfig.get("decimals", 0) or 0))
+        pairs = sorted(set(zip(c["m"].astype(int).tolist(), c["a"].astype(int).tolist(),
+                               strict=True)))
+    else:
+        ms = np.arange(1, big + 1)
+        lo, hi = count_ranges(exact_bounds(float(uf["value"]), udec, name="share"), ms)
+        pairs = [(int(m), int(a)) for m, x, y in zip(ms, lo, hi, strict=True)
+                 for a in range(int(x), int(y) + 1)]
+    pairs = [(m, a) for m, a in pairs if m <= room]
+    klo, khi = (int(x[0]) for x in count_ranges(exact_bounds(float(kf["value"]), kdec,
+                                                              name="share"), [int(nk)]))
+    if not pairs or klo > khi:
+        return []
+    pm = np.array([x for x, _ in pairs], dtype=float)
+    pa = np.array([y for _, y in pairs], dtype=float)
+    kb = np.arange(klo, khi + 1, dtype=float)
+    m, a, k = np.repeat(pm, kb.size), np.repeat(pa, kb.size), np.tile(kb, pm.size)
+    n2 = int(nk)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pool = (a + k) / (m + n2)
+        z = (a / m - k / n2) / np.sqrt(pool * (1 - pool) * (1 / m + 1 / n2))
+    p = np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), 1.0)
+    i = int(np.argmax(p))
+    mu, au, ku = int(m[i]), int(a[i]), int(k[i])
+    r = compare_proportions(au, mu, ku, n2, conf_level=t.conf_level).iloc[0].to_dict()
+    note = join_notes(knote, anote, f"base of {uf['group']!r} not published: every size up to "
+                      f"{room} that {g!r} (base {big}) allows and that reproduces the rounded "
+                      f"shares ({pm.size} size and count pairs, sizes {int(pm.min())} to "
+                      f"{int(pm.max())}); least favourable p reported (p from {p.min():.3g} to "
+                      f"{p.max():.3g})", r.get("note", ""))
+    scen = (f"known disjoint, least favourable base of {uf['group']}: {au}/{mu} vs "
+            f"{ku}/{n2}")
+    if uf is fa:
+        return [_flip(r, labels, note, scen, mu, n2, True)]
+    return [_flip(r, labels, note, scen, n2, mu, False)]
+
+
+def _flip(r, labels, note, scen, na, nb, same):
+    """A compare_proportions row of (unknown - known) as the caller's ``a - b``."""
+    d, lo, hi, stat = r["difference"], r["ci_low"], r["ci_high"], r["statistic"]
+    ea, eb = r["estimate_a"], r["estimate_b"]
+    if not same:
+        d, lo, hi, stat, ea, eb = -d, -hi, -lo, -stat, eb, ea
+    return dict(labels, estimate_a=ea, estimate_b=eb, difference=d, estimate=d, se=r["se"],
+                ci_low=lo, ci_high=hi, statistic=stat, p_value=r["p_value"], n_a=na, n_b=nb,
+                method=r["method"], note=note, scenario=scen, size_a=na, size_b=nb)
 
 
 # -- the Tracker's entry points -------------------------------------------------------------------
