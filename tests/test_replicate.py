@@ -1,7 +1,8 @@
 """Replicate designs against R's survey (as.svrepdesign, svrepdesign), and bootstrap properties.
 
-Expected values: tests/reference/fixtures_design.json (make_fixtures_design.R). BRR/Fay use the
-Sylvester Hadamard matrix of order 8 in both R (hadamard.matrix=) and barotrend (the default).
+Expected values: tests/reference/fixtures_design.json (make_fixtures_design.R). BRR/Fay pass the
+Sylvester Hadamard matrix of order 8 as +1/-1 in both R (hadamard.matrix=) and barotrend
+(hadamard=), recoded the same way; R's default matrix is pinned in tests/test_parity_r.py.
 """
 
 import json
@@ -13,6 +14,7 @@ import pandas as pd
 import pytest
 
 from barotrend.design import Design
+from barotrend.design.replicate import sylvester
 
 REF = Path(__file__).parent / "reference"
 FX = json.loads((REF / "fixtures_design.json").read_text())
@@ -30,6 +32,7 @@ TWO1 = Design(_csv("twostage"), weights="w", strata="stratum", cluster="psu", ne
 BRR = Design(_csv("brr"), weights="w", strata="stratum", cluster="psu")
 BRRW = _csv("brr_repweights")
 RW = [f"rw{i}" for i in range(1, 9)]
+SYLV8 = sylvester(8)  # R: hadamard.matrix = sylv(8)
 
 
 def _close(got, exp, what):
@@ -74,17 +77,17 @@ def test_jkn_nested_clusters():
 
 
 def test_brr_sylvester():
-    check_case("brr", BRR.replicate("BRR"), "y", "cat", "y", "x")
+    check_case("brr", BRR.replicate("BRR", hadamard=SYLV8), "y", "cat", "y", "x")
 
 
 def test_fay():
-    d = BRR.replicate("BRR", fay_rho=0.3)
+    d = BRR.replicate("BRR", fay_rho=0.3, hadamard=SYLV8)
     assert d.replicate_kind == "Fay"
     check_case("fay", d, "y", "cat", "y", "x")
 
 
 def test_brr_weights_equal_r():
-    d = BRR.replicate("BRR")
+    d = BRR.replicate("BRR", hadamard=SYLV8)
     _close(d.replicate_weights, BRRW[RW].to_numpy(), "BRR analysis weights")
 
 
@@ -151,7 +154,7 @@ def test_bootstrap_seeded_and_close_to_taylor():
 
 
 def test_replicate_design_is_immutable_and_replace():
-    d = BRR.replicate("BRR")
+    d = BRR.replicate("BRR", hadamard=SYLV8)
     with pytest.raises(AttributeError):
         d.scale = 2
     d2 = d._replace(replicate_weights=d.replicate_weights * 2, weights=d.weights * 2)

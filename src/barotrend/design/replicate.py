@@ -9,13 +9,15 @@ with ``c`` the mean of the replicate estimates (over ``rscales > 0``), or the fu
 estimate when ``mse=True``. Replicate factors per kind (``n_h`` PSUs in stratum ``h``,
 ``f_h = n_h / N_h`` the first-stage sampling fraction when the design has an fpc):
 
-``JK1`` (unstratified): drop PSU ``j``, others times ``n/(n-1)``; ``scale = (1-f)(n-1)/n``.
+``JK1`` (unstratified): replicate ``r`` drops the ``r``-th PSU in order of first appearance
+    (as R), others times ``n/(n-1)``; ``scale = (1-f)(n-1)/n``.
 ``JKn``: drop PSU ``j`` of stratum ``h``, the rest of ``h`` times ``n_h/(n_h-1)``, other strata
     unchanged; ``rscales = (1-f_h)(n_h-1)/n_h``. Lonely strata as the design's ``lonely_psu``
     (R's ``jknweights``).
-``BRR`` (exactly two PSUs per stratum): half-samples from the rows 2..H+1 of a Hadamard matrix
-    (Sylvester by default, or ``hadamard=``), the chosen PSU times ``2 - rho`` and the other
-    times ``rho`` (Fay's method when ``fay_rho > 0``); ``scale = 1/(R (1-rho)^2)``.
+``BRR`` (two PSUs per stratum, or R's ``small``/``large`` rules): half-samples from the rows
+    2..K+1 of a Hadamard matrix (R's ``hadamard(K)`` by default, or ``hadamard=``), the chosen
+    PSU times ``2 - rho`` and the other times ``rho`` (Fay's method when ``fay_rho > 0``);
+    ``scale = 1/(R (1-rho)^2)`` (:mod:`barotrend.design.brr`, R's ``brrweights``).
 ``bootstrap``: Rao-Wu (1988) rescaling: in each stratum draw ``m_h = n_h - 1`` PSUs with
     replacement, factor ``1 - lambda_h + lambda_h (n_h/m_h) count_j`` with
     ``lambda_h = sqrt(m_h (1 - f_h)/(n_h - 1))``; ``scale = 1/(R-1)``, mean-centred.
@@ -38,6 +40,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from barotrend.design.brr import brr_factors
 from barotrend.design.columns import py_scalar
 from barotrend.design.design import Design
 
@@ -168,7 +171,7 @@ def sylvester(order):
 
 
 def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None, seed=None,
-                   mse=False):
+                   mse=False, small=None, large=None):
     """Convert a linearisation design into a replicate design (R's ``as.svrepdesign``).
 
     Parameters
@@ -180,10 +183,17 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
     fay_rho : float, optional
         BRR only: Fay's coefficient in [0, 1) (0 = plain BRR).
     hadamard : array_like, optional
-        BRR only: a two-valued Hadamard matrix with at least strata + 1 rows; default the
-        Sylvester matrix of the smallest power-of-two order above the number of strata. Strata
-        take its rows 2, 3, ... in the sorted order of their labels (as text, as R), and the first
-        PSU of a stratum in data order is the one kept when the entry differs from ``H[0, 0]``.
+        BRR only: a two-valued Hadamard matrix with at least strata + 1 rows, recoded to 0/1
+        with 0 for the value of ``H[0, 0]`` (as R recodes ``hadamard.matrix``). Default R's
+        ``hadamard(strata)`` used as it is (:func:`barotrend.design.hadamard.hadamard`; not
+        always a power of two: 10 strata give 12 replicates). Strata take its rows 2, 3, ... in
+        the sorted order of their labels (as text, as R); the first PSU of a stratum in data
+        order is kept (factor ``2 - rho``) where the 0/1 entry is 1. See
+        :mod:`barotrend.design.brr`.
+    small, large : {"fail", "split", "merge"}, optional
+        BRR only: one-PSU strata and strata of more than two PSUs, as R's ``brrweights``
+        (:mod:`barotrend.design.brr`). Default "fail" for both (R's default ``large`` is
+        "split": pass ``large="split"`` to reproduce ``as.svrepdesign(type="BRR")`` there).
     replicates : int, optional
         bootstrap only: number of replicates (default 50).
     seed : int, optional
@@ -210,8 +220,9 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
                          "then calibrate the replicate design")
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
-    given = {"fay_rho": fay_rho, "hadamard": hadamard, "replicates": replicates, "seed": seed}
-    allowed = {"JK1": set(), "JKn": set(), "BRR": {"fay_rho", "hadamard"},
+    given = {"fay_rho": fay_rho, "hadamard": hadamard, "replicates": replicates, "seed": seed,
+             "small": small, "large": large}
+    allowed = {"JK1": set(), "JKn": set(), "BRR": {"fay_rho", "hadamard", "small", "large"},
                "bootstrap": {"replicates", "seed"}}[kind]
     for name, value in given.items():
         if value is not None and name not in allowed:
@@ -223,7 +234,8 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
             raise ValueError("kind: 'JK1' is for unstratified designs; use 'JKn'")
         n = design.n_psu
         fac = np.full((n, n), n / (n - 1))
-        np.fill_diagonal(fac, 0.0)
+        fac[_first_seen(design.psu_ids), np.arange(n)] = 0.0  # replicate r drops the r-th PSU
+        # in order of first appearance in the data (R's jk1weights)
         return _build(design, fac, design.psu_ids, w, "JK1", (1 - f[0]) * (n - 1) / n,
                       np.ones(n), mse)
     if kind == "JKn":
@@ -267,36 +279,13 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
         if design.fpc_names:
             warnings.warn("BRR ignores the finite population correction (as R's "
                           "as.svrepdesign)", stacklevel=2)
-        if (nh != 2).any():
-            h = int(np.flatnonzero(nh != 2)[0])
-            raise ValueError(f"kind: BRR needs exactly 2 PSUs per stratum; stratum "
-                             f"{py_scalar(design._strata_values[h])!r} has {nh[h]}")
-        nstrat = design.n_strata
-        if hadamard is None:
-            order = 1
-            while order < nstrat + 1:
-                order *= 2
-            H = sylvester(order)
-        else:
-            H = np.asarray(hadamard)
-            vals = np.unique(H)
-            if H.ndim != 2 or len(vals) != 2 or H.shape[0] < nstrat + 1:
-                raise ValueError("hadamard: expected a two-valued matrix with at least "
-                                 f"{nstrat + 1} rows")
-            Hb = np.where(H == H.flat[0], 1, -1)
-            if not np.allclose(Hb.T @ Hb, H.shape[0] * np.eye(H.shape[1])):
-                raise ValueError("hadamard: the matrix is not a Hadamard matrix")
-        H01 = (H != H.flat[0]).astype(int)
-        # strata in sorted text order, as R's brrweights
-        labels = [str(v) for v in design._strata_values]
-        order_h = sorted(range(nstrat), key=lambda h: labels[h])
-        fac = np.empty((design.n_psu, H.shape[1]))
-        for pos, h in enumerate(order_h):
-            first, second = _first_seen(design.psu_ids[design.strata_ids == h])
-            keep_first = H01[1 + pos] == 1
-            fac[first] = np.where(keep_first, 2 - rho, rho)
-            fac[second] = np.where(keep_first, rho, 2 - rho)
-        R = H.shape[1]
+        order = _first_seen(design.psu_ids)  # PSU codes in order of first appearance (R's)
+        fo = brr_factors(ps[order], design._strata_values, rho, hadamard,
+                         small=small or "fail", large=large or "fail",
+                         strata_name=design.strata_name)
+        fac = np.empty_like(fo)
+        fac[order] = fo
+        R = fac.shape[1]
         return _build(design, fac, design.psu_ids, w, "BRR" if rho == 0 else "Fay",
                       1 / (R * (1 - rho) ** 2), np.ones(R), mse)
     # bootstrap

@@ -1,0 +1,157 @@
+# Reference values from R's survey package (4.1.1) for barotrend's parity with R beyond the api
+# data (issue 15): default BRR/Fay half-samples (R's hadamard()), BRR with small/large strata,
+# svyciprop(method="likelihood") at a high design effect, svyttest, svrepdesign(type="Fay"),
+# JK1 replicate order, svyquantile and svyvar.
+# Run from the repository root:  Rscript tests/reference/make_fixtures_parity.R
+#
+# Data: R's own data sets (survey: scd, nhanes, yrbs), exported to tests/reference/data/ if
+# absent, and the api samples already there. Output: tests/reference/fixtures_parity.json
+# (numbers printed with %.17g; NA -> null).
+suppressMessages(library(survey))
+datadir <- file.path("tests", "reference", "data")
+export <- function(nm, frame) {
+  f <- file.path(datadir, paste0(nm, ".csv"))
+  if (!file.exists(f)) write.csv(frame, f, row.names = FALSE)
+  read.csv(f)
+}
+data(scd); data(nhanes); data(yrbs); data(api)
+scd <- export("scd", scd)
+nhanes$agecat <- as.character(nhanes$agecat)
+nhanes <- export("nhanes", nhanes)
+yrbs <- export("yrbs", yrbs)
+apiclus1 <- read.csv(file.path(datadir, "apiclus1.csv"))
+apiclus2 <- read.csv(file.path(datadir, "apiclus2.csv"))
+apistrat <- read.csv(file.path(datadir, "apistrat.csv"))
+
+num <- function(x) {
+  x <- as.numeric(x)
+  paste0("[", paste(ifelse(is.na(x), "null", sprintf("%.17g", x)), collapse = ", "), "]")
+}
+out <- list()
+put <- function(.name, ...) {
+  fields <- list(...)
+  body <- paste(sprintf('"%s": %s', names(fields), sapply(fields, num)), collapse = ", ")
+  out[[.name]] <<- sprintf("  \"%s\": {%s}", .name, body)
+}
+
+# ---- 1. R's hadamard(n): a fingerprint of the matrix for many n ---------------------------------
+ns <- c(1:130, 150, 200, 255, 256, 300, 500, 1000)
+fp <- sapply(ns, function(n) {
+  H <- hadamard(n)
+  c(nrow(H), ncol(H), sum(H), sum(H * outer(seq_len(nrow(H)), seq_len(ncol(H)),
+                                            function(i, j) (i * 131 + j * 31) %% 1009)))
+})
+put("hadamard_fingerprint", n = ns, nrow = fp[1, ], ncol = fp[2, ], sum = fp[3, ],
+    weighted = fp[4, ])
+
+# ---- 1. default BRR and Fay replicates ------------------------------------------------------------
+# replicate weights: column sums and sum_i i * w_ir (which PSU each half-sample keeps)
+rwfp <- function(rdes) {
+  rw <- as.matrix(weights(rdes, "analysis"))
+  list(colsum = colSums(rw), rowpos = colSums(rw * seq_len(nrow(rw))))
+}
+brr_case <- function(name, rdes, y, by = NULL, ratio = NULL) {
+  f <- rwfp(rdes)
+  put(paste0(name, "_info"), nrep = ncol(weights(rdes, "analysis")), scale = rdes$scale,
+      df = degf(rdes), colsum = f$colsum, rowpos = f$rowpos)
+  m <- svymean(y, rdes, na.rm = TRUE)
+  put(paste0(name, "_mean"), estimate = coef(m), se = SE(m))
+  tt <- svytotal(y, rdes, na.rm = TRUE)
+  put(paste0(name, "_total"), estimate = coef(tt), se = SE(tt))
+  if (!is.null(ratio)) {
+    r <- svyratio(ratio[[1]], ratio[[2]], rdes, na.rm = TRUE)
+    put(paste0(name, "_ratio"), estimate = coef(r), se = SE(r))
+  }
+  if (!is.null(by)) {
+    b <- svyby(y, by, rdes, svymean, na.rm = TRUE)
+    put(paste0(name, "_by_mean"), estimate = coef(b), se = SE(b))
+  }
+}
+# scd: 3 strata of 2 ambulances (R's ?brrweights example); hadamard(3) has order 4
+scdnofpc <- svydesign(data = scd, prob = ~1, id = ~ambulance, strata = ~ESA, nest = TRUE)
+scd_brr <- as.svrepdesign(scdnofpc, type = "BRR")
+brr_case("scd_brr", scd_brr, ~alive, ratio = list(~alive, ~arrests))
+put("scd_brr_weights", w = as.vector(weights(scd_brr, "analysis")))
+scd_fay <- as.svrepdesign(scdnofpc, type = "Fay", fay.rho = 0.3)
+brr_case("scd_fay", scd_fay, ~alive, ratio = list(~alive, ~arrests))
+put("scd_fay_weights", w = as.vector(weights(scd_fay, "analysis")))
+# nhanes: the 14 strata of exactly two PSUs (hadamard(14): order 16); its first 10 strata
+# (hadamard(10): Paley, order 12)
+psus <- tapply(nhanes$SDMVPSU, nhanes$SDMVSTRA, function(x) length(unique(x)))
+two <- as.numeric(names(psus)[psus == 2])
+nh14 <- nhanes[nhanes$SDMVSTRA %in% two, ]
+nh10 <- nhanes[nhanes$SDMVSTRA %in% sort(two)[1:10], ]
+mk <- function(d) svydesign(id = ~SDMVPSU, strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE,
+                            data = d)
+for (nm in c("nh14", "nh10")) {
+  des <- mk(get(nm))
+  brr_case(paste0(nm, "_brr"), as.svrepdesign(des, type = "BRR"), ~HI_CHOL, by = ~agecat,
+           ratio = list(~HI_CHOL, ~race))
+  brr_case(paste0(nm, "_fay"), as.svrepdesign(des, type = "Fay", fay.rho = 0.5), ~HI_CHOL,
+           by = ~agecat, ratio = list(~HI_CHOL, ~race))
+}
+# BRR with a stratum of 3 PSUs (the full nhanes): large = "merge"
+dnh <- mk(nhanes)
+brr_case("nh_merge", as.svrepdesign(dnh, type = "BRR", large = "merge"), ~HI_CHOL)
+# a stratum of 4 PSUs (strata 83 and 84 pooled, PSUs renumbered): large = "split" and "merge"
+nh4 <- nh14
+nh4$psu4 <- nh4$SDMVSTRA * 10 + nh4$SDMVPSU
+nh4$str4 <- ifelse(nh4$SDMVSTRA == 84, 83, nh4$SDMVSTRA)
+d4 <- svydesign(id = ~psu4, strata = ~str4, weights = ~WTMEC2YR, data = nh4)
+brr_case("nh4_split", as.svrepdesign(d4, type = "BRR", large = "split"), ~HI_CHOL)
+brr_case("nh4_merge", as.svrepdesign(d4, type = "Fay", fay.rho = 0.3, large = "merge"), ~HI_CHOL)
+# one-PSU strata (PSU 2 of strata 76, 77, 78 dropped): small = "split" and "merge"
+nh1 <- nh14[!(nh14$SDMVSTRA %in% c(76, 77, 78) & nh14$SDMVPSU == 2), ]
+d1 <- mk(nh1)
+brr_case("nh1_split", as.svrepdesign(d1, type = "BRR", small = "split"), ~HI_CHOL)
+brr_case("nh1_merge", as.svrepdesign(d1, type = "BRR", small = "merge"), ~HI_CHOL)
+
+# ---- 2. likelihood interval at a high design effect: yrbs (deff ~ 23) -----------------------------
+yd <- svydesign(id = ~psu, weights = ~weight, strata = ~stratum, data = yrbs)
+yd <- update(yd, qn8yes = 2 - qn8)
+m <- svymean(~qn8yes, yd, na.rm = TRUE, deff = "replace")
+put("yrbs_qn8yes_mean", estimate = coef(m), se = SE(m), deff = attr(m, "deff"),
+    df = degf(subset(yd, !is.na(qn8yes))), n = sum(!is.na(yrbs$qn8)))
+for (meth in c("likelihood", "logit", "beta", "xlogit")) {
+  ci <- svyciprop(~qn8yes, yd, na.rm = TRUE, method = meth)
+  put(paste0("yrbs_ciprop_", meth), estimate = as.vector(ci), ci = confint(ci))
+}
+# the quantile the likelihood interval needs, where stats.f.isf underflowed
+dfy <- degf(yd); ny <- sum(!is.na(yrbs$qn8)); lam <- attr(m, "deff")
+a <- pnorm(qt(0.025, dfy) * sqrt(lam)) / 2
+put("yrbs_likelihood_zmax2", a = a, q = qf(a, 1, ny - 1, lower.tail = FALSE))
+
+# ---- 3. svyttest --------------------------------------------------------------------------------
+dclus2 <- svydesign(id = ~dnum + snum, fpc = ~fpc1 + fpc2, data = apiclus2)
+ttcase <- function(name, tt) {
+  put(name, statistic = tt$statistic, df = tt$parameter, estimate = tt$estimate,
+      p = tt$p.value, ci = tt$conf.int)
+}
+ttcase("tt_clus2_enroll_compimp", svyttest(enroll ~ comp.imp, dclus2))
+ttcase("tt_clus2_api00_compimp", svyttest(api00 ~ comp.imp, dclus2))
+ttcase("tt_clus2_enroll_one", svyttest(enroll ~ 0, dclus2, na.rm = TRUE))
+dnh14 <- mk(nh14)
+ttcase("tt_nh14_chol_gender", svyttest(HI_CHOL ~ RIAGENDR, dnh14))
+ttcase("tt_nh14_chol_one", svyttest(HI_CHOL ~ 1, dnh14, na.rm = TRUE))
+put("tt_info", clus2_df = degf(dclus2), nh14_df = degf(dnh14))
+
+# ---- 4. svrepdesign(type = "Fay"), JK1 replicates in data order -----------------------------------
+rwf <- weights(scd_fay, "analysis")
+colnames(rwf) <- paste0("fay", seq_len(ncol(rwf)))
+scdw <- cbind(scd, rwf, w = 1)
+gf <- svrepdesign(data = scdw, repweights = "fay[0-9]+", weights = ~w, type = "Fay", rho = 0.3,
+                  combined.weights = TRUE)
+m <- svymean(~alive, gf)
+r <- svyratio(~alive, ~arrests, gf)
+put("given_fay", scale = gf$scale, df = degf(gf), estimate = coef(m), se = SE(m),
+    ratio = coef(r), ratio_se = SE(r))
+dclus1 <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
+jk <- as.svrepdesign(dclus1, type = "JK1")
+put("jk1_clus1_rowpos", rowpos = rwfp(jk)$rowpos, colsum = rwfp(jk)$colsum)
+sd2 <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)
+put("jk1_stratified_refused", refused = inherits(try(as.svrepdesign(sd2, type = "JK1"),
+                                                     silent = TRUE), "try-error"))
+
+writeLines(c("{", paste(unlist(out), collapse = ",\n"), "}"),
+           file.path("tests", "reference", "fixtures_parity.json"))
+cat("wrote", length(out), "fixtures\n")

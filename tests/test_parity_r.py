@@ -1,0 +1,169 @@
+"""Parity with R's survey 4.1.1 on R's own data sets beyond api (issue 15).
+
+Expected values: tests/reference/fixtures_parity.json, written by
+tests/reference/make_fixtures_parity.R from the CSV files it exports to tests/reference/data
+(scd, nhanes, yrbs) and the api samples. Everything R computes in closed form is compared at
+1e-8 relative; the exceptions say why.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from barotrend.design import Design
+from barotrend.design.brr import brr_factors
+from barotrend.design.hadamard import hadamard, paley
+
+REF = Path(__file__).parent / "reference"
+FX = json.loads((REF / "fixtures_parity.json").read_text())
+DATA = REF / "data"
+RTOL = 1e-8
+
+
+def _csv(name):
+    return pd.read_csv(DATA / f"{name}.csv")
+
+
+def _close(got, exp, what, rtol=RTOL):
+    exp = np.asarray(exp, float)
+    np.testing.assert_allclose(np.asarray(got, float), exp, rtol=rtol,
+                               atol=1e-13 * np.nanmax(np.abs(np.append(exp, 1.0))), err_msg=what)
+
+
+SCD = Design(_csv("scd"), strata="ESA", cluster="ambulance", nest=True)
+NHANES = _csv("nhanes")
+_psus = NHANES.groupby("SDMVSTRA")["SDMVPSU"].nunique()
+TWO = sorted(_psus.index[_psus == 2])
+NH14 = NHANES[NHANES["SDMVSTRA"].isin(TWO)].reset_index(drop=True)
+NH10 = NHANES[NHANES["SDMVSTRA"].isin(TWO[:10])].reset_index(drop=True)
+
+
+def _nh(frame, strata="SDMVSTRA", cluster="SDMVPSU", nest=True, lonely_psu="fail"):
+    return Design(frame, weights="WTMEC2YR", strata=strata, cluster=cluster, nest=nest,
+                  lonely_psu=lonely_psu)
+
+
+# ---------------------------------------------------------------- 1. R's hadamard()
+def _fingerprint(h):
+    i, j = np.indices(h.shape) + 1
+    return [h.shape[0], h.shape[1], int(h.sum()), int((h * ((i * 131 + j * 31) % 1009)).sum())]
+
+
+def test_hadamard_is_r_for_every_order():
+    fx = FX["hadamard_fingerprint"]
+    for k, n in enumerate(fx["n"]):
+        got = _fingerprint(hadamard(int(n)).astype(np.int64))
+        exp = [fx["nrow"][k], fx["ncol"][k], fx["sum"][k], fx["weighted"][k]]
+        assert got == exp, f"hadamard({int(n)})"
+
+
+@pytest.mark.parametrize("n", [1, 2, 3, 10, 14, 27, 51, 99, 255])
+def test_hadamard_is_hadamard(n):
+    h = 2 * hadamard(n).astype(int) - 1
+    assert h.shape[0] > n
+    np.testing.assert_array_equal(h.T @ h, h.shape[0] * np.eye(h.shape[0]))
+    assert (h[0] == 1).all()
+
+
+def test_hadamard_bad_input():
+    with pytest.raises(ValueError, match="n: expected a positive integer, got 0"):
+        hadamard(0)
+    with pytest.raises(ValueError, match="2.5"):
+        hadamard(2.5)
+    assert paley(10).shape == (12, 12)
+
+
+# ---------------------------------------------------------------- 1. default BRR and Fay
+def _rw_fingerprint(d):
+    rw = d.replicate_weights
+    return rw.sum(axis=0), (rw * np.arange(1, rw.shape[0] + 1)[:, None]).sum(axis=0)
+
+
+def check_brr(name, d, y, by=None, ratio=None):
+    info = FX[f"{name}_info"]
+    assert d.replicate_weights.shape[1] == info["nrep"][0], name
+    assert d.df == info["df"][0], name
+    _close(d.scale, info["scale"], f"{name} scale")
+    colsum, rowpos = _rw_fingerprint(d)
+    _close(colsum, info["colsum"], f"{name} replicate weight totals")
+    _close(rowpos, info["rowpos"], f"{name} which PSU each half-sample keeps")
+    for res, key in ((d.mean(y, na_rm=True), "mean"), (d.total(y, na_rm=True), "total")):
+        _close(res["estimate"], FX[f"{name}_{key}"]["estimate"], f"{name} {key}")
+        _close(res["se"], FX[f"{name}_{key}"]["se"], f"{name} {key} se")
+    if ratio:
+        r = d.ratio(*ratio, na_rm=True)
+        _close(r[["estimate", "se"]].to_numpy()[0],
+               [FX[f"{name}_ratio"]["estimate"][0], FX[f"{name}_ratio"]["se"][0]], f"{name} ratio")
+    if by:
+        b = d.mean(y, by=by, na_rm=True).sort_values("group")
+        _close(b["estimate"], FX[f"{name}_by_mean"]["estimate"], f"{name} by")
+        _close(b["se"], FX[f"{name}_by_mean"]["se"], f"{name} by se")
+
+
+def test_scd_default_brr_and_fay_weights_are_r():
+    d = SCD.replicate("BRR")
+    assert d.replicate_kind == "BRR"
+    _close(d.replicate_weights.ravel(order="F"), FX["scd_brr_weights"]["w"], "scd BRR weights")
+    check_brr("scd_brr", d, "alive", ratio=("alive", "arrests"))
+    f = SCD.replicate("BRR", fay_rho=0.3)
+    assert f.replicate_kind == "Fay"
+    _close(f.replicate_weights.ravel(order="F"), FX["scd_fay_weights"]["w"], "scd Fay weights")
+    check_brr("scd_fay", f, "alive", ratio=("alive", "arrests"))
+
+
+@pytest.mark.parametrize("frame,name", [(NH14, "nh14"), (NH10, "nh10")])
+def test_nhanes_default_brr_and_fay(frame, name):
+    """14 strata: hadamard(14) of order 16; 10 strata: R's Paley matrix of order 12."""
+    d = _nh(frame)
+    check_brr(f"{name}_brr", d.replicate("BRR"), "HI_CHOL", by="agecat",
+              ratio=("HI_CHOL", "race"))
+    check_brr(f"{name}_fay", d.replicate("BRR", fay_rho=0.5), "HI_CHOL", by="agecat",
+              ratio=("HI_CHOL", "race"))
+
+
+def test_brr_large_strata_merge_and_split():
+    check_brr("nh_merge", _nh(NHANES).replicate("BRR", large="merge"), "HI_CHOL")
+    nh4 = NH14.assign(psu4=NH14["SDMVSTRA"] * 10 + NH14["SDMVPSU"],
+                      str4=NH14["SDMVSTRA"].replace({84: 83}))
+    d4 = _nh(nh4, strata="str4", cluster="psu4", nest=False)
+    check_brr("nh4_split", d4.replicate("BRR", large="split"), "HI_CHOL")
+    check_brr("nh4_merge", d4.replicate("BRR", fay_rho=0.3, large="merge"), "HI_CHOL")
+
+
+def test_brr_small_strata_split_and_merge():
+    drop = NH14["SDMVSTRA"].isin([76, 77, 78]) & (NH14["SDMVPSU"] == 2)
+    d1 = _nh(NH14[~drop].reset_index(drop=True), lonely_psu="adjust")  # R's svydesign does not
+    # check lonely PSUs; the replicate weights do not use the policy
+    check_brr("nh1_split", d1.replicate("BRR", small="split"), "HI_CHOL")
+    check_brr("nh1_merge", d1.replicate("BRR", small="merge"), "HI_CHOL")
+
+
+def test_brr_strata_sizes_are_checked():
+    with pytest.raises(ValueError, match="stratum 86 of column 'SDMVSTRA' has 3.*large="):
+        _nh(NHANES).replicate("BRR")
+    with pytest.raises(ValueError, match="large: 'split' needs an even number.*86.*has 3"):
+        _nh(NHANES).replicate("BRR", large="split")
+    with pytest.raises(ValueError, match="small: expected one of"):
+        _nh(NH14).replicate("BRR", small="drop")
+    one = _nh(NH14[~((NH14["SDMVSTRA"] == 76) & (NH14["SDMVPSU"] == 2))].reset_index(drop=True),
+              lonely_psu="adjust")
+    with pytest.raises(ValueError, match="stratum 76 of column 'SDMVSTRA' has 1.*small="):
+        one.replicate("BRR")
+    with pytest.raises(ValueError, match="small: 'merge' needs at least two one-PSU strata"):
+        one.replicate("BRR", small="merge")
+    with pytest.raises(ValueError, match="large: not used by kind='JKn'"):
+        _nh(NH14).replicate("JKn", large="split")
+    with pytest.raises(ValueError, match="at least 15 rows"):
+        _nh(NH14).replicate("BRR", hadamard=np.ones((8, 8)))
+
+
+def test_supplied_hadamard_is_recoded_as_r():
+    """A supplied +1/-1 matrix: 0 for the value of its first entry, so the first PSU is kept
+    where the entry is -1 -- the complement of R's default 0/1 matrix of the same order."""
+    s = np.array([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1], [1, -1, -1, 1]])
+    got = brr_factors(np.array([0, 0, 1, 1]), ["a", "b"], hadamard=s)
+    default = brr_factors(np.array([0, 0, 1, 1]), ["a", "b"])
+    np.testing.assert_array_equal(got, 2 - default)
