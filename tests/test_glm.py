@@ -205,3 +205,23 @@ def test_nearly_exact_fit_keeps_its_variance():
     r = Design(pd.DataFrame({"y": [3.0, 3, 3, 3 + 1e-9]})).glm("y ~ 1").table
     assert r["se"][0] == pytest.approx(0.25e-9, rel=1e-5)
     assert np.isfinite(r["statistic"][0])
+
+
+@pytest.mark.parametrize("y, x, formula", [
+    ([0, 0, 0, 1, 1, 1.0], [1, 2, 3, 4, 5, 6.0], "y ~ x"),   # complete separation at x = 3.5
+    ([0, 0, 0, 0, 0, 0.0], [1, 2, 3, 4, 5, 6.0], "y ~ 1"),   # every response 0: logit -inf
+])
+def test_binomial_complete_separation_is_refused(y, x, formula):
+    # no finite MLE: statsmodels stopped at -207 (SE 4.3, p 1e-6) or -30.6, a silent wrong number
+    d = Design(pd.DataFrame({"y": y, "x": x}))
+    with pytest.raises(ValueError, match="predicts every response exactly"):
+        d.glm(formula, family="binomial")
+
+
+def test_binomial_quasi_separation_is_noted():
+    # x = 1: all 0 (the logit of that cell diverges), x = 2: 1 of 3: quasi-complete separation
+    d = Design(pd.DataFrame({"y": [0, 0, 0, 1, 0, 0.0], "x": [1, 1, 1, 2, 2, 2.0]}))
+    r = d.glm("y ~ C(x)", family="binomial").table
+    assert r["note"].str.contains("fitted probabilities numerically 0 or 1 for 3 rows").all()
+    # the other cell's fitted share is still its mean, 1/3
+    assert 1 / (1 + np.exp(-(r["estimate"].sum()))) == pytest.approx(1 / 3, rel=1e-6)

@@ -18,7 +18,10 @@ t_{df, 1 - alpha/2} se`` (R's ``confint.svyglm``). Rows with a missing value in 
 variable are dropped from the fit and get zero influence (the full design is kept). A model
 that fits exactly (every residual 0 up to round-off -- within ``64 eps max|y|`` --, e.g. a
 constant outcome on an intercept) has every influence value 0: its coefficients are returned with SE 0 and a degenerate interval, and the statistic and
-p-value are NaN with a note (R's ``svyglm`` gives the same estimate and SE 0).
+p-value are NaN with a note (R's ``svyglm`` gives the same estimate and SE 0). A binomial model
+that predicts every response exactly (complete separation; every response 0 or every response
+1) has no finite estimate and is refused; fitted probabilities numerically 0 or 1 for some rows
+(quasi-complete separation, where R's ``glm`` warns) are named in the note.
 
 References
 ----------
@@ -48,6 +51,11 @@ FAMILIES = {"gaussian": sm.families.Gaussian, "binomial": sm.families.Binomial}
 #: A fit is exact when every residual is within this multiple of the outcome's largest absolute
 #: value (64 units of round-off): the residuals are the rounding of a zero, not data.
 EXACT_FIT = 64 * np.finfo(float).eps
+
+#: A fitted probability closer than this to 0 or 1 (a linear predictor beyond +-23) is taken as
+#: "numerically 0 or 1", the mark of a separation (R's glm.fit warns below 10 eps on its own
+#: iterations; statsmodels' IRLS stops earlier, with fitted values near 1e-13).
+SEPARATION_EPS = 1e-10
 
 
 @dataclass(frozen=True)
@@ -258,8 +266,9 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
         if family == "gaussian" and _exact(x, y, w):
             raise ValueError("an exact fit")
         with warnings.catch_warnings():
-            if family == "gaussian":  # "perfect prediction" is a separation warning for 0/1 data
-                warnings.simplefilter("ignore", PerfectSeparationWarning)
+            # "perfect prediction": an exact fit (Gaussian) or a separation (binomial), both
+            # handled below with an error or a note
+            warnings.simplefilter("ignore", PerfectSeparationWarning)
             fit = sm.GLM(endog, xdf, family=fam,
                          var_weights=w / w.mean()).fit(tol=tol, maxiter=maxiter)
     except ValueError as err:
@@ -272,6 +281,14 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
     beta = np.asarray(fit.params, dtype=float)
 
     mu = fam.link.inverse(x @ beta)
+    edge = 0
+    if family == "binomial":
+        if np.all(np.abs(y - mu) < 1e-8) and np.any((y == 0) | (y == 1)):
+            raise ValueError(f"formula: the binomial model {_text(formula)!r} predicts every "
+                             "response exactly (complete separation, or every response 0 or "
+                             "every response 1): no finite estimate; use fewer or coarser "
+                             "covariates")
+        edge = int(np.sum((mu < SEPARATION_EPS) | (mu > 1 - SEPARATION_EPS)))
     d = fam.link.deriv(mu)
     v = fam.variance(mu)
     a = (x * (w / (v * d * d))[:, None]).T @ x
@@ -307,7 +324,10 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
                 + ("" if mask is None else f"; domain {_subset_label(subset)} of the full design")
                 + ("; SE 0: the model fits the data exactly (every residual 0), so there is "
                    "no sampling variance and no test (statistic and p-value NaN)"
-                   if exact[j] else ""),
+                   if exact[j] else "")
+                + (f"; fitted probabilities numerically 0 or 1 for {edge} rows (a "
+                   "quasi-complete separation): coefficients and SEs may be unreliable"
+                   if edge else ""),
     } for j, nm in enumerate(names)]
     return GLMResult(table=result_frame(rows_out), fit=fit,
                      params=pd.Series(beta, index=names),
