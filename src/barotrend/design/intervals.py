@@ -18,12 +18,14 @@ Methods (named exactly as in R's ``survey::svyciprop``, plus ``"wilson"``):
     variance of ``b``), the signed root deviance ``z(b') = sign(b' - b) sqrt(2 n KL(p || expit(b'))
     / dispersion)`` (``KL`` the Bernoulli Kullback-Leibler divergence) is evaluated on R's grid
     ``b' = b -+ k (zmax / 5) se_logit``, ``k = 1..9`` while ``|z| < zmax``, with
-    ``a = Phi(t_{df, alpha/2} sqrt(lambda)) / 2`` and ``zmax = sqrt(F_{1, n-1; 1-a})``; an
+    ``a = Phi(t_{df, alpha/2} sqrt(lambda)) / 2`` and ``zmax = sqrt(F_{1, n-1; 1-a}) =
+    t_{n-1; 1-a/2}`` (the t form stays finite at high design effects, where ``a`` is ~1e-23); an
     interpolating cubic spline (Forsythe-Malcolm-Moler end conditions, R's ``spline``) through
     the grid, evaluated at ``3 x`` as many equally spaced points, is inverted by linear
     interpolation at ``z = -+ t_{df, 1-alpha/2} sqrt(lambda)``; the limits are ``expit`` of
     those. Needs ``n``; pass ``se_logit`` from :func:`logit_se` on replicate designs to
-    reproduce R. (The exact root of ``z(b') = -+ t sqrt(lambda)`` differs from R's
+    reproduce R. A limit the grid does not reach, or one the spline puts on the wrong side of
+    ``p`` (a grid too coarse, at very few degrees of freedom), is NaN. (The exact root of ``z(b') = -+ t sqrt(lambda)`` differs from R's
     interpolated one by up to about 1e-4 relative.)
 ``"beta"``
     Korn and Graubard (1998): Clopper-Pearson with the effective sample size
@@ -32,7 +34,8 @@ Methods (named exactly as in R's ``survey::svyciprop``, plus ``"wilson"``):
 ``"xlogit"``
     Delta method on the logit scale: ``expit(logit(p) -+ q * se / (p (1 - p)))``.
 ``"mean"``
-    Wald interval ``p -+ q * se`` (not clipped to [0, 1], as in R).
+    Wald interval ``p -+ q * se``, clipped to [0, 1] (a share's interval never leaves it; R's
+    ``svyciprop`` does not clip, so the two differ only where R's limit lies outside [0, 1]).
 ``"asin"``
     Arcsine square root: ``sin(asin(sqrt(p)) -+ q * se / (2 sqrt(p (1 - p))))**2``, the angle
     clipped to ``[0, pi/2]`` (R does not clip; the two differ only when the angle leaves it).
@@ -65,9 +68,11 @@ def _quantile(df, conf_level):
     return stats.t.ppf(0.5 + conf_level / 2.0, df)
 
 
-def _kl(p, mu):
-    return special.xlogy(p, p) - special.xlogy(p, mu) + special.xlogy(1 - p, 1 - p) \
-        - special.xlogy(1 - p, 1 - mu)
+def _kl_logit(p, b):
+    """Bernoulli Kullback-Leibler divergence ``KL(p || expit(b))``, with ``log expit`` so that
+    it stays finite (and symmetric under ``p, b -> 1 - p, -b``) where ``expit(b)`` rounds to 1."""
+    return special.xlogy(p, p) + special.xlogy(1 - p, 1 - p) - p * special.log_expit(b) \
+        - (1 - p) * special.log_expit(-b)
 
 
 def _fmm_spline(x, y, xout):
@@ -106,14 +111,16 @@ def _likelihood_limits(p, se_logit, n, dispersion, df, conf_level):
     b0 = special.logit(p)
     lam = se_logit**2 * n * p * (1.0 - p)
     cut = stats.t.ppf((1.0 - conf_level) / 2.0, df) * np.sqrt(lam)  # negative
-    zmax = np.sqrt(stats.f.isf(stats.norm.cdf(cut) / 2.0, 1, n - 1))
+    # sqrt of the F(1, n-1) upper quantile at a = Phi(cut) / 2, as the t(n-1) quantile at a / 2:
+    # F.isf underflows to NaN once a is below about 1e-20 (design effects above ~15)
+    zmax = stats.t.isf(stats.norm.cdf(cut) / 4.0, n - 1)
     step_size = zmax / 5.0 * se_logit
     bs, zs = [b0], [0.0]
     for sign in (-1.0, 1.0):
         step, z = 1, 0.0
         while step < 10 and abs(z) < zmax:
             bi = b0 + sign * step * step_size
-            z = sign * np.sqrt(max(2.0 * n * _kl(p, special.expit(bi)) / dispersion, 0.0))
+            z = sign * np.sqrt(max(2.0 * n * _kl_logit(p, bi) / dispersion, 0.0))
             bs.append(bi)
             zs.append(z)
             step += 1
@@ -127,7 +134,11 @@ def _likelihood_limits(p, se_logit, n, dispersion, df, conf_level):
     out = []
     for c in (cut, -cut):
         out.append(special.expit(np.interp(c, zg, bg)) if zg[0] <= c <= zg[-1] else np.nan)
-    return out[0], out[1]
+    # a grid too coarse for the spline (tiny df: huge steps) can put a limit on the wrong side
+    # of p: no limit rather than a wrong one
+    lo = out[0] if out[0] <= p else np.nan
+    hi = out[1] if out[1] >= p else np.nan
+    return lo, hi
 
 
 def _check(name, value, low=None, high=None, allow_inf=False):
@@ -213,7 +224,7 @@ def proportion_interval(estimate, se, n_eff=None, df=np.inf, method="logit", con
             ne = np.broadcast_to(_check("n_eff", n_eff, 0.0, allow_inf=True), p.shape)
 
         if method == "mean":
-            low, high = p - q * s, p + q * s
+            low, high = np.clip(p - q * s, 0.0, 1.0), np.clip(p + q * s, 0.0, 1.0)
         elif method in ("logit", "xlogit"):
             if method == "xlogit":
                 sl = np.where(interior, s / pq, np.nan)
