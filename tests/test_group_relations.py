@@ -223,3 +223,16 @@ def test_disjoint_groups_with_one_base_range_the_other():
     lo, hi = confint_proportions_2indep(28, 40, 1, 2, method="newcomb")
     assert (r["ci_low"], r["ci_high"]) == (pytest.approx(lo), pytest.approx(hi))
     assert (r2["ci_low"], r2["ci_high"]) == (pytest.approx(-hi), pytest.approx(-lo))
+
+
+@given(m=st.integers(1, 60), n=st.integers(1, 80), data=st.data())
+def test_k_candidates_hold_the_least_favourable_count(m, n, data):
+    # the reduced candidate set gives the same largest p as every count of the run
+    from barotrend.tracking.groups import k_candidates, pooled_p
+
+    a = data.draw(st.integers(0, m))
+    klo = data.draw(st.integers(0, n))
+    khi = data.draw(st.integers(klo, n))
+    mm, aa, kk = k_candidates([m], [a], n, klo, khi)
+    full = max(pooled_p(a, m, k, n).item() for k in range(klo, khi + 1))
+    assert pooled_p(aa, mm, kk, n).max() == pytest.approx(full, rel=1e-12, abs=1e-15)

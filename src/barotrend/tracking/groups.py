@@ -367,13 +367,9 @@ def _ranged_rows(t, rows, fa, fb, sa, sb, labels):
         return []
     pm = np.array([x for x, _ in pairs], dtype=float)
     pa = np.array([y for _, y in pairs], dtype=float)
-    kb = np.arange(klo, khi + 1, dtype=float)
-    m, a, k = np.repeat(pm, kb.size), np.repeat(pa, kb.size), np.tile(kb, pm.size)
     n2 = int(nk)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pool = (a + k) / (m + n2)
-        z = (a / m - k / n2) / np.sqrt(pool * (1 - pool) * (1 / m + 1 / n2))
-    p = np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), 1.0)
+    m, a, k = k_candidates(pm, pa, n2, klo, khi)
+    p = pooled_p(a, m, k, n2)
     i = int(np.argmax(p))
     mu, au, ku = int(m[i]), int(a[i]), int(k[i])
     r = compare_proportions(au, mu, ku, n2, conf_level=t.conf_level).iloc[0].to_dict()
@@ -387,6 +383,32 @@ def _ranged_rows(t, rows, fa, fb, sa, sb, labels):
     if uf is fa:
         return [_flip(r, labels, note, scen, mu, n2, True)]
     return [_flip(r, labels, note, scen, n2, mu, False)]
+
+
+def pooled_p(a, m, k, n):
+    """Two-sided p of the pooled z test of ``a/m`` against ``k/n`` (arrays; 1 where the
+    pooled share is 0 or 1, the two shares then being equal)."""
+    a, m, k, n = (np.asarray(x, dtype=float) for x in (a, m, k, n))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pool = (a + k) / (m + n)
+        z = (a / m - k / n) / np.sqrt(pool * (1 - pool) * (1 / m + 1 / n))
+    return np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), 1.0)
+
+
+def k_candidates(pm, pa, n, klo, khi):
+    """Arrays ``(m, a, k)``: for each subgroup ``(m, a)`` the counts ``k`` of the run
+    ``klo..khi`` (on base ``n``) among which the least favourable (largest p) pooled z test
+    lies. The pooled z statistic is monotone in ``k`` for fixed ``a, m, n``, so ``|z|`` is
+    smallest at an end of the run or next to ``k = n a / m`` where it changes sign: at most four
+    candidates per subgroup, the whole run when it is shorter."""
+    pm, pa = np.asarray(pm, dtype=float), np.asarray(pa, dtype=float)
+    if khi - klo <= 3:
+        kb = np.arange(klo, khi + 1, dtype=float)
+        return np.repeat(pm, kb.size), np.repeat(pa, kb.size), np.tile(kb, pm.size)
+    near = pa / pm * n
+    cand = np.stack([np.full_like(pa, klo), np.full_like(pa, khi),
+                     np.clip(np.floor(near), klo, khi), np.clip(np.ceil(near), klo, khi)], axis=1)
+    return np.repeat(pm, 4), np.repeat(pa, 4), cand.ravel()
 
 
 def _flip(r, labels, note, scen, na, nb, same):
