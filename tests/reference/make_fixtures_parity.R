@@ -112,9 +112,14 @@ yd <- update(yd, qn8yes = 2 - qn8)
 m <- svymean(~qn8yes, yd, na.rm = TRUE, deff = "replace")
 put("yrbs_qn8yes_mean", estimate = coef(m), se = SE(m), deff = attr(m, "deff"),
     df = degf(subset(yd, !is.na(qn8yes))), n = sum(!is.na(yrbs$qn8)))
-for (meth in c("likelihood", "logit", "beta", "xlogit")) {
+# svyciprop(na.rm = TRUE) takes df = degf() and (beta) nrow() of the design with the missing rows;
+# barotrend uses the rows with an answer, which is R's call on the subset design (ysub)
+ysub <- subset(yd, !is.na(qn8yes))
+for (meth in c("likelihood", "logit", "beta", "xlogit", "mean", "asin")) {
   ci <- svyciprop(~qn8yes, yd, na.rm = TRUE, method = meth)
   put(paste0("yrbs_ciprop_", meth), estimate = as.vector(ci), ci = confint(ci))
+  ci <- svyciprop(~qn8yes, ysub, method = meth)
+  put(paste0("yrbs_sub_ciprop_", meth), estimate = as.vector(ci), ci = confint(ci))
 }
 # the quantile the likelihood interval needs, where stats.f.isf underflowed
 dfy <- degf(yd); ny <- sum(!is.na(yrbs$qn8)); lam <- attr(m, "deff")
