@@ -204,3 +204,57 @@ def test_likelihood_quantile_does_not_underflow():
     from scipy import stats
     fx = FX["yrbs_likelihood_zmax2"]
     _close(stats.t.isf(fx["a"][0] / 2, 8757 - 1) ** 2, fx["q"], "qf(a, 1, n-1) upper", rtol=1e-12)
+
+
+# ---------------------------------------------------------------- 3. svyttest
+def _api(name):
+    frame = _csv(name)
+    frame.columns = [c.replace(".", "_") for c in frame.columns]
+    return frame
+
+
+CLUS2 = Design(_api("apiclus2"), cluster=["dnum", "snum"], fpc=["fpc1", "fpc2"])
+
+
+def check_tt(res, key):
+    fx = FX[key]
+    r = res.iloc[0]
+    _close([r["statistic"], r["df"], r["estimate"], r["p_value"], r["ci_low"], r["ci_high"]],
+           [fx["statistic"][0], fx["df"][0], fx["estimate"][0], fx["p"][0], *fx["ci"]], key)
+
+
+@pytest.mark.parametrize("design,var,by,key", [
+    (CLUS2, "enroll", "comp_imp", "tt_clus2_enroll_compimp"),  # 3 PSUs all missing: df 36
+    (CLUS2, "api00", "comp_imp", "tt_clus2_api00_compimp"),
+    (CLUS2, "enroll", None, "tt_clus2_enroll_one_sub"),
+    (CLUS2, "api00", None, "tt_clus2_api00_one"),
+    (_nh(NH14), "HI_CHOL", "RIAGENDR", "tt_nh14_chol_gender"),
+    (_nh(NH14), "HI_CHOL", None, "tt_nh14_chol_one"),
+])
+def test_ttest_is_svyttest(design, var, by, key):
+    check_tt(design.ttest(var, by=by), key)
+
+
+def test_ttest_replicate_design():
+    check_tt(CLUS2.replicate("JK1").ttest("api00", by="comp_imp"), "tt_rclus2_api00_compimp")
+
+
+def test_one_sample_df_differs_from_r_with_missing_rows():
+    """R's svyttest(enroll ~ 0, dclus2, na.rm=TRUE) keeps degf(dclus2) - 1 = 38; the rows with
+    an answer have 37 - 1 = 36 (R on the subset design); the statistic is the same."""
+    r = CLUS2.ttest("enroll").iloc[0]
+    assert r["df"] == 36 and FX["tt_clus2_enroll_one"]["df"][0] == 38
+    _close(r["statistic"], FX["tt_clus2_enroll_one"]["statistic"], "one-sample t")
+
+
+def test_ttest_bad_input():
+    with pytest.raises(ValueError, match="by: column 'stype' must have exactly two values, got 3"):
+        CLUS2.ttest("api00", by="stype")
+    with pytest.raises(ValueError, match="by: column 'nope' not found"):
+        CLUS2.ttest("api00", by="nope")
+    with pytest.raises(ValueError, match="column 'name'"):
+        CLUS2.ttest("name")
+    with pytest.raises(ValueError, match="mu: only for a one-sample test"):
+        CLUS2.ttest("api00", by="comp_imp", mu=3)
+    with pytest.raises(ValueError, match="conf_level"):
+        CLUS2.ttest("api00", conf_level=95)

@@ -135,6 +135,11 @@ ttcase <- function(name, tt) {
 ttcase("tt_clus2_enroll_compimp", svyttest(enroll ~ comp.imp, dclus2))
 ttcase("tt_clus2_api00_compimp", svyttest(api00 ~ comp.imp, dclus2))
 ttcase("tt_clus2_enroll_one", svyttest(enroll ~ 0, dclus2, na.rm = TRUE))
+# barotrend's one-sample df counts the rows with an answer, as R on the subset design
+ttcase("tt_clus2_enroll_one_sub", svyttest(enroll ~ 0, subset(dclus2, !is.na(enroll))))
+ttcase("tt_clus2_api00_one", svyttest(api00 ~ 0, dclus2))
+rclus2 <- as.svrepdesign(dclus2, type = "JK1")
+ttcase("tt_rclus2_api00_compimp", svyttest(api00 ~ comp.imp, rclus2))
 dnh14 <- mk(nh14)
 ttcase("tt_nh14_chol_gender", svyttest(HI_CHOL ~ RIAGENDR, dnh14))
 ttcase("tt_nh14_chol_one", svyttest(HI_CHOL ~ 1, dnh14, na.rm = TRUE))

@@ -12,8 +12,9 @@ from the 2 x 2 design covariance of the two means (replicate designs recompute b
 every set of replicate weights instead). The test statistic ``t = (ybar_a - ybar_b) / se`` is
 referred to Student's t with the design degrees of freedom (PSUs minus strata), as
 ``svycontrast`` followed by a t test with ``degf(design)`` in R. R's ``svyttest(y ~ g)`` fits the
-same difference as a regression coefficient and uses one degree of freedom fewer; pass
-``df=design.df - 1`` to reproduce it.
+same difference as a regression coefficient on the rows with an answer and uses their degrees of
+freedom minus one (a PSU whose rows are all missing leaves the count): that test is
+:meth:`Design.ttest <barotrend.design.ttest.ttest>`.
 
 Rows with a missing ``var`` or grouping value belong to neither domain (R's ``na.rm=TRUE``).
 

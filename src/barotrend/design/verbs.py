@@ -38,6 +38,12 @@ class VerbsMixin:
         from barotrend.design.replicate import make_replicate
         return make_replicate(self, kind, **options)
 
+    def ttest(self, var, by=None, *, mu=0.0, conf_level=0.95):
+        """Design-based t test of a mean or of a two-group difference (R's ``svyttest``); see
+        :func:`barotrend.design.ttest.ttest`."""
+        from barotrend.design.ttest import ttest
+        return ttest(self, var, by=by, mu=mu, conf_level=conf_level)
+
     def compare(self, var, by, a, b, *, level=None, conf_level=0.95, df=None):
         """Difference ``a - b`` between two domains of ``by`` with its covariance and a design
         t test; see :func:`barotrend.design.contrasts.compare`."""
