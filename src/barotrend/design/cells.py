@@ -16,7 +16,8 @@ give ``a - c b`` chunk by chunk (:class:`barotrend.design.groupsums.Centred`), t
 ``c + delta`` with ``delta = sum w (a - c b) / sum w b``, and the sums of squares about ``c``
 lose only the digits of ``kappa = (sum w (a - c b)^2 + delta^2 sum w b^2) / sum w (a - theta
 b)^2``, the factor by which the terms exceed the result. The first pass centres at a pilot
-(the median of a strided sample of the rows, or their ratio of sums for a ratio); a domain
+(the median of a strided sample of the rows, or their ratio of sums for a ratio; 0, i.e. no
+subtraction per row, when the sample shows the mean small against the spread); a domain
 whose ``kappa`` exceeds :data:`KAPPA_MAX` (its estimate far from the pilot in units of its
 spread) gets a second pass centred at its own estimate, which leaves ``kappa`` near 1. The
 loss is then at most about ``KAPPA_MAX x n_unit x eps`` relative (``eps = 2.2e-16``); the
@@ -38,6 +39,9 @@ from barotrend.design.groupsums import Centred, cell_sums
 #: Largest accepted ratio of the size of the centred sums' terms to their result before a
 #: domain is summed again about its own estimate (10 bits of 52 at most).
 KAPPA_MAX = 1e3
+#: The first pass is centred only when a pilot sample's sum of squares about 0 exceeds this
+#: many times its sum about the pilot centre (a few bits at stake at most otherwise).
+PILOT_GAIN = 100.0
 
 
 def gsum(codes, values, m):
@@ -48,26 +52,40 @@ def gsum(codes, values, m):
 
 
 def pilot(a, b=None):
-    """A first centre for ``a - c b``: the median of a strided sample of at most ~256 finite
-    rows of ``a`` (``b`` None), else their ratio of sums ``sum a / sum b``; 0 without one.
+    """A first centre ``c`` for ``a - c b``, from a strided sample of at most ~256 rows: the
+    median of ``a`` (``b`` None), else the ratio of sums ``sum a / sum b``; 0 when centring
+    gains little there (the sample's terms at most :data:`PILOT_GAIN` times their residuals',
+    i.e. ``kappa`` about 0 already small: then no subtraction per row) or when there is none.
 
     Examples
     --------
     >>> pilot(np.array([1e9, 1e9 + 1, np.nan, 1e9 + 5]))
     1000000001.0
-    >>> pilot(np.array([2.0, 4.0]), np.array([1.0, 1.0]))
-    3.0
+    >>> pilot(np.array([2.0, 4.0, 3.0]))  # mean 3, spread 1: kappa about 0 is 10, kept
+    0.0
+    >>> pilot(np.array([1000.0, 2000.5]), np.array([1.0, 2.0]))  # a ratio near 1000
+    1000.1666666666666
     """
     step = max(1, len(a) // 256)
     x = a[::step]
     if b is None:
         x = x[np.isfinite(x)]
-        return float(np.median(x)) if len(x) else 0.0
-    y = b[::step]
-    ok = np.isfinite(x) & np.isfinite(y)
-    den = float(y[ok].sum())
-    c = float(x[ok].sum()) / den if den != 0 else 0.0
-    return c if np.isfinite(c) else 0.0
+        if not len(x):
+            return 0.0
+        c = float(np.median(x))
+        r = x - c
+    else:
+        y = b[::step]
+        ok = np.isfinite(x) & np.isfinite(y)
+        x, y = x[ok], y[ok]
+        den = float(y.sum())
+        c = float(x.sum()) / den if den != 0 else 0.0
+        if not np.isfinite(c):
+            return 0.0
+        r = x - c * y
+    if float(x @ x) <= PILOT_GAIN * float(r @ r):
+        return 0.0
+    return c
 
 
 def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferred):
@@ -89,8 +107,8 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
     centre = pilot(av, bv) if centred else None
     ratio = bv is not None and not total
     for attempt in range(3):
-        if not centred:
-            A = av
+        if not centred or (np.ndim(centre) == 0 and centre == 0.0):
+            A = av  # no centre (levels), or none needed: the rows as they are
         elif np.ndim(centre) == 0:
             A = Centred(av, centre, None if total else bv)
         else:
