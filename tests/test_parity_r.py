@@ -258,3 +258,74 @@ def test_ttest_bad_input():
         CLUS2.ttest("api00", by="comp_imp", mu=3)
     with pytest.raises(ValueError, match="conf_level"):
         CLUS2.ttest("api00", conf_level=95)
+
+
+# ---------------------------------------------------------------- 4. svrepdesign types, JK1 order
+FAYW = _csv("scd").assign(w=1.0, **{f"fay{r + 1}": np.reshape(FX["scd_fay_weights"]["w"],
+                                                              (6, 4), order="F")[:, r]
+                                    for r in range(4)})
+FAY = [f"fay{r}" for r in range(1, 5)]
+
+
+def test_given_fay_weights_with_rho():
+    d = Design.from_replicate_weights(FAYW, FAY, weights="w", type="Fay", rho=0.3)
+    fx = FX["given_fay"]
+    assert d.replicate_kind == "Fay" and d.df == fx["df"][0]
+    _close(d.scale, fx["scale"], "Fay scale")
+    _close(d.mean("alive")[["estimate", "se"]].to_numpy()[0], [fx["estimate"][0], fx["se"][0]],
+           "Fay mean")
+    _close(d.ratio("alive", "arrests")[["estimate", "se"]].to_numpy()[0],
+           [fx["ratio"][0], fx["ratio_se"][0]], "Fay ratio")
+    with pytest.raises(ValueError, match="rho: type='Fay' needs rho in \\[0, 1\\), got None"):
+        Design.from_replicate_weights(FAYW, FAY, weights="w", type="Fay")
+    with pytest.raises(ValueError, match="rho: type='Fay' needs rho in \\[0, 1\\), got 1.5"):
+        Design.from_replicate_weights(FAYW, FAY, weights="w", type="Fay", rho=1.5)
+    with pytest.raises(ValueError, match="rho: only used by type='Fay'"):
+        Design.from_replicate_weights(FAYW, FAY, weights="w", type="BRR", rho=0.3)
+
+
+@pytest.mark.parametrize("kind", ["successive-difference", "JK2"])
+def test_given_fixed_constant_types(kind):
+    d = Design.from_replicate_weights(FAYW, FAY, weights="w", type=kind)
+    fx = FX[f"given_{kind.replace('-', '_')}"]
+    _close(d.scale, fx["scale"], kind)
+    _close(d.mean("alive")[["estimate", "se"]].to_numpy()[0], [fx["estimate"][0], fx["se"][0]],
+           kind)
+    with pytest.raises(ValueError, match=f"scale: type='{kind}' sets its own scale"):
+        Design.from_replicate_weights(FAYW, FAY, weights="w", type=kind, scale=2.0)
+    with pytest.raises(ValueError, match=f"rscales: type='{kind}' sets its own rscales"):
+        Design.from_replicate_weights(FAYW, FAY, weights="w", type=kind, rscales=2.0)
+
+
+def test_given_factors_guess_jk_constants_as_r():
+    f = np.reshape(FX["scd_jkn_factors"]["f"], (6, 6), order="F")
+    frame = _csv("scd").assign(**{f"j{r}": f[:, r] for r in range(6)})
+    d = Design.from_replicate_weights(frame, [f"j{r}" for r in range(6)], type="JKn",
+                                      combined_weights=False)
+    fx = FX["given_jkn_factors"]
+    _close(d.rscales, fx["rscales"], "JKn rscales guessed")
+    _close(d.mean("alive")["se"], fx["se"], "JKn se")
+    api = _csv("apiclus1")
+    jk = _csv("apiclus1_jk1")
+    frame = pd.concat([api, jk.div(api["pw"], axis=0)], axis=1)
+    d = Design.from_replicate_weights(frame, list(jk.columns), weights="pw", type="JK1",
+                                      combined_weights=False)
+    fx = FX["given_jk1_factors"]
+    _close(d.scale, fx["scale"], "JK1 scale guessed")
+    _close(d.mean("api00")[["estimate", "se"]].to_numpy()[0], [fx["estimate"][0], fx["se"][0]],
+           "JK1 mean")
+
+
+def test_jk1_replicates_in_data_order():
+    clus1 = Design(_csv("apiclus1"), weights="pw", cluster="dnum", fpc="fpc")
+    colsum, rowpos = _rw_fingerprint(clus1.replicate("JK1"))
+    _close(colsum, FX["jk1_clus1_rowpos"]["colsum"], "JK1 replicate totals in R's order")
+    _close(rowpos, FX["jk1_clus1_rowpos"]["rowpos"], "JK1 dropped PSU in R's order")
+
+
+def test_jk1_on_a_stratified_design_is_refused_as_r():
+    """survey 4.1.1's as.svrepdesign stops: "Can't use JK1 for a stratified design"."""
+    assert FX["jk1_stratified_refused"]["refused"] == [1]
+    strat = Design(_csv("apistrat"), weights="pw", strata="stype")
+    with pytest.raises(ValueError, match="'JK1' is for unstratified designs; use 'JKn'"):
+        strat.replicate("JK1")

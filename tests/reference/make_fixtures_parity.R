@@ -155,7 +155,27 @@ m <- svymean(~alive, gf)
 r <- svyratio(~alive, ~arrests, gf)
 put("given_fay", scale = gf$scale, df = degf(gf), estimate = coef(m), se = SE(m),
     ratio = coef(r), ratio_se = SE(r))
+# successive-difference and JK2 take their own constants; the scd Fay weights serve as input
+for (tp in c("successive-difference", "JK2")) {
+  g <- suppressWarnings(svrepdesign(data = scdw, repweights = "fay[0-9]+", weights = ~w,
+                                    type = tp, combined.weights = TRUE))
+  m <- svymean(~alive, g)
+  put(paste0("given_", gsub("-", "_", tp)), scale = g$scale, estimate = coef(m), se = SE(m))
+}
+# JKn and JK1 factors (combined.weights = FALSE) without rscales/scale: R's guesses
+scdjkn <- as.svrepdesign(scdnofpc, type = "JKn")
+fjkn <- as.matrix(weights(scdjkn, "analysis"))
+put("scd_jkn_factors", f = as.vector(fjkn), rscales = scdjkn$rscales)
+gj <- suppressWarnings(svrepdesign(data = scd, repweights = fjkn, weights = rep(1, 6),
+                                   type = "JKn", combined.weights = FALSE))
+m <- svymean(~alive, gj)
+put("given_jkn_factors", rscales = gj$rscales, estimate = coef(m), se = SE(m))
 dclus1 <- svydesign(id = ~dnum, weights = ~pw, fpc = ~fpc, data = apiclus1)
+jkw <- read.csv(file.path(datadir, "apiclus1_jk1.csv"))
+gj1 <- suppressWarnings(svrepdesign(data = apiclus1, repweights = as.matrix(jkw) / apiclus1$pw,
+                                    weights = ~pw, type = "JK1", combined.weights = FALSE))
+m <- svymean(~api00, gj1)
+put("given_jk1_factors", scale = gj1$scale, estimate = coef(m), se = SE(m))
 jk <- as.svrepdesign(dclus1, type = "JK1")
 put("jk1_clus1_rowpos", rowpos = rwfp(jk)$rowpos, colsum = rwfp(jk)$colsum)
 sd2 <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)

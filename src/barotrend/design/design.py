@@ -494,12 +494,12 @@ class Design(DomainsMixin, VerbsMixin):
 
     @classmethod
     def from_replicate_weights(cls, data, repweights, weights=None, type="other", scale=None,
-                               rscales=None, mse=False, combined_weights=True):
-        """Design from supplied replicate weights; see
+                               rscales=None, mse=False, combined_weights=True, rho=None):
+        """Design from supplied replicate weights (``rho`` for type "Fay"); see
         :func:`barotrend.design.replicate.from_replicate_weights`."""
         from barotrend.design.replicate import from_replicate_weights
         return from_replicate_weights(data, repweights, weights=weights, type=type, scale=scale,
                                       rscales=rscales, mse=mse,
-                                      combined_weights=combined_weights)
+                                      combined_weights=combined_weights, rho=rho)
 
 

@@ -45,7 +45,8 @@ from barotrend.design.columns import py_scalar
 from barotrend.design.design import Design
 
 KINDS = ("JK1", "JKn", "BRR", "bootstrap")
-TYPES = ("BRR", "Fay", "JK1", "JKn", "bootstrap", "other")
+TYPES = ("BRR", "Fay", "JK1", "JKn", "bootstrap", "ACS", "successive-difference", "JK2", "other")
+FIXED_SCALE = ("BRR", "Fay", "ACS", "successive-difference", "JK2")
 
 
 def replicate_vcov(design, estimator):
@@ -320,9 +321,13 @@ def from_replicate_weights(data, repweights, weights=None, type="other", scale=N
         Replicate weight columns, or a regular expression matching their names (as R).
     weights : str, optional
         Full-sample weight column (default 1 for every row).
-    type : {"BRR", "Fay", "JK1", "JKn", "bootstrap", "other"}
-        Sets the defaults: BRR ``scale = 1/R``; Fay ``scale = 1/(R (1-rho)^2)`` (needs ``rho``);
-        JK1 ``scale = (R-1)/R`` when not given; JKn needs ``rscales``; bootstrap
+    type : {"BRR", "Fay", "JK1", "JKn", "bootstrap", "ACS", "successive-difference", "JK2", "other"}
+        Sets the defaults as R's ``svrepdesign``: BRR ``scale = 1/R``; Fay
+        ``scale = 1/(R (1-rho)^2)`` (needs ``rho``); ACS and successive-difference
+        ``scale = 4/R``; JK2 ``scale = 1`` (these four set their own scale, the last three their
+        rscales); JK1 ``scale = (R-1)/R`` when not given (with ``combined_weights=False``,
+        ``1/max`` of the first replicate's factors, R's guess); JKn needs ``rscales`` (with
+        factors, ``1/max`` of each replicate's factors, R's guess); bootstrap
         ``scale = 1/(R-1)``; other ``scale = 1``. ``rscales`` defaults to 1.
     scale, rscales : float, array_like
         Variance constants (``rscales`` of length R).
@@ -332,7 +337,7 @@ def from_replicate_weights(data, repweights, weights=None, type="other", scale=N
         True when the columns are analysis weights; False when they are factors to multiply
         by ``weights``.
     rho : float
-        Fay's coefficient (type "Fay" only).
+        Fay's coefficient in [0, 1) (type "Fay" only, and required there, as R's ``rho``).
 
     Examples
     --------
@@ -384,26 +389,38 @@ def from_replicate_weights(data, repweights, weights=None, type="other", scale=N
             i = int(np.flatnonzero(bad)[0])
             raise ValueError(f"weights: column {weights!r} has a non-positive, missing or "
                              f"infinite weight {float(w[i])!r} at row {py_scalar(data.index[i])!r}")
+    factors = None
     if not combined_weights:
+        factors = rw
         rw = rw * w[:, None]
     if rho is not None and type != "Fay":
         raise ValueError(f"rho: only used by type='Fay' (got {rho!r})")
-    if type in ("BRR", "Fay") and scale is not None:
+    if type in FIXED_SCALE and scale is not None:
         raise ValueError(f"scale: type={type!r} sets its own scale (got {scale!r})")
+    if type in ("ACS", "successive-difference", "JK2") and rscales is not None:
+        raise ValueError(f"rscales: type={type!r} sets its own rscales (got {rscales!r})")
     if type == "BRR":
         scale = 1 / R
     elif type == "Fay":
-        if rho is None or not 0 <= rho < 1:
+        if not (isinstance(rho, int | float) and 0 <= rho < 1):
             raise ValueError(f"rho: type='Fay' needs rho in [0, 1), got {rho!r}")
         scale = 1 / (R * (1 - rho) ** 2)
+    elif type in ("ACS", "successive-difference"):
+        scale = 4 / R
+    elif type == "JK2":
+        scale = 1.0
     elif type == "JK1" and scale is None:
-        scale = (R - 1) / R
+        # R's guess: (n-1)/n from the largest factor n/(n-1) of the first replicate, or with
+        # analysis weights n = the number of replicates
+        scale = (R - 1) / R if factors is None else 1 / factors[:, 0].max()
     elif type == "bootstrap" and scale is None:
         scale = 1 / (R - 1)
     elif scale is None:
         scale = 1.0
     if type == "JKn" and rscales is None:
-        raise ValueError("rscales: type='JKn' needs rscales ((n_h - 1)/n_h per replicate)")
+        if factors is None:
+            raise ValueError("rscales: type='JKn' needs rscales ((n_h - 1)/n_h per replicate)")
+        rscales = 1 / factors.max(axis=0)  # R's guess from factors n_h/(n_h - 1)
     rs = np.ones(R) if rscales is None else np.broadcast_to(
         np.asarray(rscales, dtype=float), (R,)).copy() if np.ndim(rscales) == 0 else \
         np.asarray(rscales, dtype=float)
