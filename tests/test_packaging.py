@@ -28,20 +28,21 @@ def wheel_site(tmp_path_factory):
 def test_wheel_contains_data(wheel_site):
     wheel, _ = wheel_site
     names = set(zipfile.ZipFile(wheel).namelist())
-    for f in ("waves.csv", "figures.csv", "sources.csv"):
+    for f in ("waves.csv", "figures.csv", "sources.csv", "headlines.csv", "groups.csv"):
         assert f"barotrend/data/{f}" in names
 
 
 def test_installed_wheel_loads_its_own_data(wheel_site, tmp_path):
     _, site = wheel_site
     code = ("import barotrend, barotrend.datasets as d; print(barotrend.__file__); "
-            "print(d.data_dir()); print(len(d.load().figures))")
+            "print(d.data_dir()); print(len(d.load().figures)); print(len(d.load().groups))")
     env = dict(os.environ, PYTHONPATH=str(site))
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True,
                          capture_output=True, text=True).stdout.split("\n")
     assert out[0].startswith(str(site))
     assert out[1].startswith(str(site))
     assert int(out[2]) == len(datasets.load().figures)
+    assert int(out[3]) == 2  # GP and non-GP
 
 
 def test_cli_prints_waves_and_figures_per_wave():

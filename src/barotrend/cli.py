@@ -238,8 +238,11 @@ def _run(args) -> int:
         else:
             from barotrend.report.build import build_report
 
-            files = build_report(load_data(args.data or [datasets.DEFAULT]), args.out,
-                                 quiet=args.quiet)
+            data = load_data(args.data or [datasets.DEFAULT])
+            if not args.quiet:
+                for note in data.notes:
+                    print(f"barotrend: note: {note}", file=sys.stderr)
+            files = build_report(data, args.out, quiet=args.quiet)
         print(f"barotrend: report written to {files['html']} ({len(files) - 1} tables and "
               "figures beside it)")
         return 0
