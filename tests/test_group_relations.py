@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -81,14 +82,37 @@ def _rounds(k, n, pct):
     return pct - Fraction(1, 2) <= x < pct + Fraction(1, 2)
 
 
+def _pooled_p(a, m, k, n):
+    pool = (a + k) / (m + n)
+    if pool in (0, 1):
+        return 1.0
+    z = (a / m - k / n) / math.sqrt(pool * (1 - pool) * (1 / m + 1 / n))
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
 @given(sub=st.integers(0, 100), parent=st.integers(0, 100), big=st.integers(2, 40))
 def test_subgroup_cases_match_an_exact_enumeration(sub, parent, big):
     got = subgroup_cases(sub, parent, [big])
-    found = sorted(zip(got["m"].astype(int).tolist(), got["a"].astype(int).tolist(),
-                       got["c"].astype(int).tolist(), strict=True))
-    want = sorted((m, a, c) for m in range(1, big) for a in range(m + 1) for c in range(big + 1)
-                  if _rounds(a, m, sub) and _rounds(c, big, parent) and 0 <= c - a <= big - m)
-    assert found == want
+    cases = [(m, a, c) for m in range(1, big) for a in range(m + 1) for c in range(big + 1)
+             if _rounds(a, m, sub) and _rounds(c, big, parent) and 0 <= c - a <= big - m]
+    assert got["cases"] == len(cases)
+    runs = {}
+    for m, a, _ in cases:
+        lo, hi = runs.get(m, (a, a))
+        runs[m] = (min(lo, a), max(hi, a))
+    assert dict(zip(got["m"].tolist(), zip(got["a_lo"].tolist(), got["a_hi"].tolist(),
+                                           strict=True), strict=True)) == runs
+    if not cases:
+        assert got["worst"] is None
+        return
+    ps = [_pooled_p(a, m, c - a, big - m) for m, a, c in cases]
+    assert got["worst"][4] == pytest.approx(max(ps), rel=1e-12)
+    assert got["p_min"] == pytest.approx(min(ps), rel=1e-12, abs=1e-300)
+
+
+def test_subgroup_cases_refuse_an_unmanageable_scan():
+    with pytest.raises(ValueError, match="exceed max_cells=1000"):
+        subgroup_cases(50, 50, [2000], max_cells=1000)
 
 
 def _toy(values, bases, groups, relations=None):
@@ -225,14 +249,22 @@ def test_disjoint_groups_with_one_base_range_the_other():
     assert (r2["ci_low"], r2["ci_high"]) == (pytest.approx(-hi), pytest.approx(-lo))
 
 
-@given(m=st.integers(1, 60), n=st.integers(1, 80), data=st.data())
-def test_k_candidates_hold_the_least_favourable_count(m, n, data):
-    # the reduced candidate set gives the same largest p as every count of the run
-    from barotrend.tracking.groups import k_candidates, pooled_p
+@given(n=st.integers(1, 60), big=st.integers(2, 40), data=st.data())
+def test_ranged_candidates_hold_the_least_favourable_case(n, big, data):
+    # the candidate set gives the same largest p as every (m, a, k) of the runs, for runs of
+    # the other group's count up to eight long (exact by monotonicity)
+    from barotrend.tracking.groups import pooled_p, ranged_candidates
 
-    a = data.draw(st.integers(0, m))
+    ms = sorted(data.draw(st.sets(st.integers(1, big), min_size=1, max_size=6)))
+    runs = []
+    for m in ms:
+        lo = data.draw(st.integers(0, m))
+        runs.append((lo, data.draw(st.integers(lo, m))))
     klo = data.draw(st.integers(0, n))
-    khi = data.draw(st.integers(klo, n))
-    mm, aa, kk = k_candidates([m], [a], n, klo, khi)
-    full = max(pooled_p(a, m, k, n).item() for k in range(klo, khi + 1))
-    assert pooled_p(aa, mm, kk, n).max() == pytest.approx(full, rel=1e-12, abs=1e-15)
+    khi = data.draw(st.integers(klo, min(n, klo + 7)))
+    parts = list(ranged_candidates(ms, [r[0] for r in runs], [r[1] for r in runs], n, klo,
+                                   khi))
+    m, a, k = (np.concatenate([p[j] for p in parts]) for j in range(3))
+    full = max(_pooled_p(aa, mm, kk, n) for mm, (lo, hi) in zip(ms, runs, strict=True)
+               for aa in range(lo, hi + 1) for kk in range(klo, khi + 1))
+    assert pooled_p(a, m, k, n).max() == pytest.approx(full, rel=1e-12, abs=1e-15)

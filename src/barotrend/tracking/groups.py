@@ -192,61 +192,88 @@ def _reconstructed(fa, fb, ref, n, base_note, shares, sa, sb, min_item_response)
 
 # -- a subgroup against its ancestor --------------------------------------------------------------
 
+#: Largest number of (parent count, subgroup base) cells :func:`subgroup_cases` scans.
+MAX_CELLS = 50_000_000
+
+
 def subgroup_cases(sub, parent, parent_bases, sub_base=None, *, sub_decimals=0,
-                   parent_decimals=0):
-    """Every (parent base ``M``, subgroup base ``m``, subgroup count ``a``, parent count
-    ``c``) consistent with a subgroup share ``sub`` and its parent's share ``parent`` (percent,
-    rounded half-up), with the two-sided pooled z test of the subgroup against the rest.
+                   parent_decimals=0, max_cells=MAX_CELLS):
+    """The subgroup bases and counts consistent with a subgroup share ``sub`` and its
+    parent's share ``parent`` (percent, rounded half-up), and the least favourable pooled z
+    test of the subgroup against the rest of the parent.
 
-    ``m`` is ``sub_base`` when stated, else every ``1 <= m < M``; ``a`` and ``c`` round to the
-    published shares on ``m`` and ``M`` and the rest's count ``c - a`` lies in ``0..M - m``.
+    A case is a parent base ``M``, subgroup base ``m`` (``sub_base`` when stated, else every
+    ``1 <= m < M``), subgroup count ``a`` and parent count ``c`` with ``a`` and ``c`` rounding
+    to the published shares on ``m`` and ``M`` and the rest's count ``c - a`` in ``0..M - m``.
     The pooled share is ``c / M``, so ``z = (a/m - (c - a)/(M - m)) /
-    sqrt(c/M (1 - c/M) (1/m + 1/(M - m)))``; with ``c`` 0 or ``M`` the shares are equal and p is 1.
+    sqrt(c/M (1 - c/M) (1/m + 1/(M - m)))``, which for fixed ``M, m, c`` is proportional to
+    ``a M - c m``: its smallest ``|z|`` (largest p) lies at an end of the run of ``a`` or next to
+    ``a = c m / M``, its largest at an end. So each ``(M, c)`` is scanned over all ``m`` at once
+    with four candidate ``a``; the work is (number of parent counts) x (number of bases),
+    refused beyond ``max_cells`` with a ``ValueError`` naming the sizes.
 
-    Returns a dict of numpy arrays ``M, m, a, c, z, p`` (empty arrays when nothing fits).
+    Returns a dict: ``M, m, a_lo, a_hi`` (arrays, one entry per feasible ``(M, m)``: the
+    subgroup counts possible with some parent count), ``cases`` (number of ``(M, m, a, c)``),
+    ``worst`` (``(M, m, a, c, p)`` of the largest p, None when nothing fits) and ``p_min``.
 
     Examples
     --------
     89% of a subgroup of trust finance directors, 67% of all 83 of them (56 of 83): the
-    smallest subgroup is 8 of 9; the rest then has 48 of 74.
+    least favourable is the smallest subgroup, 8 of 9; the rest then has 48 of 74.
 
     >>> r = subgroup_cases(89, 67, [83])
-    >>> int(r["m"].min()), int(r["a"][r["m"].argmin()]), int(r["c"][0])
-    (9, 8, 56)
+    >>> r["worst"][:4], int(r["m"].min()), int(r["m"].max())
+    ((83, 9, 8, 56), 9, 63)
     """
     from barotrend.figures.exact import count_ranges, exact_bounds
 
-    bs, bp = exact_bounds(sub, sub_decimals, name="sub"), exact_bounds(parent, parent_decimals,
-                                                                        name="parent")
-    parts = {k: [] for k in ("M", "m", "a", "c")}
-    for big in parent_bases:
-        big = int(big)
+    bs = exact_bounds(sub, sub_decimals, name="sub")
+    bp = exact_bounds(parent, parent_decimals, name="parent")
+    out = {"M": [], "m": [], "a_lo": [], "a_hi": []}
+    cases, worst, p_min = 0, None, np.inf
+    for big in (int(b) for b in parent_bases):
         if big < 2:
             continue
         c_lo, c_hi = (int(x[0]) for x in count_ranges(bp, [big]))
         ms = (np.arange(1, big, dtype=np.int64) if sub_base is None
               else np.array([int(sub_base)], dtype=np.int64))
         ms = ms[(ms >= 1) & (ms < big)]
-        if not ms.size:
+        if not ms.size or c_lo > c_hi:
             continue
-        a_lo, a_hi = count_ranges(bs, ms)
+        if (c_hi - c_lo + 1) * ms.size > max_cells:
+            raise ValueError(f"{c_hi - c_lo + 1} parent counts x {ms.size} subgroup bases on a "
+                             f"parent base of {big} exceed max_cells={max_cells}")
+        a_lo, a_hi = (x.astype(np.int64) for x in count_ranges(bs, ms))
+        lo_all = np.full(ms.size, np.iinfo(np.int64).max)
+        hi_all = np.full(ms.size, -1)
+        rest = big - ms
         for c in range(c_lo, c_hi + 1):
-            for k in range(int(np.max(a_hi - a_lo, initial=-1)) + 1):
-                a = a_lo + k
-                ok = (a <= a_hi) & (a <= c) & (c - a <= big - ms)
-                for key, val in (("M", np.full(ok.sum(), big)), ("m", ms[ok]), ("a", a[ok]),
-                                 ("c", np.full(ok.sum(), c))):
-                    parts[key].append(val)
-    out = {k: (np.concatenate(v).astype(float) if v else np.array([], dtype=float))
-           for k, v in parts.items()}
-    big, m, a, c = out["M"], out["m"], out["a"], out["c"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pool = c / big
-        var0 = pool * (1 - pool) * (1 / m + 1 / (big - m))
-        z = (a / m - (c - a) / (big - m)) / np.sqrt(var0)
-    z = np.where(var0 > 0, z, 0.0)
-    out["z"], out["p"] = z, 2 * stats.norm.sf(np.abs(z))
-    return out
+            lo = np.maximum(a_lo, c - rest)
+            hi = np.minimum(a_hi, c)
+            ok = lo <= hi
+            if not ok.any():
+                continue
+            lo_all[ok] = np.minimum(lo_all[ok], lo[ok])
+            hi_all[ok] = np.maximum(hi_all[ok], hi[ok])
+            cases += int((hi[ok] - lo[ok] + 1).sum())
+            m, lo, hi = ms[ok], lo[ok], hi[ok]
+            near = c * m / big
+            cand = [lo, hi, np.clip(np.floor(near).astype(np.int64), lo, hi),
+                    np.clip(np.ceil(near).astype(np.int64), lo, hi)]
+            for a in cand:
+                p = pooled_p(a, m, c - a, big - m)
+                i = int(np.argmax(p))
+                if worst is None or p[i] > worst[4]:
+                    worst = (big, int(m[i]), int(a[i]), c, float(p[i]))
+                p_min = min(p_min, float(p.min()))
+        ok = hi_all >= 0
+        out["M"].append(np.full(int(ok.sum()), big))
+        out["m"].append(ms[ok])
+        out["a_lo"].append(lo_all[ok])
+        out["a_hi"].append(hi_all[ok])
+    res = {k: (np.concatenate(v) if v else np.array([], dtype=np.int64)) for k, v in out.items()}
+    res.update(cases=cases, worst=worst, p_min=p_min if worst else np.nan)
+    return res
 
 
 def _nested_rows(t, fa, fb, rel, labels, min_item_response):
@@ -274,17 +301,21 @@ def _nested_rows(t, fa, fb, rel, labels, min_item_response):
                          f"{rel.why}; the base of {anc['group']!r} is unknown, so {what} "
                          "cannot be tested: the difference only", t.conf_level)
     stated_sub = _user_base(t, sub)
-    cases = subgroup_cases(float(sub["value"]), float(anc["value"]), bigs,
-                           None if stated_sub is None else stated_sub[0],
-                           sub_decimals=int(sub.get("decimals", 0) or 0),
-                           parent_decimals=int(anc.get("decimals", 0) or 0))
-    if not cases["p"].size:
+    try:
+        cases = subgroup_cases(float(sub["value"]), float(anc["value"]), bigs,
+                               None if stated_sub is None else stated_sub[0],
+                               sub_decimals=int(sub.get("decimals", 0) or 0),
+                               parent_decimals=int(anc.get("decimals", 0) or 0))
+    except ValueError as e:
+        return _untested(fa, fb, labels, "subgroup vs parent",
+                         f"{rel.why}; the feasible subgroup bases are too many to scan ({e}): "
+                         "the difference only (state the subgroup's base)", t.conf_level)
+    if cases["worst"] is None:
         why = ("the published shares are inconsistent with the stated bases" if stated_sub
                else "no subgroup base and counts are consistent with the published shares")
         return _untested(fa, fb, labels, "subgroup vs parent",
                          f"{rel.why}; {why}: the difference only", t.conf_level)
-    i = int(np.argmax(cases["p"]))
-    big, m, a, c = (int(cases[k][i]) for k in ("M", "m", "a", "c"))
+    big, m, a, c, _ = cases["worst"]
     r = compare_proportions(a, m, c - a, big - m, conf_level=t.conf_level).iloc[0]
     f = 1 - m / big
     d, lo, hi = f * r["difference"], f * r["ci_low"], f * r["ci_high"]
@@ -295,14 +326,14 @@ def _nested_rows(t, fa, fb, rel, labels, min_item_response):
         scen = f"subgroup vs rest of parent, stated bases: {a}/{m} vs {c - a}/{big - m}"
         basis = join_notes(stated_sub[1], anc_note)
     else:
-        ms = np.unique(cases["m"])
+        ms = cases["m"]
         scen = (f"subgroup vs rest of parent, least favourable subgroup base m={m}: "
                 f"{a}/{m} vs {c - a}/{big - m}")
         basis = join_notes(anc_note, f"base of {sub['group']!r} not published: {len(ms)} "
                            f"feasible subgroup bases ({int(ms.min())} to {int(ms.max())}) and "
-                           f"{len(cases['p'])} count combinations consistent with the rounded "
+                           f"{cases['cases']} count combinations consistent with the rounded "
                            f"shares; least favourable p reported (p from "
-                           f"{cases['p'].min():.3g} to {cases['p'].max():.3g})")
+                           f"{cases['p_min']:.3g} to {cases['worst'][4]:.3g})")
     est_sub, est_anc = a / m, c / big
     note = join_notes(f"{rel.why}: {what}, two disjoint samples ({a} of {m} vs {c - a} of "
                       f"{big - m}), never as two independent samples", basis,
@@ -351,33 +382,36 @@ def _ranged_rows(t, rows, fa, fb, sa, sb, labels):
         room = big - int(nk)  # the other group takes its stated part of the ancestor
     udec, kdec = int(uf.get("decimals", 0) or 0), int(kf.get("decimals", 0) or 0)
     if pfig is not None and pfig["statistic"] == "share":
-        c = subgroup_cases(float(uf["value"]), float(pfig["value"]), [big], sub_decimals=udec,
-                           parent_decimals=int(pfig.get("decimals", 0) or 0))
-        pairs = sorted(set(zip(c["m"].astype(int).tolist(), c["a"].astype(int).tolist(),
-                               strict=True)))
+        try:
+            c = subgroup_cases(float(uf["value"]), float(pfig["value"]), [big],
+                               sub_decimals=udec,
+                               parent_decimals=int(pfig.get("decimals", 0) or 0))
+        except ValueError:
+            return []
+        ms, a_lo, a_hi = c["m"], c["a_lo"], c["a_hi"]
     else:
-        ms = np.arange(1, big + 1)
-        lo, hi = count_ranges(exact_bounds(float(uf["value"]), udec, name="share"), ms)
-        pairs = [(int(m), int(a)) for m, x, y in zip(ms, lo, hi, strict=True)
-                 for a in range(int(x), int(y) + 1)]
-    pairs = [(m, a) for m, a in pairs if m <= room]
+        ms = np.arange(1, big + 1, dtype=np.int64)
+        a_lo, a_hi = (x.astype(np.int64) for x in count_ranges(
+            exact_bounds(float(uf["value"]), udec, name="share"), ms))
+    keep = (ms <= room) & (a_lo <= a_hi)
+    ms, a_lo, a_hi = ms[keep], a_lo[keep], a_hi[keep]
     klo, khi = (int(x[0]) for x in count_ranges(exact_bounds(float(kf["value"]), kdec,
                                                               name="share"), [int(nk)]))
-    if not pairs or klo > khi:
+    if not ms.size or klo > khi:
         return []
-    pm = np.array([x for x, _ in pairs], dtype=float)
-    pa = np.array([y for _, y in pairs], dtype=float)
     n2 = int(nk)
-    m, a, k = k_candidates(pm, pa, n2, klo, khi)
-    p = pooled_p(a, m, k, n2)
-    i = int(np.argmax(p))
-    mu, au, ku = int(m[i]), int(a[i]), int(k[i])
+    best = None
+    for m, a, k in ranged_candidates(ms, a_lo, a_hi, n2, klo, khi):
+        p = pooled_p(a, m, k, n2)
+        i = int(np.argmax(p))
+        if best is None or p[i] > best[0]:
+            best = (float(p[i]), int(m[i]), int(a[i]), int(k[i]))
+    pmax, mu, au, ku = best
     r = compare_proportions(au, mu, ku, n2, conf_level=t.conf_level).iloc[0].to_dict()
     note = join_notes(knote, anote, f"base of {uf['group']!r} not published: every size up to "
                       f"{room} that {g!r} (base {big}) allows and that reproduces the rounded "
-                      f"shares ({pm.size} size and count pairs, sizes {int(pm.min())} to "
-                      f"{int(pm.max())}); least favourable p reported (p from {p.min():.3g} to "
-                      f"{p.max():.3g})", r.get("note", ""))
+                      f"shares ({ms.size} sizes, {int(ms.min())} to {int(ms.max())}); least "
+                      f"favourable p reported ({pmax:.3g})", r.get("note", ""))
     scen = (f"known disjoint, least favourable base of {uf['group']}: {au}/{mu} vs "
             f"{ku}/{n2}")
     if uf is fa:
@@ -395,20 +429,26 @@ def pooled_p(a, m, k, n):
     return np.where(np.isfinite(z), 2 * stats.norm.sf(np.abs(z)), 1.0)
 
 
-def k_candidates(pm, pa, n, klo, khi):
-    """Arrays ``(m, a, k)``: for each subgroup ``(m, a)`` the counts ``k`` of the run
-    ``klo..khi`` (on base ``n``) among which the least favourable (largest p) pooled z test
-    lies. The pooled z statistic is monotone in ``k`` for fixed ``a, m, n``, so ``|z|`` is
-    smallest at an end of the run or next to ``k = n a / m`` where it changes sign: at most four
-    candidates per subgroup, the whole run when it is shorter."""
-    pm, pa = np.asarray(pm, dtype=float), np.asarray(pa, dtype=float)
-    if khi - klo <= 3:
-        kb = np.arange(klo, khi + 1, dtype=float)
-        return np.repeat(pm, kb.size), np.repeat(pa, kb.size), np.tile(kb, pm.size)
-    near = pa / pm * n
-    cand = np.stack([np.full_like(pa, klo), np.full_like(pa, khi),
-                     np.clip(np.floor(near), klo, khi), np.clip(np.ceil(near), klo, khi)], axis=1)
-    return np.repeat(pm, 4), np.repeat(pa, 4), cand.ravel()
+def ranged_candidates(ms, a_lo, a_hi, n, klo, khi):
+    """Batches of arrays ``(m, a, k)`` among which the least favourable (largest p) pooled z
+    test of
+    ``a/m`` against ``k/n`` lies, for subgroup sizes ``ms`` with count runs ``a_lo..a_hi`` and
+    the other group's count run ``klo..khi`` on base ``n``. The pooled z statistic is monotone
+    in each count, so for a fixed ``k`` the smallest ``|z|`` lies at an end of the run of ``a``
+    or next to ``a = k m / n`` (and for a fixed ``a`` likewise in ``k``): every ``k`` of a run
+    of at most eight is tried with those four ``a``; for a longer run the ends of both runs
+    and the counts next to the sign change from either side."""
+    ms, a_lo, a_hi = (np.asarray(x, dtype=np.int64) for x in (ms, a_lo, a_hi))
+    ks = (range(klo, khi + 1) if khi - klo < 8 else (klo, khi))
+    for k in ks:
+        near = k * ms / n
+        for a in (a_lo, a_hi, np.floor(near), np.ceil(near)):
+            yield ms, np.clip(np.asarray(a, dtype=np.int64), a_lo, a_hi), np.full(ms.size, k)
+    if khi - klo >= 8:
+        for a in (a_lo, a_hi):
+            near = a * n / ms
+            for k in (np.floor(near), np.ceil(near)):
+                yield ms, a, np.clip(k.astype(np.int64), klo, khi)
 
 
 def _flip(r, labels, note, scen, na, nb, same):
