@@ -121,8 +121,6 @@ def _microdata_report(args):
     path = Path(args.microdata)
     if not path.is_file():
         raise FileNotFoundError(f"no such microdata file: {args.microdata}")
-    if path.suffix.lower() not in (".sav", ".zsav"):
-        _preflight_csv(path, args.wave)
     try:
         return build_microdata_report(
             args.microdata, wave=args.wave, items=[i.strip() for i in args.items.split(",")],
@@ -131,18 +129,6 @@ def _microdata_report(args):
     except (ValueError, KeyError, TypeError, pd.errors.ParserError) as err:
         msg = _message(err)
         raise DataValidationError(msg if path.name in msg else f"{path.name}: {msg}") from None
-
-
-def _preflight_csv(path: Path, wave: str) -> None:
-    """A microdata CSV is read as the figures files are (encoding, delimiter, ragged rows: file
-    and line named); the wave column must hold two or more waves."""
-    frame, where = datasets.read_csv_table(path, path.name)
-    if wave in frame.columns:
-        waves = [w for w in dict.fromkeys(frame[wave]) if isinstance(w, str) and w.strip()]
-        if len(waves) < 2:
-            raise DataValidationError(
-                f"{path.name}, column {wave!r}: the report compares waves and the file holds "
-                f"{len(waves)} ({', '.join(map(repr, waves[:3]))})")
 
 
 def _template(args) -> int:
