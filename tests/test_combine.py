@@ -73,23 +73,23 @@ def _edit(path, name, old, new):
      "ccg-w3-area-team-good,hsj_ccg_barometer,W3,area_team_relationship,"
      "area_team_relationship,Which phrase best described your NHS England local area team’s "
      "interactions with your CCG,good or very good,all,share,70.0",
-     r"conflict: figure_id 'ccg-w3-area-team-good' is at figures.csv, line 16 and at "
+     r"conflict: figure_id 'ccg-w3-area-team-good' is at embedded data/figures.csv, line 16 and at "
      r".*copy/figures.csv, line 16 with different value \(value '68.0' vs '70.0'\)"),
     # the same survey/wave with another number of respondents
     ("waves.csv", ",211,94,86,", ",211,95,86,",
-     r"conflict: survey/wave 'hsj_ccg_barometer/W3' is at waves.csv, line 4 and at "
+     r"conflict: survey/wave 'hsj_ccg_barometer/W3' is at embedded data/waves.csv, line 4 and at "
      r".*copy/waves.csv, line 4 with different respondents \(respondents '94' vs '95'\)"),
     # a source with another title
     ("sources.csv", "CCG leaders confident", "CCG leaders not confident",
-     r"conflict: source '000_ef0b17f569c46c49.txt' is at sources.csv, line 2 and at "
+     r"conflict: source '000_ef0b17f569c46c49.txt' is at embedded data/sources.csv, line 2 and at "
      r".*copy/sources.csv, line 2 with different title"),
     # a group stated with another relation
     ("groups.csv", "GP,all,partition", "GP,all,nested",
-     r"conflict: survey/wave/group 'hsj_ccg_barometer/W2/GP' is at groups.csv, line 2 and at "
+     r"conflict: survey/wave/group 'hsj_ccg_barometer/W2/GP' is at embedded data/groups.csv, line 2 and at "
      r".*copy/groups.csv, line 2 with different relation"),
     # a headline with another claim
     ("headlines.csv", "Their confidence contrasts", "Their confidence differs",
-     r"conflict: headline_id 'h000-contrast-trust-ces' is at headlines.csv, line 3 and at "
+     r"conflict: headline_id 'h000-contrast-trust-ces' is at embedded data/headlines.csv, line 3 and at "
      r".*copy/headlines.csv, line 3 with different claim"),
 ])
 def test_conflicts_name_both_sources(tmp_path, name, old, new, message):
@@ -104,7 +104,7 @@ def test_two_waves_with_one_order_name_both(tmp_path):
     mine = datasets.load(folder(tmp_path / "tce", waves=WAVES.replace(",2,2013-01", ",1,2013-01")))
     with pytest.raises(DataValidationError, match=r"tce/waves.csv, line 2, column 'wave_order': "
                        r"duplicate survey/wave_order 'hsj_trust_ce_barometer/1', already at "
-                       r"waves.csv, line 5"):
+                       r"embedded data/waves.csv, line 5"):
         datasets.load().combine(mine)
 
 
@@ -117,7 +117,7 @@ def test_the_same_figure_under_two_ids_names_both(tmp_path):
     mine = datasets.load(folder(tmp_path / "m", waves=WAVES, figures=text), partial=True)
     with pytest.raises(DataValidationError, match=r"m/figures.csv, line 2, column "
                        r"'reference_wave': duplicate figure \(survey, wave, item, category, "
-                       r"group, statistic, reference_wave\) .*already at figures.csv, line 6"):
+                       r"group, statistic, reference_wave\) .*already at embedded data/figures.csv, line 6"):
         emb.combine(mine)
 
 
@@ -163,7 +163,7 @@ def test_cli_repeated_data_combines(tmp_path, capsys):
     assert main(["check", str(copy), "--data", "nhs_leadership_2012_13"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert "copy/waves.csv, line 4 and at waves.csv, line 4 with different respondents" in err
+    assert "copy/waves.csv, line 4 and at embedded data/waves.csv, line 4 with different respondents" in err
 
 
 def test_combined_workbook_and_folder(tmp_path):

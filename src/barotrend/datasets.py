@@ -249,7 +249,7 @@ def load(source: str | Path = DEFAULT, *, partial: bool = False) -> Dataset:
 
 
 def _embedded(name: str) -> Dataset:
-    d = _from_tables(*_read_folder(data_dir(), display=""), name=name)
+    d = _from_tables(*_read_folder(data_dir(), display="embedded data"), name=name)
     keep = _DATASETS[name][1]
     if keep is None:
         return d
