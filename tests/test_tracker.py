@@ -832,3 +832,15 @@ def test_design_tracker_gap_change_ignores_other_waves_and_empty_cells():
     assert c @ means == pytest.approx(0.5, abs=1e-12)
     assert r["se"] == pytest.approx(math.sqrt(c @ cov @ c), rel=1e-10)
     assert math.isnan(t.gap_change("y", 1, 0, "W1", "W2")["difference"][0])
+
+
+def test_design_tracker_dates_as_waves_csv_reads_them():
+    # midpoints: Oct 2012 -> 2012 + 9.5/12; 2013-Q1 -> 2013 + 1.5/12; 2013 -> 2013.5
+    from barotrend.design import Design
+
+    d = {w: Design(pd.DataFrame({"y": [1.0, 0, 1]})) for w in ("A", "B", "C")}
+    t = Tracker.from_designs(d, "y", dates={"A": "Oct 2012", "B": "2013-Q1", "C": 2013})
+    assert [t.date_values[w] for w in "ABC"] == pytest.approx([2012 + 9.5 / 12,
+                                                               2013 + 1.5 / 12, 2013.5])
+    with pytest.raises(ValueError, match=r"dates\['A'\] = '2013-13': month 13 does not exist"):
+        Tracker.from_designs(d, "y", dates={"A": "2013-13", "B": "2014", "C": "2015"})

@@ -47,8 +47,10 @@ class DesignTracker:
     group : str, optional
         Column holding the group (e.g. GP / non-GP) for ``group=``, ``compare_groups`` and
         ``gap_change``.
-    dates : dict of wave -> "YYYY-MM" or "YYYY", optional
-        Wave dates (for ordering and for the trend over dates); default: waves 1, 2, 3...
+    dates : dict of wave -> date, optional
+        Wave dates (for ordering and for the trend over dates), ``"YYYY-MM"``, ``"YYYY"``,
+        ``"YYYY-Qn"``, ``"Oct 2012"`` as in waves.csv, each placed at the midpoint of its
+        month, quarter or year; default: waves 1, 2, 3...
     conf_level : float, default 0.95
 
     Examples
@@ -114,8 +116,7 @@ class DesignTracker:
             missing = [w for w in waves if w not in dates]
             if missing:
                 raise ValueError(f"dates has no date for wave(s) {missing!r}")
-            self.date_values = {w: date_value(str(dates[w]), "month" if "-" in str(dates[w])
-                                              else "year") for w in waves}
+            self.date_values = {w: _date(w, dates[w]) for w in waves}
             waves = sorted(waves, key=self.date_values.get)
         else:
             self.date_values = {w: float(i + 1) for i, w in enumerate(waves)}
@@ -390,6 +391,17 @@ class DesignTracker:
         if not parts:  # one wave: no change to estimate
             return result_frame([])
         return adjust_pvalues(pd.concat(parts, ignore_index=True), method=method)
+
+
+def _date(wave, value) -> float:
+    """A wave's date (``YYYY``, ``YYYY-MM``, ``YYYY-Qn``, ``Oct 2012``...) as a decimal year."""
+    from barotrend.cells import CellError, parse_date
+
+    try:
+        date, precision = parse_date(value)
+    except CellError as err:
+        raise ValueError(f"dates[{wave!r}] = {value!r}: {err}") from None
+    return date_value(date, precision)
 
 
 def _interaction_model(item, wave, fw, tw, group, b, a):
