@@ -255,6 +255,17 @@ def test_tracker_reads_spelled_out_dates_and_does_not_touch_the_frames():
     pd.testing.assert_frame_equal(waves, before)
 
 
+def test_tracker_quarter_date_without_a_precision_column_is_a_quarter():
+    from barotrend import Tracker
+
+    figures, waves = _frames()
+    waves["date"] = ["2013-Q1", "2013-Q3"]
+    t = Tracker(figures, waves)
+    assert t.waves["date_precision"].tolist() == ["quarter", "quarter"]
+    # the middle of Q3 2013 is mid-August: 2013 + 7.5/12 (not mid-July, 2013 + 6.5/12)
+    assert t.waves["date_value"].tolist() == pytest.approx([2013 + 1.5 / 12, 2013 + 7.5 / 12])
+
+
 def test_tracker_duplicated_row_names_the_key():
     from barotrend import Tracker
 

@@ -245,8 +245,7 @@ def validate_waves(raw: pd.DataFrame, where: Where, sources: pd.DataFrame | None
         dates.append(date)
         precisions.append(p)
     df["date"] = pd.Series(dates, dtype=object)
-    if has_precision or not frame:
-        df["date_precision"] = pd.Series(precisions, dtype=object)
+    df["date_precision"] = pd.Series(precisions, dtype=object)  # stated, or what the date says
     for col, default in (("survey_label", "survey"), ("wave_label", "wave")):
         if col in df.columns:
             df[col] = df[col].where(df[col] != "", df[default])
