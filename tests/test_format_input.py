@@ -140,6 +140,18 @@ def test_headers_match_ignoring_case_and_spaces(tmp_path):
     assert datasets.load(path).figures["figure_id"].tolist() == ["f1"]
 
 
+def test_keywords_in_any_case(tmp_path):
+    path = minimal(tmp_path / "m", groups="survey,group,parent,relation\ns,GPs,ALL,Partition\n")
+    text = (path / "figures.csv").read_text(encoding="utf-8")
+    text = text.replace("statistic,", "statistic,group,").replace(",share,", ",Share,All,")
+    text += text.splitlines()[1].replace("f1,", "f2,").replace(",All,", ",GPs,") + "\n"
+    (path / "figures.csv").write_text(text, encoding="utf-8")
+    d = datasets.load(path)
+    assert d.figures[["statistic", "group"]].values.tolist() == [["share", "all"],
+                                                                 ["share", "GPs"]]
+    assert d.groups[["parent", "relation"]].values.tolist() == [["all", "partition"]]
+
+
 def test_extra_columns_kept_and_noted(tmp_path):
     path = minimal(tmp_path / "m")
     text = (path / "waves.csv").read_text(encoding="utf-8").splitlines()

@@ -74,6 +74,9 @@ FRAME_CORE = {"figures": ("survey", "wave", "item", "statistic", "value"),
 #: Figure columns that would hide a wave column when figures are joined to their waves.
 _WAVE_ONLY = ("wave_label", "wave_order", "date_value", "population", "population_units",
               "respondents", "responding_units", "scale")
+#: Columns whose values are keywords of the format, read in any case.
+_KEYWORDS = {"figures": ("statistic",), "waves": ("date_precision",),
+             "headlines": ("test", "direction"), "groups": ("relation",)}
 FIGURE_KEY = ["survey", "wave", "item", "category", "group", "statistic", "reference_wave"]
 
 
@@ -178,6 +181,9 @@ def _convert(raw: pd.DataFrame, where: Where, table: str, frame: bool,
         else:
             out[col] = pd.Series(["" if x is None else x for x in values], dtype=object)
     df = pd.DataFrame(out, index=pd.RangeIndex(len(raw)))
+    for c in _KEYWORDS.get(table, ()):
+        if c in df.columns:  # a keyword in any case: Share, MEAN, Partition
+            df[c] = df[c].map(str.lower)
     for c in extra:
         df[c] = raw[c].to_numpy()
     return df
@@ -289,8 +295,8 @@ def validate_figures(raw: pd.DataFrame, where: Where, waves: pd.DataFrame,
     notes = [] if notes is None else notes
     df = _convert(raw, where, "figures", frame, notes)
     has = set(df.columns)
-    if "group" in has:
-        df["group"] = df["group"].where(df["group"] != "", "all")
+    if "group" in has:  # blank or any case of 'all': every respondent of the wave
+        df["group"] = df["group"].where(~df["group"].str.lower().isin(["", "all"]), "all")
     if "concept" in has:
         df["concept"] = df["concept"].where(df["concept"] != "", df["item"])
     if "implied" in has and not frame:
@@ -462,7 +468,7 @@ def validate_groups(raw: pd.DataFrame, where: Where, figures: pd.DataFrame,
     for c in ("wave", "parent", "label"):
         if c not in df.columns:
             df[c] = ""
-    df["parent"] = df["parent"].where(df["parent"] != "", "all")
+    df["parent"] = df["parent"].where(~df["parent"].str.lower().isin(["", "all"]), "all")
     df = df[list(GROUPS_SCHEMA) + [c for c in df.columns if c not in GROUPS_SCHEMA]]
     known_waves = set(zip(waves["survey"], waves["wave"], strict=True))
     surveys = set(waves["survey"])
