@@ -251,3 +251,20 @@ def test_report_with_an_item_not_asked_and_a_group_missing_in_a_wave(tmp_path):
     assert groups["wave"].tolist() == ["W1", "W2", "W3", "W1->W3"]
     assert groups["difference"][3] == pytest.approx(0.5)
     assert math.isnan(groups["difference"][1]) and "no answer" in groups["note"][1]
+
+
+def test_cli_one_wave_report(tmp_path):
+    # the command line agrees with the API: one wave is a report of that wave (see
+    # test_one_wave_report_has_series_and_groups_but_no_change for the hand values)
+    one = "unit,wave,y,gp\n" + "".join(f"{u},W1,{u % 5 + 1},{u % 2}\n" for u in range(1, 9))
+    _write(tmp_path / "one.csv", one)
+    res = run("report", "--microdata", "one.csv", "--wave", "wave", "--items", "y",
+              "--cluster", "unit", "--group", "gp", "--out", "rep", "--quiet", cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert not (tmp_path / "rep" / "changes.csv").exists()
+    groups = pd.read_csv(tmp_path / "rep" / "groups.csv")
+    assert groups["difference"].tolist() == [pytest.approx(-1.0)]
+    _write(tmp_path / "header.csv", "unit,wave,y,gp\n")
+    res = run("report", "--microdata", "header.csv", "--wave", "wave", "--items", "y",
+              "--out", "rep2", "--quiet", cwd=tmp_path)
+    one_line_error(res, "header.csv", "no respondent rows")
