@@ -245,3 +245,54 @@ def test_a_folder_path_to_its_figures_file(tmp_path):
     shutil.copytree(datasets.data_dir(), tmp_path / "d")
     assert len(datasets.load(tmp_path / "d" / "figures.csv").figures) == len(
         datasets.load().figures)
+
+
+# -- properties -------------------------------------------------------------------------------------
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+# any text but NUL and a bare carriage return (which the csv module leaves unquoted when it
+# writes \n line ends, so that no reader can tell it from a line end)
+_cell = st.text(alphabet=st.characters(blacklist_categories=("Cs",),
+                                       blacklist_characters="\x00\r"), max_size=12)
+
+
+@given(rows=st.lists(st.lists(_cell, min_size=3, max_size=3), min_size=1, max_size=6),
+       bom=st.booleans(), crlf=st.booleans())
+def test_csv_cells_read_back_as_written(tmp_path_factory, rows, bom, crlf):
+    """Whatever text a spreadsheet writes in a cell (commas, quotes, new lines, any script),
+    quoted as the csv module quotes it, reads back unchanged, with the line each row starts
+    on; rows of blank cells are skipped."""
+    import csv
+    import io
+
+    from barotrend.cells import is_blank
+
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n" if crlf else "\n").writerows([["a", "b", "c"], *rows])
+    path = tmp_path_factory.mktemp("csv") / "t.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buf.getvalue().encode("utf-8"))
+    frame, where = datasets.read_csv_table(path, "t.csv")
+    kept = [r for r in rows if not all(is_blank(c) for c in r)]
+    assert [list(r) for r in frame.itertuples(index=False)] == kept
+    starts, line = [], 2
+    for r in rows:
+        one = io.StringIO()
+        csv.writer(one, lineterminator="\r\n" if crlf else "\n").writerow(r)
+        if not all(is_blank(c) for c in r):
+            starts.append(f"t.csv, line {line}")
+        line += one.getvalue().count("\n")  # a quoted new line in a cell is a line of the file
+    assert list(where.rows) == starts
+
+
+@given(year=st.integers(1900, 2100), month=st.integers(1, 12), quarter=st.integers(1, 4))
+def test_dates_parse_in_every_accepted_form(year, month, quarter):
+    import calendar
+
+    want = (f"{year}-{month:02d}", "month")
+    assert parse_date(f"{year}-{month:02d}") == want
+    assert parse_date(f"{calendar.month_abbr[month]} {year}") == want
+    assert parse_date(f"{calendar.month_name[month]} {year}") == want
+    assert parse_date(dt.date(year, month, 28)) == want
+    q = (f"{year}-{3 * quarter - 2:02d}", "quarter")
+    assert parse_date(f"{year}-Q{quarter}") == q == parse_date(f"Q{quarter} {year}")
