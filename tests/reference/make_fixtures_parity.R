@@ -182,6 +182,64 @@ sd2 <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)
 put("jk1_stratified_refused", refused = inherits(try(as.svrepdesign(sd2, type = "JK1"),
                                                      silent = TRUE), "try-error"))
 
+# ---- 5. svyquantile (survey 4.x: qrule = "math", interval.type = "mean", Woodruff) and svyvar ---
+data(hospital); data(mu284); data(election)
+hospital <- export("hospital", hospital)
+mu284 <- export("mu284", mu284)
+election_pps$wt <- 1 / election_pps$p
+elpps <- export("election_pps", election_pps[, c("County", "Bush", "Kerry", "votes", "p", "wt")])
+qdes <- list(
+  hosp = svydesign(ids = ~hospno, strata = ~oblevel, weights = ~weighta, fpc = ~tothosp,
+                   data = hospital),
+  mu = svydesign(ids = ~id1 + id2, fpc = ~n1 + n2, data = mu284),
+  elec = svydesign(ids = ~1, weights = ~wt, data = elpps),
+  strat = svydesign(id = ~1, strata = ~stype, weights = ~pw, fpc = ~fpc, data = apistrat),
+  clus2 = dclus2)
+qvar <- c(hosp = "births", mu = "y1", elec = "Bush", strat = "api00", clus2 = "enroll")
+probs <- c(0.1, 0.25, 0.5, 0.75, 0.9)
+rules <- c("math", "school", "shahvaish", paste0("hf", 1:9))
+qput <- function(name, q) {
+  q <- q[[1]]
+  put(name, quantile = q[, 1], ci_l = q[, 2], ci_u = q[, 3], se = q[, 4])
+}
+for (nm in names(qdes)) {
+  des <- qdes[[nm]]
+  f <- as.formula(paste0("~", qvar[[nm]]))
+  for (rule in rules)
+    qput(paste0("q_", nm, "_", rule), svyquantile(f, des, probs, qrule = rule, na.rm = TRUE))
+  for (it in c("beta", "xlogit", "asin"))
+    qput(paste0("q_", nm, "_int_", it),
+         svyquantile(f, des, probs, interval.type = it, na.rm = TRUE))
+  v <- svyvar(f, des, na.rm = TRUE)
+  put(paste0("var_", nm), estimate = coef(v), se = SE(v))
+}
+# by domain (svyby on subset designs): quantiles with their SEs, svyvar
+b <- svyby(~api00, ~stype, qdes$strat, svyquantile, quantiles = c(0.25, 0.5), ci = TRUE)
+put("qby_strat", estimate = as.vector(t(as.matrix(b[, 2:3]))),
+    se = as.vector(t(as.matrix(b[, 4:5]))))
+b <- svyby(~enroll, ~stype, dclus2, svyquantile, quantiles = c(0.25, 0.5), ci = TRUE,
+           na.rm = TRUE)
+put("qby_clus2", estimate = as.vector(t(as.matrix(b[, 2:3]))),
+    se = as.vector(t(as.matrix(b[, 4:5]))))
+b <- svyby(~api00, ~stype, dclus2, svyvar)
+put("varby_clus2", estimate = coef(b), se = SE(b))
+# svyvar(na.rm = TRUE) on a linearised design takes n = rows with non-zero weight including the
+# missing ones; barotrend counts the rows with an answer, as R on the subset design
+v <- svyvar(~enroll, subset(dclus2, !is.na(enroll)))
+put("var_clus2_sub", estimate = coef(v), se = SE(v))
+# replicate designs: Woodruff intervals and svyvar with replicate weights
+rdes <- list(hosp = as.svrepdesign(qdes$hosp, type = "JKn"),
+             mu = suppressWarnings(as.svrepdesign(qdes$mu, type = "JK1")),
+             strat = as.svrepdesign(qdes$strat, type = "JKn"))
+for (nm in names(rdes)) {
+  des <- rdes[[nm]]
+  f <- as.formula(paste0("~", qvar[[nm]]))
+  for (rule in c("math", "hf7"))
+    qput(paste0("qrep_", nm, "_", rule), svyquantile(f, des, probs, qrule = rule))
+  v <- svyvar(f, des)
+  put(paste0("varrep_", nm), estimate = coef(v), se = SE(v))
+}
+
 writeLines(c("{", paste(unlist(out), collapse = ",\n"), "}"),
            file.path("tests", "reference", "fixtures_parity.json"))
 cat("wrote", length(out), "fixtures\n")

@@ -71,7 +71,10 @@ def replicate_vcov(design, estimator):
     if design.mse:
         centre = np.asarray(estimator(design.weights[:, None]), dtype=float).reshape(1, -1)
     else:
-        centre = thetas[rscales > 0].mean(axis=0, keepdims=True)
+        used = thetas[rscales > 0]
+        centre = used.mean(axis=0, keepdims=True)
+        centre = centre + (used - centre).mean(axis=0, keepdims=True)  # R's two-pass mean:
+        # equal replicate estimates give exactly zero variance
     d = thetas - centre
     v = design.scale * (d * rscales[:, None]).T @ d
     return (v + v.T) / 2  # exactly symmetric: (d r)' d rounds (i, j) and (j, i) differently

@@ -32,6 +32,20 @@ class VerbsMixin:
         return estimators.proportion(self, var, by=by, method=method, conf_level=conf_level,
                                      na_rm=na_rm)
 
+    def quantile(self, var, probs=0.5, by=None, *, qrule="math", interval="mean",
+                 conf_level=0.95, na_rm=False):
+        """Quantiles with Woodruff intervals (R's ``svyquantile``); see
+        :func:`barotrend.design.quantiles.quantile`."""
+        from barotrend.design.quantiles import quantile
+        return quantile(self, var, probs, by, qrule=qrule, interval=interval,
+                        conf_level=conf_level, na_rm=na_rm)
+
+    def var(self, var, by=None, na_rm=False):
+        """Population variance of a column with its SE (R's ``svyvar``); see
+        :func:`barotrend.design.popvariance.variance`."""
+        from barotrend.design.popvariance import variance
+        return variance(self, var, by=by, na_rm=na_rm)
+
     def replicate(self, kind, **options):
         """Replicate-weight version of this design; see
         :func:`barotrend.design.replicate.make_replicate`."""
