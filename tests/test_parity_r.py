@@ -453,3 +453,16 @@ def test_var_by_domain_is_svyby():
     r = CLUS2.var("api00", by="stype")
     _close(r["estimate"], FX["varby_clus2"]["estimate"], "svyby svyvar")
     _close(r["se"], FX["varby_clus2"]["se"], "svyby svyvar se")
+
+
+@pytest.mark.parametrize("name", ["hosp", "mu", "strat", "nh14_brr"])
+def test_replicate_quantile_interval_from_replicate_quantiles(name):
+    """interval.type="quantile": the quantile re-estimated with each replicate's weights."""
+    if name == "nh14_brr":
+        r = _nh(NH14).replicate("BRR").quantile("WTMEC2YR", PROBS, qrule="hf7",
+                                                interval="quantile")
+    else:
+        r = REP[name].quantile(QVAR[name], PROBS, interval="quantile")
+    check_q(r, f"qrep_{name}_repq")
+    with pytest.raises(ValueError, match="interval: 'quantile' .* needs a replicate design"):
+        QDES["strat"].quantile("api00", interval="quantile")

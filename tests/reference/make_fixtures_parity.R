@@ -213,6 +213,9 @@ for (nm in names(qdes)) {
   v <- svyvar(f, des, na.rm = TRUE)
   put(paste0("var_", nm), estimate = coef(v), se = SE(v))
 }
+# replicate quantiles on a BRR design (nhanes strata of two PSUs): interval.type = "quantile"
+qput("qrep_nh14_brr_repq", svyquantile(~WTMEC2YR, as.svrepdesign(mk(nh14), type = "BRR"), probs,
+                                       interval.type = "quantile", qrule = "hf7"))
 # by domain (svyby on subset designs): quantiles with their SEs, svyvar
 b <- svyby(~api00, ~stype, qdes$strat, svyquantile, quantiles = c(0.25, 0.5), ci = TRUE)
 put("qby_strat", estimate = as.vector(t(as.matrix(b[, 2:3]))),
@@ -236,6 +239,8 @@ for (nm in names(rdes)) {
   f <- as.formula(paste0("~", qvar[[nm]]))
   for (rule in c("math", "hf7"))
     qput(paste0("qrep_", nm, "_", rule), svyquantile(f, des, probs, qrule = rule))
+  qput(paste0("qrep_", nm, "_repq"),
+       suppressWarnings(svyquantile(f, des, probs, interval.type = "quantile")))
   v <- svyvar(f, des)
   put(paste0("varrep_", nm), estimate = coef(v), se = SE(v))
 }

@@ -62,7 +62,7 @@ from barotrend.results import result_frame
 
 RULES = ("math", "school", "shahvaish", "hf1", "hf2", "hf3", "hf4", "hf5", "hf6", "hf7", "hf8",
          "hf9")
-INTERVALS = ("mean", "beta", "xlogit", "asin")
+INTERVALS = ("mean", "beta", "xlogit", "asin", "quantile")
 LD = np.longdouble
 
 
@@ -196,6 +196,22 @@ def _share_vcov(design, ind, use, w):
     return design.vcov(estimator, None)
 
 
+def _replicate_interval(design, x, use, p, rule, est, df, conf_level):
+    """R's ``interval.type="quantile"``: the quantile re-estimated with every set of replicate
+    weights, their replicate variance about ``est`` or their mean (R's ``svrVar``), and
+    ``est -+ t_df se``."""
+    xs = x[use]
+
+    def estimator(wr):
+        wr = np.asarray(wr, dtype=float)[use]
+        return np.array([quantile_rule(xs, wr[:, r], p, rule) for r in range(wr.shape[1])])[
+            :, None]
+
+    se = float(np.sqrt(design.vcov(estimator, None)[0, 0]))
+    q = stats.t.ppf(0.5 + conf_level / 2, df)
+    return {"estimate": float(est), "se": se, "ci_low": est - q * se, "ci_high": est + q * se}
+
+
 def _cdf_interval(m, se, df, n, interval, conf_level):
     q = stats.t.ppf(0.5 + conf_level / 2, df)
     if interval == "mean":
@@ -243,8 +259,12 @@ def quantile(design, var, probs=0.5, by=None, *, qrule="math", interval="mean",
     qrule : str, default "math"
         One of ``"math"``, ``"school"``, ``"shahvaish"``, ``"hf1"`` ... ``"hf9"`` (module
         docstring); R's default is ``"math"``.
-    interval : {"mean", "beta", "xlogit", "asin"}, default "mean"
-        Interval for the distribution function at the estimate (R's ``interval.type``).
+    interval : {"mean", "beta", "xlogit", "asin", "quantile"}, default "mean"
+        Interval for the distribution function at the estimate (R's ``interval.type``);
+        ``"quantile"`` (replicate designs only): ``estimate -+ t_df se`` with ``se`` the
+        replicate standard error of the quantile re-estimated with each set of replicate weights
+        (R warns that jackknife replicates may not give valid standard errors for quantiles;
+        bootstrap or BRR replicates do).
     conf_level : float, default 0.95
     na_rm : bool
         Leave rows with a missing ``var`` out (else a domain with one gives NaN).
@@ -268,6 +288,9 @@ def quantile(design, var, probs=0.5, by=None, *, qrule="math", interval="mean",
         raise ValueError(f"qrule: expected one of {RULES}, got {qrule!r}")
     if interval not in INTERVALS:
         raise ValueError(f"interval: expected one of {INTERVALS}, got {interval!r}")
+    if interval == "quantile" and not design.is_replicate:
+        raise ValueError("interval: 'quantile' (the replicate quantiles' variance) needs a "
+                         "replicate design; use 'mean' (Woodruff) for a linearised one")
     if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
         raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
     ps = _check_probs(probs)
@@ -291,6 +314,10 @@ def quantile(design, var, probs=0.5, by=None, *, qrule="math", interval="mean",
                 rows.append(row)
                 continue
             est = quantile_rule(x[use], w[use], p, qrule)
+            if interval == "quantile":
+                row.update(_replicate_interval(design, x, use, p, qrule, est, df, conf_level))
+                rows.append(row)
+                continue
             ind = np.where(use, (x <= est).astype(float), np.nan)
             v = _share_vcov(design, ind, use, w)
             lo_p, hi_p = _cdf_interval(_share(ind[use], w[use], design.is_replicate),
