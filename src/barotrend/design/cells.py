@@ -165,7 +165,7 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
                 vcov = lin.taylor_vcov_totals(S_a, stages)
             else:
                 Sb = np.repeat(S_b, n_lev, axis=1) if n_lev > 1 else S_b
-                vcov = lin.taylor_vcov_totals((S_a - Sb * theta) / Wb, stages)
+                vcov = lin.taylor_vcov_totals(_residual(S_a, Sb * theta) / Wb, stages)
             return theta, vcov, None, Wd, Wb, dfs
         c = np.broadcast_to(np.asarray(centre, dtype=float), (n_dom,))
         if total:  # sum w a = sum w (a - c) + c sum w
@@ -173,8 +173,18 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
             vcov = lin.taylor_vcov_totals(S_a, stages, offset=(S_w, c))
         else:
             theta = c + delta
-            vcov = lin.taylor_vcov_totals((S_a - S_b * delta) / Wb, stages)
+            vcov = lin.taylor_vcov_totals(_residual(S_a, S_b * delta) / Wb, stages)
     return theta, vcov, ss, Wd, Wb, dfs
+
+
+def _residual(s_a, fitted):
+    """Unit totals ``s_a - fitted``, exactly 0 where the difference is within the rounding of
+    its terms (``8 eps (|s_a| + |fitted|)``): a unit holding a whole domain then adds nothing,
+    so an estimate whose variance is 0 gets 0, not a noise of 1e-33 (which made its design
+    effect ~1e-31 and its n_eff ~1e32). The change is below the rounding error it removes."""
+    r = s_a - fitted
+    r[np.abs(r) <= 8 * np.finfo(float).eps * (np.abs(s_a) + np.abs(fitted))] = 0.0
+    return r
 
 
 def row_cells(design, av, bv, wk, gk, keep, n_dom, total, Wd):
