@@ -244,14 +244,14 @@ def test_zero_variance_is_zero_not_noise():
     # a domain inside one PSU: its mean and shares have variance 0 exactly (the exact
     # reference says so); rounding used to leave ~1e-33, a deff of ~1e-31 and an n_eff of ~1e32
     df = pd.DataFrame({"h": [0, 0, 0, 0, 1, 1, 1, 1, 1], "psu": [0, 0, 1, 1, 2, 2, 3, 4, 4],
-                       "w": [1.4, 1.5, 1, 1, 1, 1, 1, 1, 1.0], "g": list("aabbbbbbb"),
+                       "w": [1.7, 1.5, 1, 1, 1, 1, 1, 1, 1.0], "g": list("aabbbbbbb"),
                        "y": [1e6 + 0.1, 1e6 + 0.7, 3, 4, 5, 6, 7, 8, 9], "x": 1.0,
-                       "N": 50})
+                       "q": ["no", "yes"] + ["no"] * 7, "N": 50})
     d = Design(df, weights="w", strata="h", cluster="psu")
     _, v, _ = _reference(df, domain="a")
     assert v == 0
     r = d.mean("y", by="g")
     assert r["se"].iloc[0] == 0 and r["deff"].iloc[0] == 0 and np.isnan(r["n_eff"].iloc[0])
     _check(r, *_reference(df, domain="b"), row=1)
-    p = d.proportion("g", by="g")  # every share of a domain in its own domain is 1 or 0
-    assert (p["se"] == 0).all()
+    p = d.proportion("q", by="g")  # a share within the one PSU: variance 0 as well
+    assert (p["se"].iloc[:2] == 0).all() and (p["deff"].iloc[:2] == 0).all()
