@@ -466,3 +466,65 @@ def test_replicate_quantile_interval_from_replicate_quantiles(name):
     check_q(r, f"qrep_{name}_repq")
     with pytest.raises(ValueError, match="interval: 'quantile' .* needs a replicate design"):
         QDES["strat"].quantile("api00", interval="quantile")
+
+
+# ---------------------------------------------------------------- 7. contrasts, joint means
+def check_joint(est, v, key):
+    fx = FX[key]
+    k = len(est)
+    _close(est["estimate"], fx["estimate"], f"{key} estimates")
+    _close(v.to_numpy(), np.reshape(fx["vcov"], (k, k), order="F"), f"{key} covariance")
+    _close(est["se"], np.sqrt(np.diag(np.reshape(fx["vcov"], (k, k)))), f"{key} se")
+
+
+def test_contrast_over_three_domains_is_svycontrast():
+    est, v = CLUS2.joint_means("api00", by="stype")
+    check_joint(est, v, "con_clus2_stype")
+    r = CLUS2.contrast("api00", {"E": 1, "H": -0.5, "M": -0.5}, by="stype").iloc[0]
+    fx = FX["con_clus2_stype"]
+    _close([r["estimate"], r["se"], r["df"]], [fx["c"][0], fx["se"][0], fx["df"][0]], "contrast")
+    assert r["group"] == "1*E -0.5*H -0.5*M"
+    same = CLUS2.contrast("api00", [1, -0.5, -0.5], by="stype").iloc[0]
+    _close([same["estimate"], same["se"]], [fx["c"][0], fx["se"][0]], "coefficients as a list")
+
+
+@pytest.mark.parametrize("replicate", [False, True])
+def test_contrast_over_four_domains_nhanes(replicate):
+    d = _nh(NH14)
+    key = "con_rnh14_agecat" if replicate else "con_nh14_agecat"
+    if replicate:  # R: BRR on the rows with an answer; every PSU keeps rows, so the same design
+        d = _nh(NH14.dropna(subset=["HI_CHOL"]).reset_index(drop=True)).replicate("BRR")
+    est, v = d.joint_means("HI_CHOL", by="agecat", na_rm=True)
+    check_joint(est, v, key)
+    r = d.contrast("HI_CHOL", [1, -0.5, -0.5, 0], by="agecat", na_rm=True).iloc[0]
+    _close([r["estimate"], r["se"]], [FX[key]["c"][0], FX[key]["se"][0]], key)
+
+
+def test_joint_means_of_several_variables():
+    est, v = CLUS2.joint_means(["api00", "api99"])
+    check_joint(est, v, "joint_clus2_api")
+    r = CLUS2.contrast(["api00", "api99"], {"api00": 1, "api99": -1}).iloc[0]
+    _close([r["estimate"], r["se"]], [FX["joint_clus2_api"]["c"][0],
+                                      FX["joint_clus2_api"]["se"][0]], "api00 - api99")
+    est, v = CLUS2.joint_means(["api00", "enroll"], na_rm=True)  # complete cases, as R
+    check_joint(est, v, "joint_clus2_narm")
+    est, v = CLUS2.joint_means(["api00", "api99"], by="stype")
+    check_joint(est, v, "joint_clus2_by")
+    r = CLUS2.contrast(["api00", "api99"], {("api00", "E"): 1, ("api99", "E"): -1,
+                                            ("api00", "H"): -1, ("api99", "H"): 1},
+                       by="stype").iloc[0]
+    _close([r["estimate"], r["se"]], [FX["joint_clus2_by"]["c"][0],
+                                      FX["joint_clus2_by"]["se"][0]], "difference in differences")
+
+
+def test_contrast_bad_input():
+    with pytest.raises(ValueError, match="coefficients: unknown estimate 'X'; known: 'E', 'H', 'M'"):
+        CLUS2.contrast("api00", {"X": 1}, by="stype")
+    with pytest.raises(ValueError, match="coefficients: expected 3 values .* got 2"):
+        CLUS2.contrast("api00", [1, -1], by="stype")
+    with pytest.raises(ValueError, match="coefficients: all zero"):
+        CLUS2.contrast("api00", {"E": 0}, by="stype")
+    with pytest.raises(ValueError, match="column 'enroll' has a missing value at row .*na_rm=True"):
+        CLUS2.joint_means(["api00", "enroll"])
+    with pytest.raises(ValueError, match="vars: a column is named twice"):
+        CLUS2.joint_means(["api00", "api00"])

@@ -245,6 +245,33 @@ for (nm in names(rdes)) {
   put(paste0("varrep_", nm), estimate = coef(v), se = SE(v))
 }
 
+# ---- 7. contrasts over several domains with svyby(covmat = TRUE); joint means ---------------------
+b <- svyby(~api00, ~stype, dclus2, svymean, covmat = TRUE)
+k <- svycontrast(b, c(E = 1, H = -0.5, M = -0.5))
+put("con_clus2_stype", estimate = coef(b), vcov = as.vector(vcov(b)), c = coef(k), se = SE(k),
+    df = degf(dclus2))
+# (svyby(na.rm = TRUE, covmat = TRUE) fails in R 4.1.1: the rows with an answer instead; no PSU
+# loses all its rows, so the design is the same)
+nh14c <- nh14[!is.na(nh14$HI_CHOL), ]
+b <- svyby(~HI_CHOL, ~agecat, mk(nh14c), svymean, covmat = TRUE)
+k <- svycontrast(b, c(1, -0.5, -0.5, 0))
+put("con_nh14_agecat", estimate = coef(b), vcov = as.vector(vcov(b)), c = coef(k), se = SE(k))
+rnh14 <- as.svrepdesign(mk(nh14c), type = "BRR")
+b <- svyby(~HI_CHOL, ~agecat, rnh14, svymean, covmat = TRUE)
+k <- svycontrast(b, c(1, -0.5, -0.5, 0))
+put("con_rnh14_agecat", estimate = coef(b), vcov = as.vector(vcov(b)), c = coef(k), se = SE(k))
+m <- svymean(~api00 + api99, dclus2)
+k <- svycontrast(m, c(api00 = 1, api99 = -1))
+put("joint_clus2_api", estimate = coef(m), vcov = as.vector(vcov(m)), c = coef(k), se = SE(k))
+m <- svymean(~api00 + enroll, dclus2, na.rm = TRUE)
+cat("nh14 PSUs with an answer:", nrow(unique(nh14c[, c("SDMVSTRA", "SDMVPSU")])), "\n")
+put("joint_clus2_narm", estimate = coef(m), vcov = as.vector(vcov(m)))
+b <- svyby(~api00 + api99, ~stype, dclus2, svymean, covmat = TRUE)
+k <- svycontrast(b, c("E:api00" = 1, "E:api99" = -1, "H:api00" = -1, "H:api99" = 1))
+put("joint_clus2_by", estimate = coef(b), vcov = as.vector(vcov(b)), names_order = NA,
+    c = coef(k), se = SE(k))
+cat(names(coef(b)), "\n")
+
 writeLines(c("{", paste(unlist(out), collapse = ",\n"), "}"),
            file.path("tests", "reference", "fixtures_parity.json"))
 cat("wrote", length(out), "fixtures\n")

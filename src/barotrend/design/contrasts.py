@@ -80,8 +80,9 @@ def domain_means(design, y, indicators):
     ----------
     design : Design
         A linearised or replicate design.
-    y : ndarray (n,)
-        Values, NaN for missing (a missing row belongs to no domain).
+    y : ndarray (n,) or (n, k)
+        Values, NaN for missing (a missing row belongs to no domain); one column per domain
+        to take a different variable in each (joint means of several variables).
     indicators : ndarray of bool (n, k)
         Domain membership, one column per domain (domains may overlap).
 
@@ -102,14 +103,16 @@ def domain_means(design, y, indicators):
     >>> m.tolist()
     [1.5, 3.0]
     """
-    ind = (np.asarray(indicators, dtype=bool) & ~np.isnan(y)[:, None]).astype(float)
-    y0 = np.where(np.isnan(y), 0.0, y)
+    y = np.asarray(y, dtype=float)
+    y2 = y[:, None] if y.ndim == 1 else y
+    ind = (np.asarray(indicators, dtype=bool) & ~np.isnan(y2)).astype(float)
+    y0 = np.where(np.isnan(y2), 0.0, y2)
     w = np.asarray(design.weights, dtype=float)
     totals = w @ ind
     # two passes: the means, then the mean of the residuals about them (the rounding of the
     # first pass, of the size of eps |mean|, would otherwise shift every residual)
-    means = (w @ (ind * y0[:, None])) / totals
-    resid = ind * (y0[:, None] - means)
+    means = (w @ (ind * y0)) / totals
+    resid = ind * (y0 - means)
     step = (w @ resid) / totals
     means = means + step
     resid = ind * (resid - step)

@@ -58,6 +58,20 @@ class VerbsMixin:
         from barotrend.design.ttest import ttest
         return ttest(self, var, by=by, mu=mu, conf_level=conf_level)
 
+    def joint_means(self, vars, by=None, na_rm=False):
+        """Means of several variables and/or domains with their full covariance (R's
+        ``svymean(~a + b)``, ``svyby(covmat=TRUE)``); see
+        :func:`barotrend.design.lincontrast.joint_means`."""
+        from barotrend.design.lincontrast import joint_means
+        return joint_means(self, vars, by=by, na_rm=na_rm)
+
+    def contrast(self, vars, coefficients, by=None, *, conf_level=0.95, df=None, na_rm=False):
+        """Linear contrast of means over any number of domains and variables with a design t
+        test (R's ``svycontrast``); see :func:`barotrend.design.lincontrast.contrast`."""
+        from barotrend.design.lincontrast import contrast
+        return contrast(self, vars, coefficients, by=by, conf_level=conf_level, df=df,
+                        na_rm=na_rm)
+
     def compare(self, var, by, a, b, *, level=None, conf_level=0.95, df=None):
         """Difference ``a - b`` between two domains of ``by`` with its covariance and a design
         t test; see :func:`barotrend.design.contrasts.compare`."""

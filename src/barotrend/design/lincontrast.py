@@ -1,0 +1,205 @@
+"""Joint means of several variables and domains with their full design covariance, and linear
+contrasts of them (R's ``svymean(~a + b)``, ``svyby(..., covmat=TRUE)``, ``svycontrast``).
+
+The estimates are means ``ybar_{jd}`` of variables ``j`` in domains ``d`` (the whole sample when
+there is no ``by``), each a ratio estimator on the full design with influence values
+``z_{jd}(i) = I_d(i) (y_{ij} - ybar_{jd}) / N_d``; their covariance ``V`` is the design covariance
+of those influence totals (linearisation), or the replicate covariance of the re-estimated means
+(:func:`barotrend.design.contrasts.domain_means`). Rows with a missing value in any of the
+variables are left out of every estimate when ``na_rm=True`` (complete cases, as R's
+``na.rm=TRUE`` on ``~a + b``); otherwise a missing value is an error.
+
+A contrast ``c' ybar`` has variance ``c' V c``; the t statistic ``c' ybar / se`` is referred to
+Student's t with the design degrees of freedom (``degf(design)`` in R), the interval is
+``c' ybar -+ t_{df, 1-alpha/2} se``.
+
+References
+----------
+Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*, sections 2.2, 3.4; R package
+``survey``, functions ``svyby`` (``covmat=TRUE``), ``svycontrast``, ``vcov``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from barotrend.design.columns import py_scalar
+from barotrend.design.contrasts import domain_means, numeric_column
+from barotrend.results import result_frame
+
+
+def _vars(vars_):
+    cols = [vars_] if isinstance(vars_, str) else list(vars_) if isinstance(
+        vars_, list | tuple) else None
+    if not cols or not all(isinstance(c, str) for c in cols):
+        raise ValueError(f"vars: expected a column name or a list of them, got {vars_!r}")
+    if len(set(cols)) != len(cols):
+        raise ValueError(f"vars: a column is named twice in {cols!r}")
+    return cols
+
+
+def _level(values):
+    v = tuple(py_scalar(x) for x in values)
+    return v[0] if len(v) == 1 else v
+
+
+def joint_means(design, vars_, by=None, na_rm=False):
+    """Means of one or more variables, overall or in every domain of ``by``, and their full
+    design covariance.
+
+    Parameters
+    ----------
+    design : Design
+        A linearised or replicate design.
+    vars_ : str or list of str
+        Numeric (or boolean) columns.
+    by : str or list of str, optional
+        Domains; every (variable, domain) pair is one estimate.
+    na_rm : bool
+        Leave out the rows with a missing value in any variable (complete cases).
+
+    Returns
+    -------
+    estimates : pandas.DataFrame
+        One row per (variable, domain): ``item``, ``group``, ``estimate``, ``se``, ``n``,
+        ``df`` (the design's) and ``level`` (the domain value, or None).
+    vcov : pandas.DataFrame
+        The covariance matrix, rows and columns indexed by (``item``, ``group``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> d = Design(pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [2.0, 2, 4, 4]}))
+    >>> est, v = joint_means(d, ["a", "b"])
+    >>> est["estimate"].tolist(), round(float(v.iloc[0, 1]), 6)  # cov: sum (a-2.5)(b-3) / 12
+    ([2.5, 3.0], 0.333333)
+    """
+    cols = _vars(vars_)
+    Y = np.column_stack([numeric_column(design, c, "vars") for c in cols])
+    miss = np.isnan(Y)
+    if miss.any() and not na_rm:
+        i, j = np.argwhere(miss)[0]
+        raise ValueError(f"vars: column {cols[j]!r} has a missing value at row "
+                         f"{py_scalar(design.data.index[i])!r}; pass na_rm=True to leave such "
+                         "rows out (complete cases, as R's na.rm=TRUE)")
+    ok = ~miss.any(axis=1)
+    doms = [((), np.ones(design.n, dtype=bool))] if by is None else design.domains(by)
+    keys, ycols, icols = [], [], []
+    for j, c in enumerate(cols):
+        for values, mask in doms:
+            keys.append((c, "all" if by is None else "/".join(str(v) for v in values),
+                         None if by is None else _level(values)))
+            ycols.append(np.where(ok, Y[:, j], np.nan))
+            icols.append(mask & ok)
+    ind = np.column_stack(icols)
+    if not (ind.any(axis=0)).all():
+        k = int(np.flatnonzero(~ind.any(axis=0))[0])
+        raise ValueError(f"by: domain {keys[k][1]!r} has no complete row of {cols!r}")
+    means, v = domain_means(design, np.column_stack(ycols), ind)
+    rows = [{"item": c, "group": g, "estimate": float(means[k]), "se": float(np.sqrt(v[k, k])),
+             "n": int(ind[:, k].sum()), "df": float(design.df), "level": lev,
+             "method": "joint means, " + ("replicate" if design.is_replicate else "taylor")}
+            for k, (c, g, lev) in enumerate(keys)]
+    index = pd.MultiIndex.from_tuples([(c, g) for c, g, _ in keys], names=["item", "group"])
+    return result_frame(rows, extra=["level"]), pd.DataFrame(v, index=index, columns=index)
+
+
+def _coefficients(coefficients, est):
+    """The coefficient vector for the estimates ``est`` from a dict or a sequence."""
+    k = len(est)
+    if isinstance(coefficients, dict):
+        c = np.zeros(k)
+        single_var = est["item"].nunique() == 1
+        has_by = est["level"].notna().any()
+        lookup = {}
+        for pos, r in enumerate(est.itertuples(index=False)):
+            if not has_by:
+                lookup[r.item] = pos
+            elif single_var:
+                lookup[r.level] = pos
+            lookup[(r.item, r.level)] = pos
+            lookup[(r.item, r.group)] = pos
+        for key, value in coefficients.items():
+            kk = tuple(key) if isinstance(key, list) else key
+            if kk not in lookup:
+                known = ", ".join(repr(x) for x in lookup if not isinstance(x, tuple)) or \
+                    ", ".join(repr(x) for x in lookup)
+                raise ValueError(f"coefficients: unknown estimate {key!r}; known: {known}")
+            c[lookup[kk]] = float(value)
+    else:
+        c = np.asarray(coefficients, dtype=float)
+        if c.shape != (k,):
+            raise ValueError(f"coefficients: expected {k} values (one per estimate), got "
+                             f"{c.size}")
+    if not np.isfinite(c).all():
+        raise ValueError(f"coefficients: every coefficient must be finite, got {c.tolist()}")
+    if not c.any():
+        raise ValueError("coefficients: all zero; name at least one estimate")
+    return c
+
+
+def _describe(c, est):
+    parts = []
+    for ci, r in zip(c, est.itertuples(index=False), strict=True):
+        if ci == 0:
+            continue
+        name = r.item if r.group == "all" else (r.group if est["item"].nunique() == 1
+                                                 else f"{r.item}[{r.group}]")
+        parts.append(f"{ci:+g}*{name}")
+    return " ".join(parts).lstrip("+")
+
+
+def contrast(design, vars_, coefficients, by=None, *, conf_level=0.95, df=None, na_rm=False):
+    """Linear contrast ``sum_k c_k ybar_k`` of joint means with its design-based t test.
+
+    Parameters
+    ----------
+    design : Design
+    vars_ : str or list of str
+        Variables whose means enter (see :func:`joint_means`).
+    coefficients : dict or sequence of float
+        A dict keyed by domain level (one variable with ``by``), by variable name (no ``by``)
+        or by ``(variable, level)``; absent estimates get 0. Or one coefficient per estimate in
+        the order of :func:`joint_means` (variables, then domains), as R's ``svycontrast``.
+    by : str or list of str, optional
+    conf_level : float, default 0.95
+    df : float, optional
+        Degrees of freedom of the t reference; default the design's (R's ``degf``).
+    na_rm : bool
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row: ``item`` (the variables), ``group`` (the contrast as text), ``estimate``,
+        ``se``, ``ci_low``, ``ci_high``, ``df``, ``statistic``, ``p_value``, ``n``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> d = Design(pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 9], "g": list("aabbcc")}))
+    >>> r = contrast(d, "y", {"a": 1, "b": -0.5, "c": -0.5}, by="g")
+    >>> float(r["estimate"].iloc[0]), r["group"].iloc[0]  # 1.5 - (3.5 + 7) / 2
+    (-3.75, '1*a -0.5*b -0.5*c')
+    """
+    if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
+        raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
+    est, v = joint_means(design, vars_, by=by, na_rm=na_rm)
+    c = _coefficients(coefficients, est)
+    theta = float(c @ est["estimate"].to_numpy())
+    se = float(np.sqrt(max(c @ v.to_numpy() @ c, 0.0)))
+    dfv = float(design.df if df is None else df)
+    if not dfv > 0:
+        raise ValueError(f"df: must be positive, got {dfv!r}")
+    q = stats.t.ppf(0.5 + conf_level / 2, dfv)
+    t = theta / se if se > 0 else np.nan
+    row = {"item": " + ".join(_vars(vars_)), "group": _describe(c, est), "estimate": theta,
+           "se": se, "ci_low": theta - q * se, "ci_high": theta + q * se, "df": dfv,
+           "statistic": t, "p_value": 2 * stats.t.sf(abs(t), dfv),
+           "n": int(est.loc[c != 0, "n"].max()), "method": "linear contrast (t)",
+           "note": "replicate-weight variance" if design.is_replicate
+           else "linearised covariance of the means"}
+    return result_frame([row])
