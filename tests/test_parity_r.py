@@ -528,3 +528,29 @@ def test_contrast_bad_input():
         CLUS2.joint_means(["api00", "enroll"])
     with pytest.raises(ValueError, match="vars: a column is named twice"):
         CLUS2.joint_means(["api00", "api00"])
+
+
+def test_nonlinear_contrasts_by_the_delta_method():
+    r = CLUS2.contrast(["api00", "api99"], lambda m: m["api00"] / m["api99"]).iloc[0]
+    fx = FX["nl_clus2_ratio"]
+    _close([r["estimate"], r["se"]], [fx["c"][0], fx["se"][0]], "api00 / api99")
+    r = CLUS2.contrast("api00", lambda m: np.log(m["E"] / m["H"]) - (m["M"] - m["H"]) ** 2 / 1000,
+                       by="stype").iloc[0]
+    fx = FX["nl_clus2_stype"]
+    _close([r["estimate"], r["se"]], [fx["c"][0], fx["se"][0]], "log(E/H) - (M-H)^2/1000")
+    rep = _nh(NH14.dropna(subset=["HI_CHOL"]).reset_index(drop=True)).replicate("BRR")
+    r = rep.contrast("HI_CHOL", lambda m: m["(39,59]"] / m["(19,39]"], by="agecat").iloc[0]
+    fx = FX["nl_rnh14_agecat"]
+    _close([r["estimate"], r["se"]], [fx["c"][0], fx["se"][0]], "ratio of domain means, BRR")
+
+
+def test_nonlinear_contrast_bad_functions():
+    import math
+    with pytest.raises(ValueError, match="not differentiable as written"):
+        CLUS2.contrast("api00", lambda m: abs(m["E"] - m["H"]), by="stype")
+    with pytest.raises(ValueError, match="numpy functions such as np.log"):
+        CLUS2.contrast("api00", lambda m: math.log(m["E"]), by="stype")
+    with pytest.raises(ValueError, match="unknown estimate 'X'; known: 'E', 'H', 'M'"):
+        CLUS2.contrast("api00", lambda m: m["X"], by="stype")
+    with pytest.raises(ValueError, match="finite real number"), np.errstate(divide="ignore"):
+        CLUS2.contrast("api00", lambda m: np.log(m["E"] - m["E"]), by="stype")

@@ -270,7 +270,16 @@ b <- svyby(~api00 + api99, ~stype, dclus2, svymean, covmat = TRUE)
 k <- svycontrast(b, c("E:api00" = 1, "E:api99" = -1, "H:api00" = -1, "H:api99" = 1))
 put("joint_clus2_by", estimate = coef(b), vcov = as.vector(vcov(b)), names_order = NA,
     c = coef(k), se = SE(k))
-cat(names(coef(b)), "\n")
+# nonlinear contrasts by the delta method (svycontrast of an expression)
+m <- svymean(~api00 + api99, dclus2)
+k <- svycontrast(m, quote(api00 / api99))
+put("nl_clus2_ratio", c = coef(k), se = SE(k))
+b <- svyby(~api00, ~stype, dclus2, svymean, covmat = TRUE)
+k <- svycontrast(b, quote(log(E / H) - (M - H)^2 / 1000))
+put("nl_clus2_stype", c = coef(k), se = SE(k))
+b <- svyby(~HI_CHOL, ~agecat, rnh14, svymean, covmat = TRUE)
+k <- svycontrast(b, quote(`(39,59]` / `(19,39]`))
+put("nl_rnh14_agecat", c = coef(k), se = SE(k))
 
 writeLines(c("{", paste(unlist(out), collapse = ",\n"), "}"),
            file.path("tests", "reference", "fixtures_parity.json"))

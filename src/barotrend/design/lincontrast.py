@@ -21,6 +21,8 @@ Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*, sections 2.2,
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -112,16 +114,7 @@ def _coefficients(coefficients, est):
     k = len(est)
     if isinstance(coefficients, dict):
         c = np.zeros(k)
-        single_var = est["item"].nunique() == 1
-        has_by = est["level"].notna().any()
-        lookup = {}
-        for pos, r in enumerate(est.itertuples(index=False)):
-            if not has_by:
-                lookup[r.item] = pos
-            elif single_var:
-                lookup[r.level] = pos
-            lookup[(r.item, r.level)] = pos
-            lookup[(r.item, r.group)] = pos
+        lookup = {key: pos for pos, keys in enumerate(_lookup(est)) for key in keys}
         for key, value in coefficients.items():
             kk = tuple(key) if isinstance(key, list) else key
             if kk not in lookup:
@@ -139,6 +132,63 @@ def _coefficients(coefficients, est):
     if not c.any():
         raise ValueError("coefficients: all zero; name at least one estimate")
     return c
+
+
+def _lookup(est):
+    """The names a coefficient dict or a contrast function may use for each estimate."""
+    single_var = est["item"].nunique() == 1
+    has_by = est["level"].notna().any()
+    names = []
+    for r in est.itertuples(index=False):
+        keys = [(r.item, r.level), (r.item, r.group)] if has_by else [r.item]
+        if has_by and single_var:
+            keys.insert(0, r.level)
+        names.append(keys)
+    return names
+
+
+def _gradient(func, theta, names):
+    """Value and gradient of ``func`` at ``theta`` by complex step (exact to rounding for an
+    analytic function), checked against central differences so that a function that is not
+    analytic (``abs``, ``min``, a comparison) is an error, not a wrong standard error."""
+    def call(values):
+        m = {}
+        for keys, v in zip(names, values, strict=True):
+            for key in keys:
+                m[key] = v
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", np.exceptions.ComplexWarning)
+                out = func(m)
+        except KeyError as err:
+            known = ", ".join(repr(k[0]) for k in names)
+            raise ValueError(f"coefficients: the function asks for unknown estimate {err}; "
+                             f"known: {known}") from None
+        except (TypeError, np.exceptions.ComplexWarning) as err:
+            raise ValueError("coefficients: the function must accept complex values (use "
+                             f"numpy functions such as np.log, not math.log): {err}") from None
+        return complex(out) if np.ndim(out) == 0 else complex(np.asarray(out).item())
+
+    value = call(theta.astype(complex))
+    if value.imag != 0 or not np.isfinite(value.real):
+        raise ValueError(f"coefficients: the function gives {value!r} at the estimates; it "
+                         "must give a finite real number")
+    grad = np.empty(len(theta))
+    for k in range(len(theta)):
+        h = 1e-20 * max(abs(theta[k]), 1.0)
+        step = theta.astype(complex)
+        step[k] += 1j * h
+        grad[k] = call(step).imag / h
+        e = 1e-6 * max(abs(theta[k]), 1.0)
+        up, down = theta.astype(complex), theta.astype(complex)
+        up[k] += e
+        down[k] -= e
+        fd = (call(up).real - call(down).real) / (2 * e)
+        if abs(fd - grad[k]) > 1e-4 * max(abs(fd), abs(grad[k]), 1e-8 * abs(value.real), 1e-12):
+            raise ValueError("coefficients: the function is not differentiable as written "
+                             f"(derivative {grad[k]:.6g} by complex step, {fd:.6g} by "
+                             "differences); abs, min, max and comparisons are not allowed")
+    return value.real, grad
 
 
 def _describe(c, est):
@@ -160,10 +210,15 @@ def contrast(design, vars_, coefficients, by=None, *, conf_level=0.95, df=None, 
     design : Design
     vars_ : str or list of str
         Variables whose means enter (see :func:`joint_means`).
-    coefficients : dict or sequence of float
+    coefficients : dict, sequence of float, or callable
         A dict keyed by domain level (one variable with ``by``), by variable name (no ``by``)
         or by ``(variable, level)``; absent estimates get 0. Or one coefficient per estimate in
         the order of :func:`joint_means` (variables, then domains), as R's ``svycontrast``.
+        Or a function of a mapping with those keys, e.g. ``lambda m: m["a"] / m["b"]`` or
+        ``lambda m: np.log(m["E"] / m["H"])`` (R's ``svycontrast`` of an expression): the
+        delta method, ``se**2 = g' V g`` with ``g`` the gradient at the estimates, computed by
+        complex step (exact to rounding; numpy functions only, and differentiable ones: a
+        function the check finds non-differentiable, e.g. with ``abs``, is an error).
     by : str or list of str, optional
     conf_level : float, default 0.95
     df : float, optional
@@ -188,18 +243,24 @@ def contrast(design, vars_, coefficients, by=None, *, conf_level=0.95, df=None, 
     if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
         raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
     est, v = joint_means(design, vars_, by=by, na_rm=na_rm)
-    c = _coefficients(coefficients, est)
-    theta = float(c @ est["estimate"].to_numpy())
+    if callable(coefficients):
+        theta, c = _gradient(coefficients, est["estimate"].to_numpy(dtype=float), _lookup(est))
+        label = "function (delta method)"
+    else:
+        c = _coefficients(coefficients, est)
+        theta = float(c @ est["estimate"].to_numpy())
+        label = _describe(c, est)
     se = float(np.sqrt(max(c @ v.to_numpy() @ c, 0.0)))
     dfv = float(design.df if df is None else df)
     if not dfv > 0:
         raise ValueError(f"df: must be positive, got {dfv!r}")
     q = stats.t.ppf(0.5 + conf_level / 2, dfv)
     t = theta / se if se > 0 else np.nan
-    row = {"item": " + ".join(_vars(vars_)), "group": _describe(c, est), "estimate": theta,
+    row = {"item": " + ".join(_vars(vars_)), "group": label, "estimate": theta,
            "se": se, "ci_low": theta - q * se, "ci_high": theta + q * se, "df": dfv,
            "statistic": t, "p_value": 2 * stats.t.sf(abs(t), dfv),
-           "n": int(est.loc[c != 0, "n"].max()), "method": "linear contrast (t)",
+           "n": int(est.loc[c != 0, "n"].max()) if c.any() else int(est["n"].max()),
+           "method": "delta method (t)" if callable(coefficients) else "linear contrast (t)",
            "note": "replicate-weight variance" if design.is_replicate
            else "linearised covariance of the means"}
     return result_frame([row])
