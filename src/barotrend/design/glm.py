@@ -15,7 +15,9 @@ the full-sample estimate) and combine the replicate coefficients as R's ``svrVar
 Coefficient tests are ``t = beta / se`` on ``df = design df + 1 - p`` degrees of freedom
 (``p`` coefficients), R's ``df.residual`` for a ``svyglm``, and intervals ``beta -+
 t_{df, 1 - alpha/2} se`` (R's ``confint.svyglm``). Rows with a missing value in a model
-variable are dropped from the fit and get zero influence (the full design is kept). A model
+variable are dropped from the fit and get zero influence (the full design is kept for the
+variance; the design df are then those of the complete rows, R's ``degf(design[-nas, ])``, for
+a linearised design, and the replicate design's own for a replicate design, as R). A model
 that fits exactly (every residual 0 up to round-off -- within ``64 eps max|y|`` --, e.g. a
 constant outcome on an intercept) has every influence value 0: its coefficients are returned with SE 0 and a degenerate interval, and the statistic and
 p-value are NaN with a note (R's ``svyglm`` gives the same estimate and SE 0). A binomial model
@@ -34,7 +36,7 @@ Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*, chapter 5; R 
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -46,7 +48,8 @@ from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 from barotrend.design.expressions import row_mask
 from barotrend.results import result_frame
 
-FAMILIES = {"gaussian": sm.families.Gaussian, "binomial": sm.families.Binomial}
+FAMILIES = {"gaussian": sm.families.Gaussian, "binomial": sm.families.Binomial,
+            "poisson": sm.families.Poisson, "quasipoisson": sm.families.Poisson}
 
 #: A fit is exact when every residual is within this multiple of the outcome's largest absolute
 #: value (64 units of round-off): the residuals are the rounding of a zero, not data.
@@ -56,6 +59,29 @@ EXACT_FIT = 64 * np.finfo(float).eps
 #: "numerically 0 or 1", the mark of a separation (R's glm.fit warns below 10 eps on its own
 #: iterations; statsmodels' IRLS stops earlier, with fitted values near 1e-13).
 SEPARATION_EPS = 1e-10
+
+
+@dataclass(frozen=True)
+class GLMData:
+    """What a term test needs to refit a model: the rows, their model matrix and response.
+
+    ``x`` (rows x p) and ``y`` are the model's complete rows, ``w`` their design weights,
+    ``rows`` their positions in the design's data and ``scale`` the mean weight R's ``svyglm``
+    divides by (over the design's rows, or the domain's), so that ``deviance`` and
+    ``naive_cov`` are R's ``deviance(model)`` and ``model$naive.cov``.
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    w: np.ndarray
+    rows: np.ndarray
+    scale: float
+    terms: dict
+    design_info: object
+    deviance: float
+    naive_cov: np.ndarray
+    tol: float
+    maxiter: int
 
 
 @dataclass(frozen=True)
@@ -78,9 +104,12 @@ class GLMResult:
     df : float
         Degrees of freedom of the t tests (design df + 1 - number of coefficients).
     family : str
-        ``"gaussian"`` or ``"binomial"``.
+        ``"gaussian"``, ``"binomial"``, ``"poisson"`` or ``"quasipoisson"``.
     formula : str
         The model formula.
+    model : GLMData
+        The fitted rows and R's working deviance and model-based ("naive") covariance, used by
+        :func:`barotrend.design.termtest.term_test`.
     """
 
     table: pd.DataFrame
@@ -90,6 +119,18 @@ class GLMResult:
     df: float
     family: str
     formula: str
+    model: GLMData | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def terms(self) -> dict:
+        """The model's terms (patsy names) and the positions of their coefficients."""
+        return dict(self.model.terms) if self.model is not None else {}
+
+    def term_test(self, terms, method="Wald", df=None):
+        """Test that the coefficients of one or several terms are all 0 (R's ``regTermTest``);
+        see :func:`barotrend.design.termtest.term_test`."""
+        from barotrend.design.termtest import term_test
+        return term_test(self, terms, method=method, df=df)
 
     def __repr__(self):
         cols = ["item", "estimate", "se", "statistic", "df", "p_value"]
@@ -184,9 +225,12 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
         ``f"{quote(name)} ~ x"``, never pasted raw. A ``patsy.ModelDesc`` built from
         ``patsy.LookupFactor`` terms involves no evaluation at all (as
         :meth:`~barotrend.tracking.designs.DesignTracker.gap_change` does).
-    family : {"gaussian", "binomial"}
-        Identity-link Gaussian (weighted least squares) or logit-link binomial (R's
-        ``quasibinomial``: the design-based SEs do not use a dispersion).
+    family : {"gaussian", "binomial", "poisson", "quasipoisson"}
+        Identity-link Gaussian (weighted least squares), logit-link binomial (R's
+        ``quasibinomial``: the design-based SEs do not use a dispersion) or log-link Poisson
+        for counts (``"poisson"`` and ``"quasipoisson"`` give the same estimates and the same
+        design-based SEs, as R's ``svyglm`` with ``poisson()`` and ``quasipoisson()``: the
+        sandwich uses no dispersion; the response must be >= 0, need not be whole).
     subset : str or array of bool, optional
         Fit in a domain: a boolean column, an expression over the columns (e.g.
         ``"stype == 'E'"``, ```sch.wide` == 'Yes' and api99 > 600``: comparisons, and/or/not,
@@ -258,6 +302,12 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
     if family == "binomial" and ((y < 0) | (y > 1)).any():
         bad = y[(y < 0) | (y > 1)][0]
         raise ValueError(f"formula: a binomial response must lie in [0, 1], got {bad!r}")
+    if family in ("poisson", "quasipoisson") and (y < 0).any():
+        raise ValueError(f"formula: a {family} response (a count) must be >= 0, got "
+                         f"{y[y < 0][0]!r}")
+    if family in ("poisson", "quasipoisson") and np.all(y == 0):
+        raise ValueError(f"formula: every count of the {family} model {_text(formula)!r} is 0: "
+                         "the log-linear model has no finite estimate")
     fam = FAMILIES[family]()
     w_all = np.asarray(design.weights, dtype=float)
     w = w_all[rows]
@@ -306,7 +356,12 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
     else:
         cov = np.asarray(design.vcov(estimator, scores), dtype=float)
     se = np.sqrt(np.diag(cov))
-    dfr = float((design.df if mask is None else design.domain_df(mask)) + 1 - p)
+    if design.is_replicate or len(rows) == design.n:
+        dfr = float((design.df if mask is None else design.domain_df(mask)) + 1 - p)
+    else:  # R: degf(design[-nas, ]) -- the PSUs and strata of the complete rows (Taylor)
+        fitted = np.zeros(design.n, dtype=bool)
+        fitted[rows] = True
+        dfr = float(design.domain_df(fitted) + 1 - p)
     exact = se == 0  # an exact fit: no residual, no sampling variance, no test
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(exact, np.nan, beta / se)
@@ -329,7 +384,16 @@ def glm(design, formula: str, family: str = "gaussian", *, subset=None,
                    "quasi-complete separation): coefficients and SEs may be unreliable"
                    if edge else ""),
     } for j, nm in enumerate(names)]
+    # R's svyglm fits with weights divided by their mean over the design's rows (the domain's
+    # with subset=), rows with a missing value included: its deviance and naive.cov use them
+    scale = float(w_all[mask].mean() if mask is not None else w_all.mean())
+    info = xdf.design_info
+    terms = {nm: list(range(sl.start, sl.stop)) for nm, sl in info.term_name_slices.items()
+             if sl.stop > sl.start}
+    model = GLMData(x=x, y=y, w=w, rows=rows, scale=scale, terms=terms, design_info=info,
+                    deviance=float(fam.deviance(y, mu, var_weights=w / scale)),
+                    naive_cov=np.linalg.inv(a) * scale, tol=tol, maxiter=maxiter)
     return GLMResult(table=result_frame(rows_out), fit=fit,
                      params=pd.Series(beta, index=names),
                      cov_params=pd.DataFrame(cov, index=names, columns=names), df=dfr,
-                     family=family, formula=_text(formula))
+                     family=family, formula=_text(formula), model=model)
