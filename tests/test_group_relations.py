@@ -268,3 +268,21 @@ def test_ranged_candidates_hold_the_least_favourable_case(n, big, data):
     full = max(_pooled_p(aa, mm, kk, n) for mm, (lo, hi) in zip(ms, runs, strict=True)
                for aa in range(lo, hi + 1) for kk in range(klo, khi + 1))
     assert pooled_p(a, m, k, n).max() == pytest.approx(full, rel=1e-12, abs=1e-15)
+
+
+@given(x=st.integers(0, 100), y=st.integers(0, 100), p=st.integers(0, 100),
+       n=st.integers(2, 90))
+def test_partition_scan_equals_the_listed_splits(x, y, p, n):
+    # the scan used on large bases (subgroup_cases with the rest's rounding) finds exactly the
+    # splits infer_group_sizes lists, and the same least favourable pooled z test
+    from barotrend.figures.bases import infer_group_sizes
+
+    got = subgroup_cases(x, p, [n], rest=y)
+    listed = infer_group_sizes(p, {"x": x, "y": y}, n=n)
+    assert got["cases"] == len(listed)
+    if not len(listed):
+        assert got["worst"] is None
+        return
+    ps = [_pooled_p(a, m, b, n - m) for m, a, b in zip(
+        listed["size_x"], listed["count_x"], listed["count_y"], strict=True)]
+    assert got["worst"][4] == pytest.approx(max(ps), rel=1e-12)

@@ -94,6 +94,10 @@ def pair_rows(t, rows, fa, fb, labels, min_item_response=None) -> list[dict]:
                          f"{rel.why}; a base is split only between the groups that partition "
                          f"it, and {a!r} and {b!r} are not those: group bases not both "
                          "published, the difference only", t.conf_level)
+    if not (sa or sb) and fa["statistic"] == "share":
+        big = _large_partition_rows(t, rows, fa, fb, rel.parent, labels)
+        if big:
+            return big
     sizes = _partition_sizes(t, rows, fa, fb, rel.parent, sa, sb, min_item_response)
     if not sizes:
         return _untested(fa, fb, labels, "base unknown",
@@ -118,6 +122,63 @@ def _parent_figure(t, rows, fa, parent):
     return hit.iloc[0].to_dict() if len(hit) else None
 
 
+#: Largest parent base on which every split of two partitioning groups is listed
+#: (:func:`~barotrend.figures.bases.infer_group_sizes` grows with the cube of the base).
+LIST_LIMIT = 200
+
+
+def _large_partition_rows(t, rows, fa, fb, parent, labels):
+    """Two groups partitioning a parent whose base exceeds :data:`LIST_LIMIT`: group ``a``
+    against the rest of the parent (which is ``b``) over every size and count of ``a`` and
+    ``b`` consistent with the three rounded shares (:func:`subgroup_cases` with ``rest``): the
+    splits :func:`~barotrend.figures.bases.infer_group_sizes` lists, without listing them."""
+    from barotrend.figures.differences import compare_proportions
+
+    pfig = _parent_figure(t, rows, fa, parent)
+    if pfig is None:
+        return []
+    ref = pfig if parent == "all" else dict(pfig, respondents=None)
+    n, base_note = t._base(ref, item_bases=False)
+    if not np.isfinite(n) or n <= LIST_LIMIT:
+        return []
+    da, db = int(fa.get("decimals", 0) or 0), int(fb.get("decimals", 0) or 0)
+    dp = int(pfig.get("decimals", 0) or 0)
+    window = _share_window(float(fa["value"]), da, float(fb["value"]), db,
+                           float(pfig["value"]), dp, int(n))
+    try:
+        c = subgroup_cases(float(fa["value"]), float(pfig["value"]), [int(n)],
+                           sub_decimals=da, parent_decimals=dp, rest=float(fb["value"]),
+                           rest_decimals=db, sub_range=window, max_cells=6 * MAX_CELLS)
+    except ValueError:
+        return []
+    if c["worst"] is None:
+        return []
+    big, m, a, cc, _ = c["worst"]
+    r = compare_proportions(a, m, cc - a, big - m, conf_level=t.conf_level).iloc[0].to_dict()
+    note = join_notes(base_note, f"{fa['group']!r} and {fb['group']!r} stated to partition "
+                      f"{parent!r}; on a base of {big} the {c['cases']} splits consistent with "
+                      f"the rounded shares ({len(c['m'])} sizes of {fa['group']!r}, "
+                      f"{int(c['m'].min())} to {int(c['m'].max())}) are scanned, not listed; "
+                      f"least favourable p reported (p from {c['p_min']:.3g} to "
+                      f"{c['worst'][4]:.3g})", r.get("note", ""))
+    scen = f"partition scanned n={big}: {fa['group']} {a}/{m}, {fb['group']} {cc - a}/{big - m}"
+    return [_flip(r, labels, note, scen, m, big - m, True)]
+
+
+def _share_window(x, dx, y, dy, p, dp, n):
+    """Sizes ``m`` of group x (share ``x``) that a partition with y (share ``y``) of a parent
+    of ``n`` (share ``p``) allows: ``m / n = (p - y) / (x - y)`` over the rounding intervals,
+    widened by one; None (no limit) when the intervals of x and y overlap."""
+    from barotrend.figures.rounding import rounding_bounds
+
+    (xl, xh), (yl, yh), (pl, ph) = (rounding_bounds(v, d) for v, d in
+                                    ((x, dx), (y, dy), (p, dp)))
+    if not (xl > yh or yl > xh):
+        return None
+    fs = [(pp - yy) / (xx - yy) for pp in (pl, ph) for xx in (xl, xh) for yy in (yl, yh)]
+    return (max(1, int(np.floor(min(fs) * n)) - 1), min(n - 1, int(np.ceil(max(fs) * n)) + 1))
+
+
 def _partition_sizes(t, rows, fa, fb, parent, sa, sb, min_item_response):
     """List of (size_a, size_b, scenario, note, counts) for two groups partitioning
     ``parent``; counts is ``(count_a, count_b)`` for a reconstructed split, else None."""
@@ -131,10 +192,17 @@ def _partition_sizes(t, rows, fa, fb, parent, sa, sb, min_item_response):
     base_note = join_notes(base_note, f"{fa['group']!r} and {fb['group']!r} stated to "
                            f"partition {parent!r}")
     out = []
-    if pfig is not None and fa["statistic"] == "share":
+    if pfig is not None and fa["statistic"] == "share" and n > LIST_LIMIT:
+        base_note = join_notes(base_note, f"group sizes not reconstructed: on a base of {n:g} "
+                               "the splits are too many to list")
+    elif pfig is not None and fa["statistic"] == "share":
         shares = rows[(rows["wave"] == fa["wave"]) & (rows["group"] == parent)
                       & (rows["statistic"] == "share")]
-        out = _reconstructed(fa, fb, ref, int(n), base_note, shares, sa, sb, min_item_response)
+        try:
+            out = _reconstructed(fa, fb, ref, int(n), base_note, shares, sa, sb,
+                                 min_item_response)
+        except ValueError as e:  # too many combinations to list on a large base
+            base_note = join_notes(base_note, f"group sizes not reconstructed ({e})")
     if out:
         return out
     if sa or sb:  # one base stated: the other is the rest of the parent
@@ -197,7 +265,8 @@ MAX_CELLS = 50_000_000
 
 
 def subgroup_cases(sub, parent, parent_bases, sub_base=None, *, sub_decimals=0,
-                   parent_decimals=0, max_cells=MAX_CELLS):
+                   parent_decimals=0, max_cells=MAX_CELLS, rest=None, rest_decimals=0,
+                   sub_range=None):
     """The subgroup bases and counts consistent with a subgroup share ``sub`` and its
     parent's share ``parent`` (percent, rounded half-up), and the least favourable pooled z
     test of the subgroup against the rest of the parent.
@@ -210,7 +279,9 @@ def subgroup_cases(sub, parent, parent_bases, sub_base=None, *, sub_decimals=0,
     ``a M - c m``: its smallest ``|z|`` (largest p) lies at an end of the run of ``a`` or next to
     ``a = c m / M``, its largest at an end. So each ``(M, c)`` is scanned over all ``m`` at once
     with four candidate ``a``; the work is (number of parent counts) x (number of bases),
-    refused beyond ``max_cells`` with a ``ValueError`` naming the sizes.
+    refused beyond ``max_cells`` with a ``ValueError`` naming the sizes. ``rest`` (percent)
+    also requires the rest's count to round to it on ``M - m`` (two groups partitioning the
+    parent); ``sub_range=(lo, hi)`` limits the subgroup bases scanned.
 
     Returns a dict: ``M, m, a_lo, a_hi`` (arrays, one entry per feasible ``(M, m)``: the
     subgroup counts possible with some parent count), ``cases`` (number of ``(M, m, a, c)``),
@@ -238,18 +309,25 @@ def subgroup_cases(sub, parent, parent_bases, sub_base=None, *, sub_decimals=0,
         ms = (np.arange(1, big, dtype=np.int64) if sub_base is None
               else np.array([int(sub_base)], dtype=np.int64))
         ms = ms[(ms >= 1) & (ms < big)]
+        if sub_range is not None:
+            ms = ms[(ms >= sub_range[0]) & (ms <= sub_range[1])]
         if not ms.size or c_lo > c_hi:
             continue
         if (c_hi - c_lo + 1) * ms.size > max_cells:
             raise ValueError(f"{c_hi - c_lo + 1} parent counts x {ms.size} subgroup bases on a "
                              f"parent base of {big} exceed max_cells={max_cells}")
         a_lo, a_hi = (x.astype(np.int64) for x in count_ranges(bs, ms))
+        if rest is not None:
+            r_lo, r_hi = (x.astype(np.int64) for x in count_ranges(
+                exact_bounds(rest, rest_decimals, name="rest"), big - ms))
         lo_all = np.full(ms.size, np.iinfo(np.int64).max)
         hi_all = np.full(ms.size, -1)
-        rest = big - ms
+        rest_n = big - ms
         for c in range(c_lo, c_hi + 1):
-            lo = np.maximum(a_lo, c - rest)
+            lo = np.maximum(a_lo, c - rest_n)
             hi = np.minimum(a_hi, c)
+            if rest is not None:
+                lo, hi = np.maximum(lo, c - r_hi), np.minimum(hi, c - r_lo)
             ok = lo <= hi
             if not ok.any():
                 continue
