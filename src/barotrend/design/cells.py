@@ -33,8 +33,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import special
 
-from barotrend.design import linearization as lin
 from barotrend.design.groupsums import Centred, cell_sums
+from barotrend.design.sparse import cell_variance, factorize, presence_dfs
 
 #: Largest accepted ratio of the size of the centred sums' terms to their result before a
 #: domain is summed again about its own estimate (10 bits of 52 at most).
@@ -88,24 +88,55 @@ def pilot(a, b=None):
     return c
 
 
+def _cell_coding(design, u, M, gk, n_dom, all_in):
+    """The non-empty (finest unit, domain) cells: a cell code per row, the unit and domain of
+    each cell. One hash pass over the rows; remembered while the units and codes are the same
+    objects (rows all in)."""
+    def compute():
+        code, keys = factorize(u * n_dom + gk)
+        return code, keys // n_dom, keys % n_dom
+
+    if not all_in:
+        return compute()
+    return design._memo(("cells", id(gk)), (u, gk), compute)
+
+
 def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferred):
     """Group-by path (Taylor designs without adjusters): one chunked pass to (finest unit x
-    cell), a second one only for domains whose centred sums lost digits (module docstring).
+    domain) cells, a second one only for domains whose centred sums lost digits (module
+    docstring).
 
-    Returns ``(theta, vcov, ss, Wd, Wb, dfs)`` with ``ss = sum w (a - theta b)^2`` per cell (a
-    total: about the domain mean; None for levels), or None when ``a`` holds a NaN (then the
-    caller checks it row by row: finite unit totals prove there is none, saving that pass).
+    When units x domains is larger than the rows, the cells are only the non-empty ones (a
+    hash coding of the (unit, domain) pairs) and the variance is taken from them
+    (:func:`barotrend.design.sparse.cell_variance`): time and memory O(rows + cells).
+
+    Returns ``(theta, var, ss, Wd, Wb, dfs)`` with ``var`` the variance of each cell's estimate
+    and ``ss = sum w (a - theta b)^2`` per cell (a total: about the domain mean; None for
+    levels), or None when ``a`` holds a NaN (then the caller checks it row by row: finite unit
+    totals prove there is none, saving that pass).
     """
     stages = design._stages
     u = stages[-1].unit
     M = len(stages[-1].parent)
-    # the weight totals per (unit x domain) depend on the design and the domain codes only:
+    sparse = n_dom > 1 and M * n_dom * n_lev > max(len(u), 1 << 16)
+    if sparse:
+        inv, cu, cd = _cell_coding(design, u, M, gk, n_dom, all_in)
+        units, n_units, dom, n_d, over_dom = inv, len(cu), None, 1, "domain"
+    else:
+        units, n_units, dom, n_d, over_dom = u, M, (None if n_dom == 1 else gk), n_dom, \
+            "domain total"
+    # the weight totals per cell depend on the design and the domain codes only:
     # remembered while both are the same objects (rows all in, nothing masked)
-    w_key, w_sources = ("unit x domain weights", id(gk)), (u, gk, design.weights)
+    w_key = ("cell weights" if sparse else "unit x domain weights", id(gk))
+    w_sources = (u, gk, design.weights)
     S_w = design._memo_peek(w_key, w_sources) if all_in else None
     centred = av is not None and lev is None
     centre = pilot(av, bv) if centred else None
     ratio = bv is not None and not total
+
+    def to_domains(x):  # a cell-level sum (sparse) summed to its domains
+        return np.bincount(cd, x[:, 0], minlength=n_dom) if sparse else x
+
     for attempt in range(3):
         if not centred or (np.ndim(centre) == 0 and centre == 0.0):
             A = av  # no centre (levels), or none needed: the rows as they are
@@ -119,13 +150,12 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
         if ratio:
             terms["b"] = ((wk, bv), "domain")
         if centred:  # sums of squares for the design effect (and the centring check)
-            terms["aa"] = ((wk, A, A), "domain total")
+            terms["aa"] = ((wk, A, A), over_dom)
             if ratio:
-                terms["ab"] = ((wk, A, bv), "domain total")
-                terms["bb"] = ((wk, bv, bv), "domain total")
-        sums = dict(zip(terms, cell_sums(u, M, list(terms.values()),
-                                         domain=None if n_dom == 1 else gk, n_domain=n_dom,
-                                         level=lev, n_level=n_lev), strict=True))
+                terms["ab"] = ((wk, A, bv), over_dom)
+                terms["bb"] = ((wk, bv, bv), over_dom)
+        sums = dict(zip(terms, cell_sums(units, n_units, list(terms.values()), domain=dom,
+                                         n_domain=n_d, level=lev, n_level=n_lev), strict=True))
         S_a = sums["a"]
         if deferred and attempt == 0 and not np.isfinite(S_a.sum()):
             return None
@@ -134,15 +164,19 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
             if all_in:
                 S_w = design._memo(w_key, w_sources, lambda s=S_w: s)
         S_b = sums["b"] if ratio else S_w
-        Wa, Wd, Wb_dom = S_a.sum(0), S_w.sum(0), S_b.sum(0)
+        Wa = S_a.sum(0) if not sparse else \
+            np.stack([np.bincount(cd, S_a[:, j], minlength=n_dom) for j in range(n_lev)],
+                     axis=1).ravel()
+        Wd, Wb_dom = to_domains(S_w.sum(0) if not sparse else S_w), \
+            to_domains(S_b.sum(0) if not sparse else S_b)
         if not centred:
             break
         with np.errstate(divide="ignore", invalid="ignore"):
             delta = Wa / (Wd if total else Wb_dom)  # estimate (domain mean) minus the centre
-            saa = sums["aa"]
+            saa = to_domains(sums["aa"])
             if ratio:
-                sbb = sums["bb"]
-                ss = saa - 2 * delta * sums["ab"] + delta * delta * sbb
+                sbb = to_domains(sums["bb"])
+                ss = saa - 2 * delta * to_domains(sums["ab"]) + delta * delta * sbb
             else:
                 sbb = Wd
                 ss = saa - delta * Wa
@@ -156,25 +190,35 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
         centre = np.where(np.isfinite(new), new, old)
         if n_dom == 1:
             centre = float(centre[0])
+    # the cells: (unit, domain) pairs with their sums, (C, n_lev) and (C,)
+    if sparse:
+        Sa_c, Sw_c, Sb_c = S_a, S_w[:, 0], S_b[:, 0]
+    else:
+        cu, cd = np.nonzero(S_w != 0)
+        Sa_c = S_a.reshape(M, n_dom, n_lev)[cu, cd]
+        Sw_c, Sb_c = S_w[cu, cd], S_b[cu, cd]
     Wb = np.repeat(Wb_dom, n_lev)
-    dfs = _dfs_from_presence(design, S_w > 0)
+    pos = Sw_c > 0
+    dfs = presence_dfs(design, design._unit_psu[cu[pos]], cd[pos], n_dom)
     with np.errstate(divide="ignore", invalid="ignore"):
         if not centred:  # levels (indicators in [0, 1]) or a count: no centre needed
             theta = Wa if total else Wa / Wb
             if total:
-                vcov = lin.taylor_vcov_totals(S_a, stages)
+                var = cell_variance(cu, cd, Sa_c, stages, n_dom)
             else:
-                Sb = np.repeat(S_b, n_lev, axis=1) if n_lev > 1 else S_b
-                vcov = lin.taylor_vcov_totals(_residual(S_a, Sb * theta) / Wb, stages)
-            return theta, vcov, None, Wd, Wb, dfs
+                fit = Sb_c[:, None] * theta.reshape(n_dom, n_lev)[cd]
+                var = cell_variance(cu, cd, _residual(Sa_c, fit) / Wb_dom[cd][:, None],
+                                    stages, n_dom)
+            return theta, var.ravel(), None, Wd, Wb, dfs
         c = np.broadcast_to(np.asarray(centre, dtype=float), (n_dom,))
         if total:  # sum w a = sum w (a - c) + c sum w
             theta = Wa + c * Wd
-            vcov = lin.taylor_vcov_totals(S_a, stages, offset=(S_w, c))
+            var = cell_variance(cu, cd, Sa_c, stages, n_dom, offset=(Sw_c, c))
         else:
             theta = c + delta
-            vcov = lin.taylor_vcov_totals(_residual(S_a, S_b * delta) / Wb, stages)
-    return theta, vcov, ss, Wd, Wb, dfs
+            var = cell_variance(cu, cd, _residual(Sa_c, (Sb_c * delta[cd])[:, None])
+                                / Wb_dom[cd][:, None], stages, n_dom)
+    return theta, var.ravel(), ss, Wd, Wb, dfs
 
 
 def _residual(s_a, fitted):
@@ -222,20 +266,27 @@ def row_cells(design, av, bv, wk, gk, keep, n_dom, total, Wd):
         L = np.hstack([np.eye(K), np.diag(centre)])
         return theta, L @ v2 @ L.T, ss, Wb
     if design.is_replicate:  # theta_r - theta = sum w_r r / sum w_r b: the digits are kept
-        A = np.zeros((design.n, K))
-        B = np.zeros((design.n, K))
-        A[rows, gk[rows]] = r[rows]
-        B[rows, gk[rows]] = 1.0 if one else bv[rows]
+        # sparse (n, K) indicators times the replicate weights: O(rows x replicates)
+        A = _indicator(design.n, rows, gk[rows], r[rows], K)
+        B = _indicator(design.n, rows, gk[rows], 1.0 if one else bv[rows], K)
 
         def estimator(W):
             with np.errstate(divide="ignore", invalid="ignore"):
-                return (W.T @ A) / (W.T @ B)
+                return np.asarray(A.T @ W).T / np.asarray(B.T @ W).T
 
         return theta, design.vcov(estimator, None), ss, Wb
     z = np.zeros((design.n, K))
     with np.errstate(divide="ignore", invalid="ignore"):
         z[rows, gk[rows]] = r[rows] / Wb[gk[rows]]
     return theta, design.vcov(None, z), ss, Wb
+
+
+def _indicator(n, rows, cols, values, k):
+    """A sparse (n, k) matrix with ``values`` at ``(rows, cols)``: one entry per row."""
+    from scipy import sparse
+
+    vals = np.broadcast_to(np.asarray(values, dtype=float), rows.shape)
+    return sparse.csr_array((vals, (rows, cols)), shape=(n, k))
 
 
 def level_rows(design, keep, cell, g, K, n_lev, theta, Wb, logit=False):
@@ -246,11 +297,9 @@ def level_rows(design, keep, cell, g, K, n_lev, theta, Wb, logit=False):
     """
     rows = np.flatnonzero(keep)
     if design.is_replicate:  # the replicates re-estimate from the numerator/denominator rows
-        A = np.zeros((design.n, K))
-        B = np.zeros((design.n, K))
-        A[rows, cell[rows]] = 1.0
-        for lv in range(n_lev):
-            B[rows, (g[rows] * n_lev + lv) if n_lev > 1 else cell[rows]] = 1.0
+        # one pass: per-cell sums of each replicate's weights (sparse indicators, no n x K)
+        A = _indicator(design.n, rows, cell[rows], 1.0, K)
+        B = _indicator(design.n, rows, g[rows], 1.0, K // n_lev)
         z = None
     else:  # influence values straight into their cells: (1[level] - theta) / Wb
         z = np.zeros((design.n, K))
@@ -261,30 +310,21 @@ def level_rows(design, keep, cell, g, K, n_lev, theta, Wb, logit=False):
             c = cell[rows]
             z[rows, c] += 1.0 / Wb[c]
 
-    def estimator(W):
+    def estimator(W):  # replicate designs only
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (W.T @ A) / (W.T @ B)
+            num = np.asarray(A.T @ W).T
+            den = np.asarray(B.T @ W).T
+            return num / np.repeat(den, n_lev, axis=1)
 
-    vcov = design.vcov(estimator, z)
+    var = np.diag(design.vcov(estimator, z))
     if not logit:
-        return vcov, None
+        return var, None
 
     def logit_estimator(W):
         with np.errstate(divide="ignore", invalid="ignore"):
             return special.logit(estimator(W))
 
-    return vcov, np.diag(design.vcov(logit_estimator, None))
-
-
-def _dfs_from_presence(design, present_units):
-    """Domain df from a (finest unit x domain) presence matrix: PSUs minus strata present."""
-    P = design.n_psu
-    if present_units.shape[0] != P:
-        present = lin.rowsum(design._unit_psu, present_units.astype(float), P) > 0
-    else:
-        present = present_units
-    strata = lin.rowsum(design._psu_stratum, present.astype(float), design.n_strata) > 0
-    return (present.sum(0) - strata.sum(0)).astype(float)
+    return var, np.diag(design.vcov(logit_estimator, None))
 
 
 def domain_dfs(design, g, n_dom):
@@ -293,11 +333,6 @@ def domain_dfs(design, g, n_dom):
         if n_dom == 1 and bool((g >= 0).all()):
             return np.array([float(design.df)])
         return np.array([float(design.domain_df(g == d)) for d in range(n_dom)])
-    P = design.n_psu
     inset = (g >= 0) & (design.weights != 0)
-    code = np.where(inset, design.psu_ids * n_dom + g, P * n_dom)
-    present = np.bincount(code, minlength=P * n_dom + 1)[:-1].reshape(P, n_dom) > 0
-    psu_stratum = np.zeros(P, dtype=np.int64)
-    psu_stratum[design.psu_ids] = design.strata_ids
-    strata = lin.rowsum(psu_stratum, present.astype(float), design.n_strata) > 0
-    return (present.sum(0) - strata.sum(0)).astype(float)
+    keys = factorize(design.psu_ids[inset] * n_dom + g[inset])[1]
+    return presence_dfs(design, keys // n_dom, keys % n_dom, n_dom)

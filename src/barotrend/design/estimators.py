@@ -167,7 +167,7 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
 
     Returns
     -------
-    dict with ``theta``, ``vcov`` (K, K), ``deff``, ``n``, ``df``, ``missing`` (K = n_dom x
+    dict with ``theta``, ``var`` (K,) (the variances), ``deff``, ``n``, ``df``, ``missing`` (K = n_dom x
     n_lev cells, domain-major). The sums behind them are centred (:mod:`barotrend.design.cells`).
     """
     w = design.weights
@@ -216,12 +216,13 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         dfs = domain_dfs(design, g, n_dom)
         if lev is None:
             theta, vcov, ss, Wb = row_cells(design, av, bv, wk, gk, g >= 0, n_dom, total, Wd)
+            var = np.diag(vcov)
         else:
             Wb = np.repeat(Wd, n_lev)
             with np.errstate(divide="ignore", invalid="ignore"):
                 theta = gsum(ck, wk, K) / Wb
-            vcov, var_logit = level_rows(design, g >= 0, ck, gk, K, n_lev, theta, Wb,
-                                         logit=design.is_replicate)
+            var, var_logit = level_rows(design, g >= 0, ck, gk, K, n_lev, theta, Wb,
+                                        logit=design.is_replicate)
             ss = None
     else:
         out = unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferred)
@@ -230,7 +231,7 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
             # prove a has no NaN, so that pass over the rows is saved in the common case.
             return _cells(design, a, b, g, n_dom, lev=lev, n_lev=n_lev, total=total,
                           na_rm=na_rm, counts=counts, check_a=True, names=names)
-        theta, vcov, ss, Wd, Wb, dfs = out
+        theta, var, ss, Wd, Wb, dfs = out
     if nonzero is None and counts is not None:  # every row counts: the known row counts
         nd = np.asarray(counts, dtype=float)
     else:
@@ -246,8 +247,8 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         if not total:
             ss = ss / Wb**2
         vsrs = Wdk / (nk - 1) * ss
-        deff = np.where(nk > 1, np.diag(vcov) / vsrs, np.nan)
-    out = {"theta": theta, "vcov": vcov, "deff": deff, "n": nk,
+        deff = np.where(nk > 1, var / vsrs, np.nan)
+    out = {"theta": theta, "var": var, "deff": deff, "n": nk,
            "df": np.repeat(dfs, n_lev), "missing": np.repeat(has_missing, n_lev)}
     if var_logit is not None:
         out["var_logit"] = var_logit
@@ -311,7 +312,7 @@ def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95)
         if levels is not None:
             row["category"] = levels[k % n_lev]
         est = float(res["theta"][k])
-        se = float(np.sqrt(res["vcov"][k, k]))
+        se = float(np.sqrt(res["var"][k]))
         deff = float(res["deff"][k])
         if res["missing"][k]:
             est = se = deff = np.nan
