@@ -160,3 +160,46 @@ def test_count_bad_input():
     frame["y"] = 0.0
     with pytest.raises(ValueError, match="every count .* is 0"):
         Design(frame).glm("y ~ x", family="quasipoisson")
+
+
+# ---- predictive margins -----------------------------------------------------------------------
+def _check_margins(res, ref):
+    marg = res[res["item"] == "margin"].set_index("group")
+    np.testing.assert_allclose(marg.loc[ref["levels"], "estimate"], ref["estimate"], rtol=1e-9)
+    np.testing.assert_allclose(marg.loc[ref["levels"], "se"], ref["se"], rtol=RTOL)
+    diff = res[res["item"] == "difference"].set_index("group")
+    for d in ref["differences"]:
+        row = diff.loc[f"{d['level']} - {ref['reference']}"]
+        np.testing.assert_allclose(row["estimate"], d["estimate"], rtol=1e-9)
+        np.testing.assert_allclose(row["se"], d["se"], rtol=RTOL)
+        q = __import__("scipy").stats.t.ppf(0.975, row["df"])
+        np.testing.assert_allclose([row["ci_low"], row["ci_high"]],
+                                   [d["estimate"] - q * d["se"], d["estimate"] + q * d["se"]],
+                                   rtol=RTOL)
+
+
+@pytest.mark.parametrize("name", API)
+def test_margins_match_svypredmeans(name):
+    ref = FIX["margins"][name]
+    d = design(name)
+    _check_margins(d.margins("api00 ~ ell + meals", by="stype", reference="E"), ref["gaussian"])
+    b = d.margins('I((sch_wide == "Yes") * 1.0) ~ ell + meals', by="stype", family="binomial")
+    _check_margins(b, ref["binomial"])
+    assert b.attrs.get("shares") is True
+
+
+def test_margins_nhanes_by_race():
+    ref = FIX["margins"]["nhanes"]["binomial"]
+    res = nh().margins("HI_CHOL ~ agecat + female", by="race", family="binomial", reference=1)
+    _check_margins(res, ref)
+    assert res.loc[res["item"] == "margin", "n"].sum() == nh().data["HI_CHOL"].notna().sum()
+
+
+def test_margins_bad_input():
+    d = design("dstrat")
+    with pytest.raises(ValueError, match="'stype' is already in the formula"):
+        d.margins("api00 ~ ell + stype", by="stype")
+    with pytest.raises(ValueError, match="by: 'nope' is not a column"):
+        d.margins("api00 ~ ell", by="nope")
+    with pytest.raises(ValueError, match="reference: 'X' is not a level of 'stype'"):
+        d.margins("api00 ~ ell", by="stype", reference="X")

@@ -86,11 +86,20 @@ class VerbsMixin:
 
     def glm(self, formula, family="gaussian", *, subset=None, conf_level=0.95, tol=1e-12,
             maxiter=100):
-        """Survey-weighted GLM (``"gaussian"`` or ``"binomial"``) with design-based SEs, in
-        the whole population or a domain (``subset``); see :func:`barotrend.design.glm.glm`."""
+        """Survey-weighted GLM (``"gaussian"``, ``"binomial"``, ``"poisson"``,
+        ``"quasipoisson"``) with design-based SEs, in the whole population or a domain
+        (``subset``); its ``.term_test(...)`` tests terms. See :func:`barotrend.design.glm.glm`."""
         from barotrend.design.glm import glm
         return glm(self, formula, family=family, subset=subset, conf_level=conf_level, tol=tol,
                    maxiter=maxiter, eval_env=1)
+
+    def margins(self, formula, by, family="gaussian", *, subset=None, reference=None,
+                conf_level=0.95):
+        """Predictive margins (adjusted means or shares) of the groups of ``by`` and their
+        differences (R's ``svypredmeans``); see :func:`barotrend.design.margins.margins`."""
+        from barotrend.design.margins import margins
+        return margins(self, formula, by, family=family, subset=subset, reference=reference,
+                       conf_level=conf_level, eval_env=1)
 
     def poststratify(self, strata, population):
         """New design post-stratified to population counts; see
