@@ -3,6 +3,9 @@
 Every error reaches the user as one line, ``barotrend: error: <where>: <what>``, naming the file,
 line and column where there is one, with exit status 2; no traceback (set ``BAROTREND_DEBUG=1``
 to see one).
+
+Heavy modules (pandas, scipy, statsmodels, matplotlib) load inside the commands that need them,
+so ``barotrend --help`` and a usage error answer at once.
 """
 
 from __future__ import annotations
@@ -13,11 +16,14 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:
+    from barotrend import datasets
 
-from barotrend import datasets
-from barotrend.validation import DataValidationError
+#: The embedded data set used when no --data is given (``datasets.DEFAULT``, named here so that
+#: the parser and ``--help`` need not import pandas; a test keeps the two equal).
+DEFAULT_DATA = "nhs_leadership_2012_13"
 
 EXIT_CODES = """exit status:
   0  done (check: the files are valid and every check of the published figures passes)
@@ -44,6 +50,8 @@ The format of every table and column: docs/FORMAT.md.
 
 
 def _summary(name: str) -> str:
+    from barotrend import datasets
+
     d = datasets.load(name)
     w = d.waves.copy()
     w["figures"] = w.apply(
@@ -71,12 +79,16 @@ def _clip(text: str, width: int = 40) -> str:
 
 def load_data(specs: list[str]) -> datasets.Dataset:
     """The data sets named by ``--data`` options (embedded names, folders, workbooks), combined."""
+    from barotrend import datasets
+
     specs = list(dict.fromkeys(specs))
     parts = [datasets.load(s, partial=len(specs) > 1) for s in specs]
     return parts[0] if len(parts) == 1 else datasets.combine(*parts)
 
 
 def _check(specs: list[str]) -> int:
+    import pandas as pd
+
     from barotrend.figures.checks import check_figures
 
     d = load_data(specs)
@@ -112,8 +124,6 @@ def _check(specs: list[str]) -> int:
 
 
 def _microdata_report(args):
-    from barotrend.report.microdata import build_microdata_report
-
     if args.data:
         raise ValueError("give either --data or --microdata, not both")
     if not args.wave or not args.items:
@@ -121,6 +131,11 @@ def _microdata_report(args):
     path = Path(args.microdata)
     if not path.is_file():
         raise FileNotFoundError(f"no such microdata file: {args.microdata}")
+    import pandas as pd
+
+    from barotrend.report.microdata import build_microdata_report
+    from barotrend.validation import DataValidationError
+
     try:
         return build_microdata_report(
             args.microdata, wave=args.wave, items=[i.strip() for i in args.items.split(",")],
@@ -143,12 +158,18 @@ def _template(args) -> int:
 
 def _message(err: BaseException) -> str:
     """One line saying what went wrong, where."""
-    if isinstance(err, DataValidationError):
+    # pandas and the validation module are looked up, not imported: an error of theirs means
+    # they are loaded, and an early error (no such file) must not wait for pandas to import.
+    pd = sys.modules.get("pandas")
+    validation = sys.modules.get("barotrend.validation")
+    pd_empty = (pd.errors.EmptyDataError,) if pd else ()
+    pd_parser = (pd.errors.ParserError,) if pd else ()
+    if validation and isinstance(err, validation.DataValidationError):
         msg = str(err)
     elif isinstance(err, UnicodeDecodeError):
         msg = (f"not UTF-8 text: byte 0x{err.object[err.start]:02x} at byte position "
                f"{err.start}; save the file as UTF-8")
-    elif isinstance(err, pd.errors.EmptyDataError):
+    elif isinstance(err, pd_empty):
         msg = f"an empty file ({err})"
     elif isinstance(err, KeyError):
         msg = f"missing column or key {err.args[0]!r}" if err.args else "missing key"
@@ -156,7 +177,7 @@ def _message(err: BaseException) -> str:
         msg = f"{err.filename}: {err.strerror}"
     elif isinstance(err, MemoryError):
         msg = "out of memory (a file or a number too large to process)"
-    elif isinstance(err, ValueError | OSError | csv.Error | pd.errors.ParserError):
+    elif isinstance(err, (ValueError, OSError, csv.Error, *pd_parser)):
         msg = str(err)
     else:
         msg = (f"{type(err).__name__}: {err} (unexpected; set BAROTREND_DEBUG=1 to see where, "
@@ -172,7 +193,7 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     data_help = ("embedded data set name, a folder with waves.csv, figures.csv, sources.csv "
                  "[headlines.csv, groups.csv], or an .xlsx workbook with those sheets; repeat "
-                 "to combine several (default: " + datasets.DEFAULT + ")")
+                 "to combine several (default: " + DEFAULT_DATA + ")")
     p_rep = sub.add_parser(
         "report", help="write the HTML report, figures and CSV tables",
         formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXIT_CODES,
@@ -212,8 +233,8 @@ def _parser() -> argparse.ArgumentParser:
                        "of FOLDER/barotrend_template.xlsx")
     p_tpl.add_argument("--force", action="store_true", help="overwrite existing tables")
     p_data = sub.add_parser("data", help="validate an embedded data set and print its figures")
-    p_data.add_argument("--dataset", default=datasets.DEFAULT,
-                        help=f"embedded data set (default {datasets.DEFAULT})")
+    p_data.add_argument("--dataset", default=DEFAULT_DATA,
+                        help=f"embedded data set (default {DEFAULT_DATA})")
     return parser
 
 
@@ -224,7 +245,7 @@ def _run(args) -> int:
         else:
             from barotrend.report.build import build_report
 
-            data = load_data(args.data or [datasets.DEFAULT])
+            data = load_data(args.data or [DEFAULT_DATA])
             if not args.quiet:
                 for note in data.notes:
                     print(f"barotrend: note: {note}", file=sys.stderr)
@@ -233,13 +254,15 @@ def _run(args) -> int:
               "figures beside it)")
         return 0
     if args.command == "check":
+        from barotrend import datasets
+
         for p in args.path:
             if not Path(p).exists() and p not in datasets.list_names():
                 raise FileNotFoundError(f"no such file or folder: {p}")
-        return _check([*args.path, *(args.data or [])] or [datasets.DEFAULT])
+        return _check([*args.path, *(args.data or [])] or [DEFAULT_DATA])
     if args.command == "template":
         return _template(args)
-    print(_summary(getattr(args, "dataset", datasets.DEFAULT)))
+    print(_summary(getattr(args, "dataset", DEFAULT_DATA)))
     if args.command is None:
         print("\nRun `barotrend report` for the full report, `barotrend --help` for more.")
     return 0
