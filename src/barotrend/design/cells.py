@@ -34,7 +34,7 @@ import numpy as np
 from scipy import special
 
 from barotrend.design.groupsums import Centred, cell_sums
-from barotrend.design.sparse import cell_variance, factorize, presence_dfs
+from barotrend.design.sparse import adjusted_parts, cell_variance, factorize, presence_dfs
 
 #: Largest accepted ratio of the size of the centred sums' terms to their result before a
 #: domain is summed again about its own estimate (10 bits of 52 at most).
@@ -236,7 +236,7 @@ def row_cells(design, av, bv, wk, gk, keep, n_dom, total, Wd):
 
     Each row's residual ``r = a - theta_d b`` (a total: ``a`` minus its domain mean) is formed
     after the estimate, and a second pass removes the estimate's own rounding. Returns
-    ``(theta, vcov, ss, Wb)``.
+    ``(theta, var, ss, Wb)`` (``var`` the variances).
     """
     rows = np.flatnonzero(keep)
     one = bv is None or total
@@ -254,6 +254,12 @@ def row_cells(design, av, bv, wk, gk, keep, n_dom, total, Wd):
         ss = gsum(gk, wk * r * r, n_dom)
         theta = gsum(gk, wk * av, n_dom) if total else centre
     K = n_dom
+    if not design.is_replicate and _sparse_rows(design, n_dom, 1):
+        # many domains: the variance of the totals of w (r + centre) (a total) or w r / Wb
+        # from the cells and the adjusters' low-rank parts, no (n x domains) matrix
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = r[rows] + centre[gk[rows]] if total else r[rows] / Wb[gk[rows]]
+        return theta, rows_variance(design, rows, gk[rows], v[:, None], n_dom), ss, Wb
     if total:  # the totals of w r and of w (the centre times them), combined after
         x = np.zeros((design.n, 2 * K))
         x[rows, gk[rows]] = r[rows]
@@ -264,7 +270,7 @@ def row_cells(design, av, bv, wk, gk, keep, n_dom, total, Wd):
 
         v2 = design.vcov(estimator, None if design.is_replicate else x)
         L = np.hstack([np.eye(K), np.diag(centre)])
-        return theta, L @ v2 @ L.T, ss, Wb
+        return theta, np.diag(L @ v2 @ L.T), ss, Wb
     if design.is_replicate:  # theta_r - theta = sum w_r r / sum w_r b: the digits are kept
         # sparse (n, K) indicators times the replicate weights: O(rows x replicates)
         A = _indicator(design.n, rows, gk[rows], r[rows], K)
@@ -274,11 +280,39 @@ def row_cells(design, av, bv, wk, gk, keep, n_dom, total, Wd):
             with np.errstate(divide="ignore", invalid="ignore"):
                 return np.asarray(A.T @ W).T / np.asarray(B.T @ W).T
 
-        return theta, design.vcov(estimator, None), ss, Wb
+        return theta, np.diag(design.vcov(estimator, None)), ss, Wb
     z = np.zeros((design.n, K))
     with np.errstate(divide="ignore", invalid="ignore"):
         z[rows, gk[rows]] = r[rows] / Wb[gk[rows]]
-    return theta, design.vcov(None, z), ss, Wb
+    return theta, np.diag(design.vcov(None, z)), ss, Wb
+
+
+#: Row-level Taylor paths (calibrated designs) by domain switch from an (n x domains)
+#: influence matrix to the cells and the adjusters' low-rank parts above this many entries.
+SPARSE_ROWS_MIN = 1 << 23
+
+
+def _sparse_rows(design, n_dom, n_lev):
+    """Whether the row-level Taylor variance of ``n_dom`` domains takes the cell path: many
+    domains, no variance frame, every adjuster with low-rank parts."""
+    return (design.n * n_dom * n_lev > SPARSE_ROWS_MIN and design.variance_frame is None
+            and all(hasattr(a, "lowrank") for a in design.score_adjusters))
+
+
+def rows_variance(design, rows, dom, vals, n_dom):
+    """Variances (n_dom * L,) of the domain totals of ``w z``, ``z_i = vals[i]`` (L columns)
+    in domain ``dom[i]`` for the rows ``rows`` (0 elsewhere), after the design's score
+    adjusters: cell totals by a hash pass, the adjusters through their low-rank parts
+    (:func:`barotrend.design.sparse.adjusted_parts`), O(rows + cells)."""
+    unit = design._stages[-1].unit[rows]
+    code, keys = factorize(unit * n_dom + dom)
+    C = len(keys)
+    w = design.weights[rows]
+    t = np.stack([np.bincount(code, w * vals[:, j], minlength=C)
+                  for j in range(vals.shape[1])], axis=1)
+    lowrank = adjusted_parts(design, rows, dom, vals, n_dom) if design.score_adjusters else None
+    return cell_variance(keys // n_dom, keys % n_dom, t, design._stages, n_dom,
+                         lowrank=lowrank).ravel()
 
 
 def _indicator(n, rows, cols, values, k):
@@ -296,6 +330,13 @@ def level_rows(design, keep, cell, g, K, n_lev, theta, Wb, logit=False):
     (R's ``svyciprop`` refits ``logit(p)`` on every replicate).
     """
     rows = np.flatnonzero(keep)
+    if not design.is_replicate and _sparse_rows(design, K // n_lev, n_lev):
+        gr, cr = g[rows], cell[rows]
+        dom_theta = theta.reshape(-1, n_lev)[gr]  # (rows, n_lev)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = (np.eye(n_lev)[cr - gr * n_lev] - dom_theta) / \
+                Wb[cr][:, None]
+        return rows_variance(design, rows, gr, v, K // n_lev), None
     if design.is_replicate:  # the replicates re-estimate from the numerator/denominator rows
         # one pass: per-cell sums of each replicate's weights (sparse indicators, no n x K)
         A = _indicator(design.n, rows, cell[rows], 1.0, K)

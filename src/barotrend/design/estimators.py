@@ -215,8 +215,7 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         Wd = gsum(gk, wk, n_dom)
         dfs = domain_dfs(design, g, n_dom)
         if lev is None:
-            theta, vcov, ss, Wb = row_cells(design, av, bv, wk, gk, g >= 0, n_dom, total, Wd)
-            var = np.diag(vcov)
+            theta, var, ss, Wb = row_cells(design, av, bv, wk, gk, g >= 0, n_dom, total, Wd)
         else:
             Wb = np.repeat(Wd, n_lev)
             with np.errstate(divide="ignore", invalid="ignore"):

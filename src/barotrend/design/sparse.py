@@ -47,7 +47,7 @@ def _bin(codes, x, m):
                     axis=1)
 
 
-def cell_variance(unit, dom, t, stages, n_dom, offset=None):
+def cell_variance(unit, dom, t, stages, n_dom, offset=None, lowrank=None):
     """Variances (n_dom, L) of domain totals from cell totals, O(cells).
 
     Parameters
@@ -61,6 +61,14 @@ def cell_variance(unit, dom, t, stages, n_dom, offset=None):
         ``s`` (C,) cell totals and ``c`` (n_dom,) a centre per domain: the totals stand for
         ``t + c_d s`` without forming them, each centred on its own within strata
         (:func:`barotrend.design.linearization.taylor_vcov_totals`).
+    lowrank : (Phi, Lam), optional
+        Calibrated designs: the unit totals are ``T_jd - Phi_j . Lam_dl`` with ``Phi`` (M, p)
+        the finest units' totals of the weighted adjuster features and ``Lam`` (n_dom, L, p)
+        each column's coefficients (:func:`adjusted_parts`). Per stage and stratum, with
+        ``Phi`` centred within strata, the squares expand into the cells' centred squares,
+        ``-2 Lam . sum_cells coef Phi_j T_jd`` and ``Lam' (sum_h coef_h sum_j Phi_j Phi_j') Lam``:
+        per-cell sums and one p x p matrix, no units x domains array. (The expansion loses
+        the digits of the terms' size over the result: use it for many domains only.)
 
     Examples
     --------
@@ -87,9 +95,14 @@ def cell_variance(unit, dom, t, stages, n_dom, offset=None):
         s = np.asarray(offset[0], dtype=float).reshape(-1, 1)
         c = np.asarray(offset[1], dtype=float)
     u, d = np.asarray(unit, dtype=np.int64), np.asarray(dom, dtype=np.int64)
+    Phi = Lam = None
+    if lowrank is not None:
+        Phi, Lam = np.asarray(lowrank[0], dtype=float), np.asarray(lowrank[1], dtype=float)
     for k in range(len(stages) - 1, -1, -1):
         st = stages[k]
         if k < len(stages) - 1:  # this stage's units: the strata of the stage below
+            if Phi is not None:
+                Phi = _bin(stages[k + 1].parent, Phi, len(st.parent))
             u = stages[k + 1].parent[u]
             code, keys = factorize(u * n_dom + d)
             m = len(keys)
@@ -119,7 +132,72 @@ def cell_variance(unit, dom, t, stages, n_dom, offset=None):
         with np.errstate(invalid="ignore"):
             contrib = np.where((coef != 0)[:, None], coef[:, None] * ss, 0.0)
         var += _bin(gd, contrib, n_dom)
+        if Phi is not None:
+            var += _lowrank_terms(st, u, d, t if s is None else t + c[d][:, None] * s, Phi,
+                                  Lam, n_dom)
     return var
+
+
+def _lowrank_terms(st, u, d, t, Phi, Lam, n_dom):
+    """One stage's ``-2 Lam . X + Lam' Q Lam`` per (domain, column) (see
+    :func:`cell_variance`)."""
+    ns = len(st.coef)
+    n_in = np.maximum(st.n_units_in, 1).astype(float)
+    bar = _bin(st.parent, Phi, ns) / n_in[:, None]
+    bar[~st.center] = 0.0
+    dev = Phi - bar[st.parent]
+    cu = st.coef[st.parent]
+    keep = cu != 0
+    Q = (dev[keep] * cu[keep, None]).T @ dev[keep]
+    cc = st.coef[st.parent[u]]
+    cc = np.where(cc != 0, cc, 0.0)
+    L = t.shape[1]
+    out = np.empty((n_dom, L))
+    for j in range(L):
+        X = _bin(d, dev[u] * (cc * t[:, j])[:, None], n_dom)  # (n_dom, p)
+        lam = Lam[:, j, :]
+        out[:, j] = -2.0 * np.einsum("dp,dp->d", lam, X) + np.einsum("dp,pq,dq->d", lam, Q,
+                                                                      lam)
+    return out
+
+
+def adjusted_parts(design, rows, dom, vals, n_dom):
+    """``(Phi, Lam)`` of :func:`cell_variance` for the score adjusters of ``design``.
+
+    The influence values are ``z_i = vals[i]`` (L columns) in domain ``dom[i]`` for the rows
+    ``rows``, 0 elsewhere. Each adjuster is ``z -> z - F_k M_k P_k' z``
+    (:class:`barotrend.weighting._calmath.LowRankAdjuster`), applied in order, so the adjusted
+    values are ``z - sum_k F_k Lam_k`` with ``Lam_k = M_k (P_k' z - sum_{j<k} (P_k' F_j)
+    Lam_j)``: the probes' sums by domain (O(rows x probes)) and small products. ``Phi`` are the
+    finest units' totals of ``w F``.
+    """
+    from scipy import sparse
+
+    n, L = design.n, vals.shape[1]
+    parts = [a.lowrank() for a in design.score_adjusters]
+    lams, feats = [], []
+    for F, P, M in parts:
+        pz = []
+        for j in range(L):
+            Z = sparse.csr_array((vals[:, j], (rows, dom)), shape=(n, n_dom))
+            pz.append(_dense(Z.T @ P).T)  # (q, n_dom)
+        rhs = np.stack(pz, axis=2).reshape(P.shape[1], n_dom * L)
+        for Fj, lam in zip(feats, lams, strict=True):
+            rhs = rhs - _dense(P.T @ Fj) @ lam
+        lams.append(np.asarray(M, dtype=float) @ rhs)
+        feats.append(F)
+    unit = design._stages[-1].unit
+    M_units = len(design._stages[-1].parent)
+    ind = sparse.csr_array((design.weights, (unit, np.arange(n))), shape=(M_units, n))
+    Phi = np.hstack([_dense(ind @ F) for F in feats])
+    Lam = np.vstack(lams).T.reshape(n_dom, L, -1)
+    return Phi, Lam
+
+
+def _dense(x):
+    from scipy import sparse
+
+    return x.toarray() if sparse.issparse(x) else np.asarray(x, dtype=float)
 
 
 def presence_dfs(design, psu, dom, n_dom):

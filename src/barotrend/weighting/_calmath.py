@@ -20,6 +20,35 @@ from scipy.special import expit
 CALFUNS = ("linear", "raking", "logit")
 
 
+class LowRankAdjuster:
+    """A score adjuster ``z -> z - F M P' z``: ``F`` (n, p) row features, ``P`` (n, q) row probes
+    and ``M`` (p, q) a small matrix (scipy sparse or dense for ``F`` and ``P``).
+
+    Calling it runs ``dense(z)`` (the adjuster as it always was, with its refinements);
+    :meth:`lowrank` gives ``(F, P, M)``, from which the design's by-domain variance is formed
+    without an (n x domains) influence matrix (:mod:`barotrend.design.sparse`).
+    """
+
+    def __init__(self, dense, parts):
+        self._dense, self._parts = dense, parts
+
+    def __call__(self, z):
+        return self._dense(z)
+
+    def lowrank(self):
+        """``(F, P, M)`` with ``adjust(z) == z - F @ (M @ (P.T @ z))``."""
+        return self._parts()
+
+
+def _onehot(codes, m, values=None):
+    """Sparse (n, m) indicator of ``codes``, with ``values`` instead of ones."""
+    from scipy import sparse
+
+    n = len(codes)
+    v = np.ones(n) if values is None else np.asarray(values, dtype=float)
+    return sparse.csr_array((v, (np.arange(n), codes)), shape=(n, m))
+
+
 def poststrat_factors(w, codes, totals):
     """Factor ``N_h / sum_{i in h} w_i`` for each unit (post-stratification).
 
@@ -209,7 +238,12 @@ def wls_residual(X, d):
             e = e - Q @ (Q.T @ e)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(sd[:, None] > 0, e / sd[:, None], z)
-    return adjust
+
+    def parts():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            F = np.where(sd[:, None] > 0, Q / sd[:, None], 0.0)
+        return F, Q * sd[:, None], np.eye(Q.shape[1])
+    return LowRankAdjuster(adjust, parts)
 
 
 def _cancelled(before, after, factor=8.0):
@@ -261,7 +295,12 @@ def class_mean_residual(codes, d):
         # a class mean large against the spread: centre the residual once more (its own
         # rounding, eps x the mean, removed)
         return centred(r) if _cancelled(z, r) else r
-    return adjust
+
+    def parts():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = np.where(dsum > 0, 1.0 / dsum, 0.0)
+        return _onehot(codes, m), _onehot(codes, m, d), np.diag(inv)
+    return LowRankAdjuster(adjust, parts)
 
 
 def weight_ratio_safe(num, den):
@@ -314,4 +353,24 @@ def rake_residual(margin_codes, ratios, sweeps=10):
         for ci, r, cm in zip(codes, ratios, c, strict=True):
             out -= r[:, None] * cm[ci]
         return out
-    return adjust
+
+    def parts():
+        from scipy import sparse
+
+        # the sweeps are linear in the category sums s0: run them on the identity
+        q = sum(sizes)
+        eye = np.eye(q)
+        offs = np.cumsum([0, *sizes])
+        s0 = [eye[offs[i]:offs[i + 1]] for i in range(len(codes))]
+        c = [np.zeros((m, q)) for m in sizes]
+        for _ in range(sweeps):
+            for i in range(len(codes)):
+                current = s0[i] - sum(cross[i][j] @ c[j] for j in range(len(codes)))
+                c[i] += current / counts[i]
+        F = sparse.hstack([_onehot(ci, m, r) for ci, r, m in zip(codes, ratios, sizes,
+                                                                  strict=True)]).tocsr()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            P = sparse.hstack([_onehot(ci, m, 1.0 / r) for ci, r, m in zip(
+                codes, ratios, sizes, strict=True)]).tocsr()
+        return F, P, np.vstack(c)
+    return LowRankAdjuster(adjust, parts)

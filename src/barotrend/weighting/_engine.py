@@ -27,6 +27,27 @@ class Rescaled:
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.where(g > 0, out / g, 0.0)
 
+    @property
+    def lowrank(self):
+        """``(F / g, P g, M)`` from the inner adjuster's ``(F, P, M)`` (rows with ``g = 0``
+        have zero weight after: their features are 0); absent when the inner has none."""
+        if not hasattr(self.inner, "lowrank"):
+            raise AttributeError("lowrank")
+        return self._lowrank
+
+    def _lowrank(self):
+        from scipy import sparse
+
+        F, P, M = self.inner.lowrank()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            inv = np.where(self.g > 0, 1.0 / self.g, 0.0)
+        if sparse.issparse(F):
+            F = sparse.diags_array(inv) @ F
+        else:
+            F = F * inv[:, None]
+        P = sparse.diags_array(self.g) @ P if sparse.issparse(P) else P * self.g[:, None]
+        return F, P, M
+
 
 def weight_ratio(old, new):
     """``new / old``, 1 where both are 0."""
