@@ -18,7 +18,7 @@ from statsmodels.stats.proportion import confint_proportions_2indep
 
 from barotrend.tracker import Tracker
 from barotrend.tracking.groups import subgroup_cases
-from barotrend.tracking.relations import GroupRelations
+from barotrend.figures.relations import GroupRelations
 
 REL = pd.DataFrame([
     ("fdm", "", "trust FDs", "all", "partition"),

@@ -36,7 +36,7 @@ from barotrend.tracking import table as _table
 from barotrend.tracking import trend as _trend
 from barotrend.tracking.change import compare_figures, published_change
 from barotrend.tracking.comparability import compare_records
-from barotrend.tracking.relations import GroupRelations
+from barotrend.figures.relations import GroupRelations
 from barotrend.tracking.series import figure_estimate
 
 __all__ = ["Tracker"]

@@ -2,7 +2,7 @@
 
 One policy, used by :meth:`Tracker.compare_groups` and by the report's ``group_difference``
 verdicts (:func:`pair_rows`). How two groups may be compared depends on how they relate
-(:mod:`barotrend.tracking.relations`, from ``groups.csv``):
+(:mod:`barotrend.figures.relations`, from ``groups.csv``):
 
 * **known disjoint** (siblings stated ``partition``/``disjoint``, or their descendants):
   independent samples. Sizes are taken, in this order: both bases stated in the article or
