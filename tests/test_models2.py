@@ -203,3 +203,145 @@ def test_margins_bad_input():
         d.margins("api00 ~ ell", by="nope")
     with pytest.raises(ValueError, match="reference: 'X' is not a level of 'stype'"):
         d.margins("api00 ~ ell", by="stype", reference="X")
+
+
+# ---- ordinal regression -----------------------------------------------------------------------
+MEALCUTS = [0, 25, 50, 75, 100]
+
+
+def _mealcat(frame):
+    """R's cut(meals, c(0, 25, 50, 75, 100)): right-closed classes, 0 is missing."""
+    cat = pd.cut(frame["meals"], MEALCUTS, right=True,
+                 labels=["(0,25]", "(25,50]", "(50,75]", "(75,100]"])
+    return frame.assign(mealcat=cat)
+
+
+def with_mealcat(name):
+    """The design of reference_designs.design(name), its data with the mealcat column."""
+    from reference_designs import FIX as FIX1
+    from reference_designs import _read
+    if name == "dclus1":
+        return Design(_mealcat(_read("apiclus1")), weights="pw", cluster="dnum", fpc="fpc")
+    if name == "dstrat":
+        return Design(_mealcat(_read("apistrat")), weights="pw", strata="stype", fpc="fpc")
+    if name == "dclus2":
+        return Design(_mealcat(_read("apiclus2")), cluster=["dnum", "snum"],
+                      fpc=["fpc1", "fpc2"])
+    rw = pd.read_csv(DATA / "apiclus1_jk1.csv")
+    jk = FIX1["jk1"]
+    return Design.from_replicate_weights(
+        pd.concat([_mealcat(_read("apiclus1")), rw], axis=1), list(rw.columns), weights="pw",
+        type="JK1", scale=jk["scale"], rscales=jk["rscales"], mse=jk["mse"])
+
+
+def test_mealcat_counts_as_r():
+    for name, csv in (("dclus1", "apiclus1"), ("dstrat", "apistrat")):
+        from reference_designs import _read
+        cat = _mealcat(_read(csv))["mealcat"]
+        got = [*cat.value_counts(sort=False).tolist(), int(cat.isna().sum())]
+        assert got == FIX["mealcat_counts"][name]
+
+
+AGECAT = ["(0,19]", "(19,39]", "(39,59]", "(59,Inf]"]
+LINK = {"logistic": "logit", "probit": "probit"}
+
+
+def _olr_name(t):
+    t = _r_name(t)
+    return {"avg.ed": "avg_ed"}.get(t, t)
+
+
+def _check_olr(fit, ref, rtol=1e-6):
+    assert fit.table["item"].tolist() == [_olr_name(t) for t in ref["terms"]] or \
+        sorted(fit.table["item"]) == sorted(_olr_name(t) for t in ref["terms"])
+    t = fit.table.set_index("item").loc[[_olr_name(t) for t in ref["terms"]]]
+    np.testing.assert_allclose(t["estimate"], ref["estimate"], rtol=1e-6, err_msg="estimate")
+    np.testing.assert_allclose(t["se"], ref["se"], rtol=rtol, err_msg="se")
+    assert fit.df == ref["df"]
+
+
+@pytest.mark.parametrize("name", API)
+@pytest.mark.parametrize("method", ["logistic", "probit"])
+def test_ordinal_matches_svyolr(name, method):
+    ref = FIX["ordinal"][method][name]
+    d = with_mealcat(name)
+    fit = d.ordinal("mealcat ~ avg_ed + mobility + stype", link=LINK[method])
+    _check_olr(fit, ref)
+    if not d.is_replicate:
+        np.testing.assert_allclose(fit.deviance, ref["deviance"], rtol=1e-9)
+
+
+@pytest.mark.parametrize("method", ["logistic", "probit"])
+def test_ordinal_nhanes(method):
+    ref = FIX["ordinal"][method]["nhanes"]
+    fit = nh().ordinal("agecat ~ C(race) + female", link=LINK[method], levels=AGECAT)
+    _check_olr(fit, {**ref, "terms": [t for t in ref["terms"]]})
+    np.testing.assert_allclose(fit.deviance, ref["deviance"], rtol=1e-9)
+
+
+def test_ordinal_replicate_r_default_tolerance():
+    """R's own svyolr on the JK1 design (replicates at optim's default tolerance) agrees to the
+    ~1e-5 its optimiser gives."""
+    ref = FIX["ordinal"]["logistic"]["jk1_default"]
+    fit = with_mealcat("jk1").ordinal("mealcat ~ avg_ed + mobility + stype")
+    t = fit.table.set_index("item").loc[[_olr_name(t) for t in ref["terms"]]]
+    np.testing.assert_allclose(t["estimate"], ref["estimate"], rtol=1e-4)
+    np.testing.assert_allclose(t["se"], ref["se"], rtol=1e-4)
+
+
+def test_ordinal_term_test_matches_regtermtest():
+    fit = with_mealcat("dclus1").ordinal("mealcat ~ avg_ed + mobility + stype")
+    t = fit.term_test("stype")
+    ref = FIX["ordinal"]["termtest"]["stype"]
+    np.testing.assert_allclose(t.statistic, ref["statistic"], rtol=1e-6)
+    np.testing.assert_allclose(t.p_value, ref["p_value"], rtol=1e-6)
+    assert (t.df, t.ddf) == (ref["df"], ref["ddf"])
+    with pytest.raises(ValueError, match="'ell' is not a term of the model"):
+        fit.term_test("ell")
+    with pytest.raises(ValueError, match="method='LRT' needs a GLM"):
+        fit.term_test("stype", method="LRT")
+
+
+def _toy(n=200, seed=5):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=n)
+    y = np.digitize(0.8 * x + rng.logistic(size=n), [-1.0, 0.0, 1.5])
+    return pd.DataFrame({"x": x, "y": y, "g": rng.choice(["a", "b"], size=n)})
+
+
+def test_ordinal_bad_input():
+    df = _toy()
+    d = Design(df)
+    with pytest.raises(ValueError, match=r"'two' has 2 ordered level\(s\).*3 or more"):
+        Design(df.assign(two=(df["y"] > 1).astype(int))).ordinal("two ~ x")
+    with pytest.raises(ValueError, match="order of the levels of 'g' is not known"):
+        d.ordinal("g ~ x")
+    with pytest.raises(ValueError, match=r"level\(s\) \['z'\] of 'g' have no row"):
+        d.ordinal("g ~ x", levels=["a", "b", "z"])
+    with pytest.raises(ValueError, match="'g' has the value 'b'"):
+        d.ordinal("g ~ x", levels=["a", "c", "d"])
+    with pytest.raises(ValueError, match="link: expected one of"):
+        d.ordinal("y ~ x", link="cloglog")
+    with pytest.raises(ValueError, match="did not converge in 1 iterations"):
+        d.ordinal("y ~ x", maxiter=1)
+
+
+def test_ordinal_separation_is_an_error_not_a_result():
+    """x orders the response exactly: the likelihood has no maximum (beta -> inf)."""
+    x = np.arange(30, dtype=float)
+    df = pd.DataFrame({"x": x, "y": np.repeat([1, 2, 3], 10)})
+    with pytest.raises(ValueError, match="did not converge"):
+        Design(df).ordinal("y ~ x")
+
+
+def test_ordinal_solves_the_score_equations():
+    """The estimate is a maximum: every weighted score is 0 there."""
+    from barotrend.design.ordinal import _derivs
+    df = _toy()
+    fit = Design(df).ordinal("y ~ x + g")
+    x = np.column_stack([(df["g"] == "b").astype(float), df["x"]])
+    names = fit.params.index.tolist()
+    theta = fit.params[["g[T.b]", "x", *names[2:]]].to_numpy()
+    y = df["y"].to_numpy() + 1 - df["y"].min()
+    _, grad, _ = _derivs(x, y, np.ones(len(y)), theta, 3, "logit")
+    np.testing.assert_allclose(grad, 0, atol=1e-8)

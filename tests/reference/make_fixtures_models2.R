@@ -179,9 +179,19 @@ for (meth in c("logistic", "probit")) {
   f <- mealcat ~ avg.ed + mobility + stype
   for (dn in c("dclus1", "dstrat", "dclus2")) {
     d <- api[[dn]]
-    # probit on dclus2: svyolr's starting glm.fit (25 iterations) does not converge; recorded
+    # probit on dclus2: svyolr's own starting values (a glm.fit of 25 iterations) fail
+    # ("attempt to find suitable starting values failed"); it is started there from the logistic
+    # estimates / 1.7 (start = c(beta, zeta_1, log(diff(zeta))), svyolr's scale)
     res[[dn]] <- tryCatch(olrtab(svyolr(f, d, method = meth, control = ctl_o(7))),
-                          error = function(e) list(error = conditionMessage(e)))
+                          error = function(e) {
+                            lg <- svyolr(f, d, control = ctl_o(7))
+                            b <- lg$coefficients / 1.7; z <- lg$zeta / 1.7
+                            st <- c(b, z[1], log(diff(z)))
+                            r <- olrtab(svyolr(f, d, method = meth, start = st,
+                                               control = ctl_o(7)))
+                            r$note <- paste("R's default start failed:", conditionMessage(e))
+                            r
+                          })
   }
   res$jk1 <- olr_rep(f, api$jk1, if (meth == "logistic") "logistic" else "probit")
   res$jk1_default <- olrtab(svyolr(f, api$jk1, method = meth))

@@ -101,6 +101,14 @@ class VerbsMixin:
         return margins(self, formula, by, family=family, subset=subset, reference=reference,
                        conf_level=conf_level, eval_env=1)
 
+    def ordinal(self, formula, link="logit", *, levels=None, subset=None, conf_level=0.95,
+                tol=1e-10, maxiter=100):
+        """Survey-weighted proportional-odds (``"logit"``) or ordinal probit regression (R's
+        ``svyolr``); see :func:`barotrend.design.ordinal.ordinal`."""
+        from barotrend.design.ordinal import ordinal
+        return ordinal(self, formula, link=link, levels=levels, subset=subset,
+                       conf_level=conf_level, tol=tol, maxiter=maxiter, eval_env=1)
+
     def poststratify(self, strata, population):
         """New design post-stratified to population counts; see
         :func:`barotrend.weighting.poststratify`."""
