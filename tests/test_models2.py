@@ -345,3 +345,10 @@ def test_ordinal_solves_the_score_equations():
     y = df["y"].to_numpy() + 1 - df["y"].min()
     _, grad, _ = _derivs(x, y, np.ones(len(y)), theta, 3, "logit")
     np.testing.assert_allclose(grad, 0, atol=1e-8)
+
+
+@pytest.mark.parametrize("name", ["dclus1", "dstrat"])
+def test_ordinal_in_a_domain_matches_svyolr_on_subset(name):
+    ref = FIX["ordinal"]["domain"][name]
+    fit = with_mealcat(name).ordinal("mealcat ~ avg_ed + mobility", subset="stype != 'H'")
+    _check_olr(fit, ref)

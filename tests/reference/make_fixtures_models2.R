@@ -198,6 +198,12 @@ for (meth in c("logistic", "probit")) {
   res$nhanes <- olrtab(svyolr(agecat ~ race + female, dnh, method = meth, control = ctl_o(7)))
   olr[[meth]] <- res
 }
+# in a domain: svyolr on subset(design, ...) (the full design's PSUs kept for the variance)
+olr$domain <- list(
+  dclus1 = olrtab(svyolr(mealcat ~ avg.ed + mobility, subset(api$dclus1, stype != "H"),
+                         control = ctl_o(5))),
+  dstrat = olrtab(svyolr(mealcat ~ avg.ed + mobility, subset(api$dstrat, stype != "H"),
+                         control = ctl_o(5))))
 # the Wald test of a term of an ordinal model (regTermTest on svyolr)
 m1 <- svyolr(mealcat ~ avg.ed + mobility + stype, api$dclus1, control = ctl_o(7))
 olr$termtest <- list(stype = wald(regTermTest(m1, ~stype)))
