@@ -43,6 +43,7 @@ FIGURES_SCHEMA = {
     "value": "float!", "decimals": "int!", "scale_min": "int", "scale_max": "int", "base": "int",
     "multi_response": "bool!", "exhaustive": "bool!", "reference_wave": "text", "implied": "bool",
     "sd": "float", "sd_decimals": "int", "source": "text!", "quote": "text!", "note": "text",
+    "label": "text",
 }
 SOURCES_SCHEMA = {"source": "text!", "title": "text!", "surveys": "text", "note": "text"}
 HEADLINE_TESTS = ("mean_vs_threshold", "share_vs_threshold", "change_mean", "change_share",
