@@ -25,6 +25,28 @@ def _label(key: tuple) -> str:
     return "/".join(key)
 
 
+def _joint_codes(data, cols):
+    """A code per row of its category combination (matched by string form) and the key of
+    each code: hash passes over the rows, strings made only for the distinct values."""
+    combo = np.zeros(len(data), dtype=np.int64)
+    strings = []
+    for c in cols:
+        raw, uniq = pd.factorize(data[c], sort=False)
+        text = pd.Series(uniq).astype(str).to_numpy(dtype=object)
+        code_of_raw, distinct = pd.factorize(text, sort=False)  # 1 and "1" are one category
+        combo = combo * len(distinct) + code_of_raw[raw]
+        strings.append(np.asarray(distinct, dtype=object))
+    combo, uniq = pd.factorize(combo, sort=False)
+    keys = []
+    for u in uniq.tolist():
+        parts = []
+        for st in reversed(strings):
+            u, r = divmod(u, len(st))
+            parts.append(st[r])
+        keys.append(tuple(reversed(parts)))
+    return combo.astype(np.intp), keys
+
+
 def cell_codes(data: pd.DataFrame, columns, targets: Mapping, what: str = "margins"):
     """Codes of each row's cell, the cell labels and their population totals.
 
@@ -84,8 +106,9 @@ def cell_codes(data: pd.DataFrame, columns, targets: Mapping, what: str = "margi
             raise ValueError(f"{what}: total for {name!r}={_label(key)!r} must be a finite "
                              f"non-negative number, got {v!r}")
         tkeys[key] = v
-    sample_keys = list(zip(*(data[c].astype(str) for c in cols), strict=True))
-    present = pd.Series(sample_keys, dtype=object).value_counts(sort=False)
+    combo, combo_keys = _joint_codes(data, cols)
+    present = pd.Series(np.bincount(combo, minlength=len(combo_keys)),
+                        index=pd.Index(combo_keys, tupleize_cols=False, dtype=object))
     uncovered = [k for k in present.index if k not in tkeys]
     if uncovered:
         shown = ", ".join(f"{_label(k)!r} ({present[k]} unit(s))" for k in uncovered)
@@ -104,7 +127,8 @@ def cell_codes(data: pd.DataFrame, columns, targets: Mapping, what: str = "margi
                          f"{'has' if one else 'have'} sample units but a population total of 0")
     keys = [k for k in tkeys if k in present.index]
     index = {k: i for i, k in enumerate(keys)}
-    codes = np.fromiter((index[k] for k in sample_keys), dtype=np.intp, count=len(sample_keys))
+    position = np.array([index[k] for k in combo_keys], dtype=np.intp)
+    codes = position[combo]
     return codes, [_label(k) for k in keys], np.array([tkeys[k] for k in keys], dtype=float)
 
 
