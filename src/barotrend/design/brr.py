@@ -34,6 +34,8 @@ Judkins, D. R. (1990). Fay's method for variance estimation. *J. Official Statis
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from barotrend.design.columns import py_scalar
@@ -48,12 +50,12 @@ def _pairs(stratum_of_psu, labels, small, large):
     P = len(stratum_of_psu)
     text = [str(labels[s]) for s in stratum_of_psu]
     oo = sorted(range(P), key=lambda j: (text[j], j))
-    names = sorted(set(text))
-    size = {nm: sum(t == nm for t in text) for nm in names}
+    size = Counter(text)
+    names = sorted(size)
     pat = np.full(P, np.nan)  # first column of R's `weights`; the second is 1 - pat
     pair = np.zeros(P, dtype=np.int64)
     upto = 0
-    smalls = [nm for nm in names if size[nm] == 1]
+    smalls = {nm for nm in names if size[nm] == 1}
     if smalls:
         if small == "split":
             members = [j for j in range(P) if text[j] in smalls]  # data order, as R
@@ -68,21 +70,24 @@ def _pairs(stratum_of_psu, labels, small, large):
             pair[members] = half * 2 if k % 2 == 0 else [1] + half * 2
             upto = k // 2
     larges = [nm for nm in names if size[nm] > 2]
+    by_name = {}
+    for j in oo:
+        by_name.setdefault(text[j], []).append(j)
     if larges:
         if large == "split":
             for nm in larges:
-                members = [j for j in oo if text[j] == nm]
+                members = by_name[nm]
                 pat[members] = np.resize([0.0, 1.0], size[nm])
                 pair[members] = upto + np.repeat(np.arange(1, size[nm] // 2 + 1), 2)
                 upto += size[nm] // 2
         else:
             for i, nm in enumerate(larges, start=1):
-                members = [j for j in oo if text[j] == nm]
+                members = by_name[nm]
                 h = size[nm] // 2
                 pat[members] = [0.0] * h + [1.0] * (size[nm] - h)
                 pair[members] = upto + i
             upto += len(larges)
-    goods = [nm for nm in names if size[nm] == 2]
+    goods = {nm for nm in names if size[nm] == 2}
     if goods:
         members = [j for j in oo if text[j] in goods]
         pat[members] = np.resize([0.0, 1.0], len(members))
