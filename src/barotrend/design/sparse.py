@@ -21,6 +21,8 @@ formed; covariances between domains are not needed by the by-domain estimators.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 
@@ -161,43 +163,84 @@ def _lowrank_terms(st, u, d, t, Phi, Lam, n_dom):
     return out
 
 
+class Coded(NamedTuple):
+    """A block of indicator columns: row ``i`` holds ``values[i]`` in column ``codes[i]`` of
+    ``m`` (post-strata, raking margins), kept as codes: every product is a bincount."""
+
+    codes: np.ndarray
+    values: np.ndarray
+    m: int
+
+
+def scale_block(block, s):
+    """A feature or probe block with row ``i`` multiplied by ``s[i]``."""
+    if isinstance(block, Coded):
+        return Coded(block.codes, block.values * s, block.m)
+    return np.asarray(block, dtype=float) * s[:, None]
+
+
+def _width(block):
+    return block.m if isinstance(block, Coded) else block.shape[1]
+
+
+def _probe_sums(P, rows, dom, v, n_dom):
+    """``(P' z)`` (q, n_dom) for ``z`` holding ``v`` at (rows, dom)."""
+    if isinstance(P, Coded):
+        return np.bincount(P.codes[rows] * n_dom + dom, P.values[rows] * v,
+                           minlength=P.m * n_dom).reshape(P.m, n_dom)
+    return np.stack([np.bincount(dom, P[rows, j] * v, minlength=n_dom)
+                     for j in range(P.shape[1])])
+
+
+def _cross(P, F):
+    """``P' F`` (q, p) of two blocks."""
+    if isinstance(P, Coded) and isinstance(F, Coded):
+        return np.bincount(P.codes * F.m + F.codes, P.values * F.values,
+                           minlength=P.m * F.m).reshape(P.m, F.m)
+    if isinstance(P, Coded):
+        return np.stack([np.bincount(P.codes, P.values * F[:, j], minlength=P.m)
+                         for j in range(F.shape[1])], axis=1)
+    if isinstance(F, Coded):
+        return np.stack([np.bincount(F.codes, F.values * P[:, j], minlength=F.m)
+                         for j in range(P.shape[1])])
+    return P.T @ F
+
+
+def _unit_totals(F, unit, w, M):
+    """Totals (M, p) of ``w F`` over the finest units."""
+    if isinstance(F, Coded):
+        return np.bincount(unit * F.m + F.codes, w * F.values,
+                           minlength=M * F.m).reshape(M, F.m)
+    return np.stack([np.bincount(unit, w * F[:, j], minlength=M) for j in range(F.shape[1])],
+                    axis=1)
+
+
 def adjusted_parts(design, rows, dom, vals, n_dom):
     """``(Phi, Lam)`` of :func:`cell_variance` for the score adjusters of ``design``.
 
     The influence values are ``z_i = vals[i]`` (L columns) in domain ``dom[i]`` for the rows
     ``rows``, 0 elsewhere. Each adjuster is ``z -> z - F_k M_k P_k' z``
-    (:class:`barotrend.weighting._calmath.LowRankAdjuster`), applied in order, so the adjusted
-    values are ``z - sum_k F_k Lam_k`` with ``Lam_k = M_k (P_k' z - sum_{j<k} (P_k' F_j)
-    Lam_j)``: the probes' sums by domain (O(rows x probes)) and small products. ``Phi`` are the
-    finest units' totals of ``w F``.
+    (:class:`barotrend.weighting._calmath.LowRankAdjuster`, ``F`` and ``P`` as lists of dense
+    or :class:`Coded` blocks), applied in order, so the adjusted values are
+    ``z - sum_k F_k Lam_k`` with ``Lam_k = M_k (P_k' z - sum_{j<k} (P_k' F_j) Lam_j)``: the
+    probes' sums by domain (O(rows x probes)) and small products. ``Phi`` are the finest
+    units' totals of ``w F``.
     """
-    from scipy import sparse
-
-    n, L = design.n, vals.shape[1]
-    parts = [a.lowrank() for a in design.score_adjusters]
+    L = vals.shape[1]
     lams, feats = [], []
-    for F, P, M in parts:
-        pz = []
-        for j in range(L):
-            Z = sparse.csr_array((vals[:, j], (rows, dom)), shape=(n, n_dom))
-            pz.append(_dense(Z.T @ P).T)  # (q, n_dom)
-        rhs = np.stack(pz, axis=2).reshape(P.shape[1], n_dom * L)
+    for F, P, M in (a.lowrank() for a in design.score_adjusters):
+        rhs = np.vstack([np.stack([_probe_sums(b, rows, dom, vals[:, j], n_dom)
+                                   for j in range(L)], axis=2).reshape(_width(b), n_dom * L)
+                         for b in P])
         for Fj, lam in zip(feats, lams, strict=True):
-            rhs = rhs - _dense(P.T @ Fj) @ lam
+            rhs = rhs - np.vstack([np.hstack([_cross(pb, fb) for fb in Fj]) for pb in P]) @ lam
         lams.append(np.asarray(M, dtype=float) @ rhs)
         feats.append(F)
     unit = design._stages[-1].unit
     M_units = len(design._stages[-1].parent)
-    ind = sparse.csr_array((design.weights, (unit, np.arange(n))), shape=(M_units, n))
-    Phi = np.hstack([_dense(ind @ F) for F in feats])
+    Phi = np.hstack([_unit_totals(b, unit, design.weights, M_units) for F in feats for b in F])
     Lam = np.vstack(lams).T.reshape(n_dom, L, -1)
     return Phi, Lam
-
-
-def _dense(x):
-    from scipy import sparse
-
-    return x.toarray() if sparse.issparse(x) else np.asarray(x, dtype=float)
 
 
 def presence_dfs(design, psu, dom, n_dom):

@@ -17,12 +17,15 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
+from barotrend.design.sparse import Coded
+
 CALFUNS = ("linear", "raking", "logit")
 
 
 class LowRankAdjuster:
     """A score adjuster ``z -> z - F M P' z``: ``F`` (n, p) row features, ``P`` (n, q) row probes
-    and ``M`` (p, q) a small matrix (scipy sparse or dense for ``F`` and ``P``).
+    (each a list of column blocks, dense arrays or :class:`barotrend.design.sparse.Coded`
+    indicator columns) and ``M`` (p, q) a small matrix.
 
     Calling it runs ``dense(z)`` (the adjuster as it always was, with its refinements);
     :meth:`lowrank` gives ``(F, P, M)``, from which the design's by-domain variance is formed
@@ -38,15 +41,6 @@ class LowRankAdjuster:
     def lowrank(self):
         """``(F, P, M)`` with ``adjust(z) == z - F @ (M @ (P.T @ z))``."""
         return self._parts()
-
-
-def _onehot(codes, m, values=None):
-    """Sparse (n, m) indicator of ``codes``, with ``values`` instead of ones."""
-    from scipy import sparse
-
-    n = len(codes)
-    v = np.ones(n) if values is None else np.asarray(values, dtype=float)
-    return sparse.csr_array((v, (np.arange(n), codes)), shape=(n, m))
 
 
 def poststrat_factors(w, codes, totals):
@@ -242,7 +236,7 @@ def wls_residual(X, d):
     def parts():
         with np.errstate(divide="ignore", invalid="ignore"):
             F = np.where(sd[:, None] > 0, Q / sd[:, None], 0.0)
-        return F, Q * sd[:, None], np.eye(Q.shape[1])
+        return [F], [Q * sd[:, None]], np.eye(Q.shape[1])
     return LowRankAdjuster(adjust, parts)
 
 
@@ -299,7 +293,7 @@ def class_mean_residual(codes, d):
     def parts():
         with np.errstate(divide="ignore", invalid="ignore"):
             inv = np.where(dsum > 0, 1.0 / dsum, 0.0)
-        return _onehot(codes, m), _onehot(codes, m, d), np.diag(inv)
+        return [Coded(codes, np.ones(len(codes)), m)], [Coded(codes, d, m)], np.diag(inv)
     return LowRankAdjuster(adjust, parts)
 
 
@@ -355,8 +349,6 @@ def rake_residual(margin_codes, ratios, sweeps=10):
         return out
 
     def parts():
-        from scipy import sparse
-
         # the sweeps are linear in the category sums s0: run them on the identity
         q = sum(sizes)
         eye = np.eye(q)
@@ -367,10 +359,8 @@ def rake_residual(margin_codes, ratios, sweeps=10):
             for i in range(len(codes)):
                 current = s0[i] - sum(cross[i][j] @ c[j] for j in range(len(codes)))
                 c[i] += current / counts[i]
-        F = sparse.hstack([_onehot(ci, m, r) for ci, r, m in zip(codes, ratios, sizes,
-                                                                  strict=True)]).tocsr()
+        F = [Coded(ci, r, m) for ci, r, m in zip(codes, ratios, sizes, strict=True)]
         with np.errstate(divide="ignore", invalid="ignore"):
-            P = sparse.hstack([_onehot(ci, m, 1.0 / r) for ci, r, m in zip(
-                codes, ratios, sizes, strict=True)]).tocsr()
+            P = [Coded(ci, 1.0 / r, m) for ci, r, m in zip(codes, ratios, sizes, strict=True)]
         return F, P, np.vstack(c)
     return LowRankAdjuster(adjust, parts)

@@ -36,17 +36,13 @@ class Rescaled:
         return self._lowrank
 
     def _lowrank(self):
-        from scipy import sparse
+        from barotrend.design.sparse import scale_block
 
         F, P, M = self.inner.lowrank()
         with np.errstate(divide="ignore", invalid="ignore"):
             inv = np.where(self.g > 0, 1.0 / self.g, 0.0)
-        if sparse.issparse(F):
-            F = sparse.diags_array(inv) @ F
-        else:
-            F = F * inv[:, None]
-        P = sparse.diags_array(self.g) @ P if sparse.issparse(P) else P * self.g[:, None]
-        return F, P, M
+        return ([scale_block(b, inv) for b in F], [scale_block(b, self.g) for b in P], M)
+
 
 
 def weight_ratio(old, new):
