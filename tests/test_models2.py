@@ -352,3 +352,47 @@ def test_ordinal_in_a_domain_matches_svyolr_on_subset(name):
     ref = FIX["ordinal"]["domain"][name]
     fit = with_mealcat(name).ordinal("mealcat ~ avg_ed + mobility", subset="stype != 'H'")
     _check_olr(fit, ref)
+
+
+# ---- the microdata Tracker: adjusted change, gap and gap change ---------------------------------
+def _check_row(r, ref):
+    assert len(r) == 1
+    row = r.iloc[0]
+    for col in ("estimate", "se", "statistic", "p_value"):
+        np.testing.assert_allclose(row[col], ref[col], rtol=RTOL, err_msg=col)
+    assert row["df"] == ref["df"]
+    assert row["difference"] == row["estimate"]
+
+
+@pytest.mark.parametrize("name", ["dclus1", "dstrat", "jk1"])
+def test_tracker_adjusted_change_gap_and_gap_change_match_svyglm(name):
+    """api as stacked waves: stype plays the wave, sch.wide the group (R: svyglm on subsets)."""
+    from barotrend.tracking.designs import DesignTracker
+    ref = FIX["tracker"][name]
+    t = DesignTracker(design(name), items="api00", wave="stype", group="sch_wide")
+    adj = ["ell", "meals"]
+    _check_row(t.change("api00", "E", "M", adjust=adj), ref["change"])
+    _check_row(t.compare_groups("api00", "Yes", "No", "E", adjust=adj), ref["gap"])
+    _check_row(t.gap_change("api00", "Yes", "No", "E", "M", adjust=adj), ref["gap_change"])
+    g = t.gaps("api00", "Yes", "No", adjust=adj)
+    assert g["wave"].tolist() == ["E", "H", "M"]
+    _check_row(g.iloc[[0]], ref["gap"])
+    assert "adjusted for ell, meals" in g["method"].iloc[0]
+
+
+def test_tracker_adjust_bad_input():
+    from barotrend.tracking.designs import DesignTracker
+    t = DesignTracker(design("dclus1"), items="api00", wave="stype", group="sch_wide")
+    with pytest.raises(ValueError, match="adjust: 'nope' is not a column"):
+        t.change("api00", "E", "M", adjust="nope")
+    with pytest.raises(ValueError, match="adjust: 'sch_wide' is the item, the wave or the group"):
+        t.change("api00", "E", "M", adjust=["sch_wide"])
+    sep = DesignTracker({"E": design("dclus1"), "M": design("dstrat")}, items="api00",
+                        group="sch_wide")
+    with pytest.raises(ValueError, match="needs the stacked design"):
+        sep.change("api00", "E", "M", adjust="ell")
+    # separate designs: the adjusted gap of each wave is the model in that wave's design
+    r = sep.compare_groups("api00", "Yes", "No", "E", adjust=["ell"])
+    direct = design("dclus1").glm("api00 ~ sch_wide + ell")
+    np.testing.assert_allclose(r["estimate"].iloc[0],
+                               direct.params["sch_wide[T.Yes]"], rtol=1e-12)

@@ -208,6 +208,27 @@ olr$domain <- list(
 m1 <- svyolr(mealcat ~ avg.ed + mobility + stype, api$dclus1, control = ctl_o(7))
 olr$termtest <- list(stype = wald(regTermTest(m1, ~stype)))
 out$ordinal <- olr
+# ---- 5. adjusted change / gap / gap change of the microdata Tracker (a stacked design) --------
+# The api samples stand in for stacked waves: stype plays the wave (E -> M), sch.wide the group
+# (Yes vs No), ell and meals the covariates; each is a survey-weighted linear model in a domain.
+coef_row <- function(g, nm) {
+  s <- summary(g)$coefficients
+  list(term = nm, estimate = s[nm, 1], se = s[nm, 2], statistic = s[nm, 3], p_value = s[nm, 4],
+       df = g$df.residual)
+}
+tracker <- list()
+for (dn in c("dclus1", "dstrat", "jk1")) {
+  d <- api[[dn]]
+  tracker[[dn]] <- list(
+    change = coef_row(svyglm(api00 ~ stype + ell + meals, subset(d, stype %in% c("E", "M")),
+                             control = ctl), "stypeM"),
+    gap = coef_row(svyglm(api00 ~ sch.wide + ell + meals, subset(d, stype == "E"),
+                          control = ctl), "sch.wideYes"),
+    gap_change = coef_row(svyglm(api00 ~ stype * sch.wide + ell + meals,
+                                 subset(d, stype %in% c("E", "M")), control = ctl),
+                          "stypeM:sch.wideYes"))
+}
+out$tracker <- tracker
 out$mealcat_counts <- list(dclus1 = arr(as.vector(table(apiclus1$mealcat, useNA = "always"))),
                            dstrat = arr(as.vector(table(apistrat$mealcat, useNA = "always"))))
 out$versions <- list(R = R.version.string, survey = as.character(packageVersion("survey")),

@@ -203,11 +203,18 @@ class DesignTracker:
         rows = [self._estimate(item, w, group, means) for w in self.waves]
         return result_frame(rows)
 
-    def change(self, item: str, from_wave, to_wave, group=None, *, correlation=None
-               ) -> pd.DataFrame:
+    def change(self, item: str, from_wave, to_wave, group=None, *, correlation=None,
+               adjust=None) -> pd.DataFrame:
         """Change ``to - from``: a domain contrast in the stacked design (covariance between
         waves estimated from units answering in both), else independent samples
-        (``correlation`` stated to override)."""
+        (``correlation`` stated to override).
+
+        ``adjust=["role", "size"]`` (stacked design): the **adjusted change**, the coefficient
+        of ``wave[to]`` in the survey-weighted linear model ``item ~ wave + covariates`` fitted
+        in the domain of the two waves (and the group): the change once the covariates' shift
+        between the waves is held fixed (for a linear model, the difference of the two waves'
+        predictive margins), with unit-clustered design SEs and t on the domain df + 1 - p.
+        """
         self._check(item, group)
         fw, tw = self._wave(from_wave, "from_wave"), self._wave(to_wave, "to_wave")
         labels = {"wave": f"{fw}->{tw}", "item": item, "group": _label(group)}
@@ -217,6 +224,8 @@ class DesignTracker:
         missing = self._missing(item, [(fw, group), (tw, group)], labels)
         if missing is not None:
             return missing
+        if adjust is not None:
+            return self._adjusted(item, self.wave, fw, tw, adjust, labels, group=group)
         if self.stacked is not None:
             from barotrend.design.contrasts import compare
 
@@ -240,17 +249,25 @@ class DesignTracker:
                                  if correlation is None else "")
         return r
 
-    def compare_groups(self, item: str, a, b, wave) -> pd.DataFrame:
+    def compare_groups(self, item: str, a, b, wave, *, adjust=None) -> pd.DataFrame:
         """Difference of groups ``a - b`` within a wave: a domain contrast in that wave's design
-        (same sample: the covariance of the two domain means is part of the variance)."""
+        (same sample: the covariance of the two domain means is part of the variance).
+
+        ``adjust=["role", ...]``: the **adjusted gap**, the coefficient of ``group[a]`` in the
+        survey-weighted linear model ``item ~ group + covariates`` fitted in the domain of the
+        wave and the two groups (the gap at equal covariates; for a linear model, the
+        difference of the groups' predictive margins), design SEs, t on the domain df + 1 - p.
+        """
         from barotrend.design.contrasts import compare
 
         self._check(item, a)
         w = self._wave(wave, "wave")
-        missing = self._missing(item, [(w, a), (w, b)],
-                                {"wave": w, "item": item, "group": f"{a} vs {b}"})
+        labels = {"wave": w, "item": item, "group": f"{a} vs {b}"}
+        missing = self._missing(item, [(w, a), (w, b)], labels)
         if missing is not None:
             return missing
+        if adjust is not None:
+            return self._adjusted(item, self.group, b, a, adjust, labels, wave=w)
         if self.stacked is not None:
             r = compare(self.stacked, item, [self.wave, self.group], (w, a), (w, b),
                         conf_level=self.conf_level)
@@ -258,7 +275,50 @@ class DesignTracker:
             r = compare(self.designs[w], item, self.group, a, b, conf_level=self.conf_level)
         return r.assign(wave=w, item=item, group=f"{a} vs {b}")
 
-    def gap_change(self, item: str, a, b, from_wave, to_wave) -> pd.DataFrame:
+    def gaps(self, item: str, a, b, *, adjust=None) -> pd.DataFrame:
+        """The gap ``a - b`` (adjusted for ``adjust`` when given) in every wave with answers,
+        one row per wave with its ``date_value``: :meth:`compare_groups` wave by wave."""
+        rows = []
+        for w in self.waves:
+            r = self.compare_groups(item, a, b, w, adjust=adjust)
+            rows.append(r.assign(date_value=self.date_values[w]))
+        return result_frame(pd.concat(rows, ignore_index=True).to_dict("records"))
+
+    def _adjusted(self, item, factor, ref, level, adjust, labels, *, wave=None, group=None):
+        """The coefficient of ``factor[level]`` (reference ``ref``) in ``item ~ factor +
+        adjust`` over the domain (the two levels of ``factor``; the wave or group fixed)."""
+        from barotrend.design.glm import glm
+
+        covs = _covariates(adjust, self._columns(), exclude=(item, factor, self.wave,
+                                                            self.group))
+        if wave is not None and self.stacked is None:
+            design, data = self.designs[wave], self.designs[wave].data
+            domain = data[factor].isin([ref, level])
+        else:
+            if self.stacked is None:
+                raise ValueError("adjust= for a change between waves needs the stacked design "
+                                 "(one Design with wave=): the adjusted change is a model over "
+                                 "both waves' rows")
+            design, data = self.stacked, self.stacked.data
+            domain = data[factor].isin([ref, level])
+            if wave is not None:
+                domain &= data[self.wave] == wave
+            if group is not None:
+                domain &= data[self.group] == group
+        model, term = _adjusted_model(item, factor, ref, level, covs)
+        fit = glm(design, model, "gaussian", subset=domain.to_numpy(),
+                  conf_level=self.conf_level)
+        row = fit.table.set_index("item").loc[term].to_dict()
+        row.update(labels, difference=row["estimate"],
+                   method=f"survey-weighted linear model adjusted for {', '.join(covs)} (t)",
+                   note=f"model {fit.formula} (reference {ref}); " + str(row.get("note", "")))
+        return result_frame([row])
+
+    def _columns(self):
+        return (self.stacked.data if self.stacked is not None
+                else next(iter(self.designs.values())).data).columns
+
+    def gap_change(self, item: str, a, b, from_wave, to_wave, *, adjust=None) -> pd.DataFrame:
         """Change of the gap ``a - b`` from ``from_wave`` to ``to_wave``.
 
         Stacked design: the coefficient of ``wave[to] x group[a]`` in the survey-weighted linear
@@ -270,6 +330,10 @@ class DesignTracker:
         The model is built from column lookups, not a formula string: column names and levels
         are never evaluated. Separate designs: the difference of the two within-wave contrasts,
         waves independent.
+
+        ``adjust=["role", ...]`` adds covariates to the model (stacked: ``item ~ wave * group
+        + covariates``, the **adjusted** gap change; separate designs: the difference of the
+        two waves' adjusted gaps, :meth:`compare_groups` with ``adjust``).
         """
         self._check(item, a)
         fw, tw = self._wave(from_wave, "from_wave"), self._wave(to_wave, "to_wave")
@@ -280,8 +344,8 @@ class DesignTracker:
         if self.stacked is None:
             from barotrend.compare import compare_estimates
 
-            gt = self.compare_groups(item, a, b, tw).iloc[0].to_dict()
-            gf = self.compare_groups(item, a, b, fw).iloc[0].to_dict()
+            gt = self.compare_groups(item, a, b, tw, adjust=adjust).iloc[0].to_dict()
+            gf = self.compare_groups(item, a, b, fw, adjust=adjust).iloc[0].to_dict()
             r = compare_estimates({"estimate": gt["difference"], "se": gt["se"]},
                                   {"estimate": gf["difference"], "se": gf["se"]},
                                   conf_level=self.conf_level).assign(**labels)
@@ -289,7 +353,9 @@ class DesignTracker:
             return r
         from barotrend.design.glm import glm
 
-        model, term = _interaction_model(item, self.wave, fw, tw, self.group, b, a)
+        covs = [] if adjust is None else _covariates(
+            adjust, self._columns(), exclude=(item, self.wave, self.group))
+        model, term = _interaction_model(item, self.wave, fw, tw, self.group, b, a, covs)
         data = self.stacked.data
         domain = (data[self.wave].isin([fw, tw]) & data[self.group].isin([a, b])).to_numpy()
         fit = glm(self.stacked, model, "gaussian", subset=domain, conf_level=self.conf_level)
@@ -300,7 +366,8 @@ class DesignTracker:
         row = tab.loc[term].to_dict()
         row.update(labels, difference=row["estimate"],
                    method="survey-weighted linear model, wave x group interaction (t), "
-                          "unit-clustered design SEs",
+                          "unit-clustered design SEs"
+                          + (f", adjusted for {', '.join(covs)}" if covs else ""),
                    note=f"model {fit.formula} (wave reference {fw}, group reference {b}); "
                         + str(row.get("note", "")))
         return result_frame([row])
@@ -404,7 +471,32 @@ def _date(wave, value) -> float:
     return date_value(date, precision)
 
 
-def _interaction_model(item, wave, fw, tw, group, b, a):
+def _covariates(adjust, columns, exclude) -> list:
+    """The covariate columns of ``adjust=`` (a name or a list of names), checked."""
+    covs = [adjust] if isinstance(adjust, str) else list(adjust)
+    if not covs or not all(isinstance(c, str) for c in covs):
+        raise ValueError(f"adjust: expected a column name or a list of names, got {adjust!r}")
+    for c in covs:
+        if c not in columns:
+            raise ValueError(f"adjust: {c!r} is not a column of the design")
+        if c in exclude:
+            raise ValueError(f"adjust: {c!r} is the item, the wave or the group column, not a "
+                             "covariate")
+    return covs
+
+
+def _adjusted_model(item, factor, ref, level, covs):
+    """``item ~ factor + covariates`` (treatment contrast against ``ref``) from column lookups,
+    and the name of the ``factor[level]`` coefficient."""
+    from patsy import INTERCEPT, LookupFactor, ModelDesc, Term, Treatment
+
+    f = LookupFactor(factor, force_categorical=True, contrast=Treatment(reference=ref))
+    model = ModelDesc([Term([LookupFactor(item)])],
+                      [INTERCEPT, Term([f]), *[Term([LookupFactor(c)]) for c in covs]])
+    return model, f"{factor}[T.{level}]"
+
+
+def _interaction_model(item, wave, fw, tw, group, b, a, covs=()):
     """``item ~ wave * group`` (treatment contrasts, references ``fw`` and ``b``) as a patsy
     model of column lookups -- the column names and levels are data, never evaluated as a
     formula's Python (a name like ``__import__("os").system(...)`` or ``sch.wide`` is just a
@@ -414,7 +506,8 @@ def _interaction_model(item, wave, fw, tw, group, b, a):
     wf = LookupFactor(wave, force_categorical=True, contrast=Treatment(reference=fw))
     gf = LookupFactor(group, force_categorical=True, contrast=Treatment(reference=b))
     model = ModelDesc([Term([LookupFactor(item)])],
-                      [INTERCEPT, Term([wf]), Term([gf]), Term([wf, gf])])
+                      [INTERCEPT, Term([wf]), Term([gf]), Term([wf, gf]),
+                       *[Term([LookupFactor(c)]) for c in covs]])
     return model, f"{wave}[T.{tw}]:{group}[T.{a}]"
 
 
