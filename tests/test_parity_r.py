@@ -361,8 +361,8 @@ def test_quantile_rules_are_svyquantile(name, rule):
 @pytest.mark.parametrize("name", list(QDES))
 @pytest.mark.parametrize("interval", ["beta", "xlogit", "asin"])
 def test_quantile_interval_types(name, interval):
-    # clus2 beta: R's n counts the 6 rows with a missing enroll (126 - 1 vs our 120 - 1 in the
-    # Korn-Graubard factor); here that moves no limit past a data value, so the values agree
+    # clus2: R's na.rm drops the 6 rows with a missing enroll from the design (its beta n is
+    # then the 120 rows with an answer, as ours)
     res = QDES[name].quantile(QVAR[name], PROBS, interval=interval, na_rm=True)
     if name == "hosp" and interval == "beta":
         # F(480) = 42/158 has SE 0 (census stratum): R's beta takes n_eff = Inf and qbeta gives

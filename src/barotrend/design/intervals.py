@@ -44,6 +44,12 @@ Methods (named exactly as in R's ``survey::svyciprop``, plus ``"wilson"``):
     ``t_{df}`` quantile in place of the normal one (Kish-style; not in R's ``svyciprop``):
     ``(p + q**2/(2 n_eff) -+ q sqrt(p (1-p)/n_eff + q**2/(4 n_eff**2))) / (1 + q**2/n_eff)``.
 
+Missing values: :meth:`Design.proportion` with ``na_rm=True`` uses the degrees of freedom (and, for
+``"beta"``, the ``n``) of the rows with an answer. R's ``svyciprop(~y, design, na.rm=TRUE)`` keeps
+``df = degf(design)`` and ``nrow(design)`` of all rows; R gives ours with
+``svyciprop(~y, subset(design, !is.na(y)))`` (pinned on R's ``yrbs``, design effect 23, in
+tests/test_parity_r.py).
+
 References
 ----------
 Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*, section 2.3.1; R package

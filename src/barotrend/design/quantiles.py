@@ -35,12 +35,10 @@ is mapped back through the same quantile rule; a limit below 0 or above 1 gives 
 ``se = (upper - lower) / (2 t_{df, 1-alpha/2})``. ``df`` is the design degrees of freedom of the
 rows used (R's ``degf`` of the subset design).
 
-Differences from R: rows of a domain (``by``) or with a missing value (``na_rm=True``) are left
-out of the ``"beta"`` method's ``n`` (R's ``nrow()`` of a subset ``survey.design2`` still counts
-them; R reproduces ours on a design built from those rows only). Where the distribution function
-at the estimate has a standard error of exactly 0, every interval type maps ``[F, F]`` back
-(the estimate's own rule value); R's ``"beta"`` then takes an infinite effective sample size and
-``qbeta`` gives 1/2, i.e. the median, as a limit.
+Difference from R: where the distribution function at the estimate has a standard error of
+exactly 0, every interval type maps ``[F, F]`` back (the estimate's own rule value); R's
+``"beta"`` then takes an infinite effective sample size and ``qbeta`` gives 1/2, i.e. the median,
+as a limit.
 
 References
 ----------
