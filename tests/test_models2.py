@@ -396,3 +396,72 @@ def test_tracker_adjust_bad_input():
     direct = design("dclus1").glm("api00 ~ sch_wide + ell")
     np.testing.assert_allclose(r["estimate"].iloc[0],
                                direct.params["sch_wide[T.Yes]"], rtol=1e-12)
+
+
+# ---- the claims of notebooks/02_microdata_barometer.ipynb, sections 8-10 ---------------------------
+@pytest.fixture(scope="module")
+def barometer():
+    """The notebook's stacked design: the simulated barometer (seed 2013), non-response weights
+    by region carried down to the leaders, clustered by organisation."""
+    from barotrend.simulate import simulate_barometer
+    from barotrend.tracking.designs import DesignTracker
+    from barotrend.weighting import adjust_nonresponse, carry_down
+
+    sim = simulate_barometer(seed=2013)
+    parts = []
+    for wave in ["W1", "W2", "W3"]:
+        frame = sim.frame[sim.frame["wave"] == wave].reset_index(drop=True)
+        units = adjust_nonresponse(frame, "responded", by="region", method="class",
+                                   finite_population=True)
+        leaders = sim.respondents[sim.respondents["wave"] == wave].reset_index(drop=True)
+        d = carry_down(units, leaders, "unit")
+        parts.append(d.data.assign(weight=d.weights))
+    stacked = Design(pd.concat(parts, ignore_index=True), weights="weight", cluster="unit")
+    return sim, stacked, DesignTracker(stacked, items="budget_confidence", wave="wave",
+                                       group="gp")
+
+
+def test_notebook_gp_mostly_chairs(barometer):
+    """'Most chairs are GPs and most accountable officers are not.'"""
+    sim = barometer[0]
+    share = sim.respondents.groupby("role")["gp"].mean()
+    assert share["chair"] > 0.5 > share["accountable officer"]
+
+
+def test_notebook_margin_difference_is_the_adjusted_gap(barometer):
+    """'For this linear model their difference is the GP coefficient ... which Tracker.gaps
+    reports': identity link, no interaction -- every row's two predictions differ by the
+    coefficient, so the margins' difference and its SE are the coefficient's."""
+    _, stacked, t = barometer
+    gaps = t.gaps("budget_confidence", True, False, adjust=["role", "region"]).set_index("wave")
+    for w in ["W1", "W2", "W3"]:
+        m = stacked.margins("budget_confidence ~ role + region", by="gp",
+                            subset=f"wave == '{w}'")
+        diff = m[m["item"] == "difference"].iloc[0]
+        assert diff["group"] == "True - False"
+        np.testing.assert_allclose(diff["estimate"], gaps.loc[w, "estimate"], rtol=1e-10)
+        np.testing.assert_allclose(diff["se"], gaps.loc[w, "se"], rtol=1e-8)
+
+
+def test_notebook_ordinal_positive_coefficient_moves_up_the_scale():
+    """'A positive coefficient moves leaders up the scale' (logit P(Y <= k) = zeta_k - x'b):
+    ratings generated from a latent logistic with slope +0.8 give a positive estimate near 0.8,
+    and cut-points near the generating thresholds."""
+    rng = np.random.default_rng(11)
+    n = 4000
+    x = rng.normal(size=n)
+    y = np.digitize(0.8 * x + rng.logistic(size=n), [-1.0, 0.0, 1.5]) + 1
+    fit = Design(pd.DataFrame({"x": x, "y": y})).ordinal("y ~ x")
+    assert abs(fit.params["x"] - 0.8) < 3 * fit.table["se"].iloc[0]
+    np.testing.assert_allclose(fit.params[["1|2", "2|3", "3|4"]], [-1.0, 0.0, 1.5], atol=0.2)
+    # P(Y <= 1 | x) falls with x, as the parametrisation says
+    lo, hi = (np.mean(y[(x > a) & (x < a + 0.5)] == 1) for a in (-1.0, 1.0))
+    assert hi < lo
+
+
+def test_notebook_ordinal_and_term_tests_run(barometer):
+    _, stacked, _ = barometer
+    conf = stacked.ordinal("budget_confidence ~ role + gp + C(wave)")
+    assert [i for i in conf.table["item"] if "|" in i][0] == "3|4"  # ratings 3..10 observed
+    w = conf.term_test("C(wave)")
+    assert w.df == 2 and w.ddf == conf.df

@@ -276,12 +276,13 @@ class DesignTracker:
         return r.assign(wave=w, item=item, group=f"{a} vs {b}")
 
     def gaps(self, item: str, a, b, *, adjust=None) -> pd.DataFrame:
-        """The gap ``a - b`` (adjusted for ``adjust`` when given) in every wave with answers,
-        one row per wave with its ``date_value``: :meth:`compare_groups` wave by wave."""
+        """The gap ``a - b`` (adjusted for ``adjust`` when given) in every wave, one row per
+        wave with its ``date_value`` and ``estimate`` = ``difference``: :meth:`compare_groups`
+        wave by wave (a wave without answers gives a NaN row saying so)."""
         rows = []
         for w in self.waves:
             r = self.compare_groups(item, a, b, w, adjust=adjust)
-            rows.append(r.assign(date_value=self.date_values[w]))
+            rows.append(r.assign(date_value=self.date_values[w], estimate=r["difference"]))
         return result_frame(pd.concat(rows, ignore_index=True).to_dict("records"))
 
     def _adjusted(self, item, factor, ref, level, adjust, labels, *, wave=None, group=None):
