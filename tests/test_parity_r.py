@@ -323,6 +323,15 @@ def test_jk1_replicates_in_data_order():
     _close(rowpos, FX["jk1_clus1_rowpos"]["rowpos"], "JK1 dropped PSU in R's order")
 
 
+def test_jkn_replicates_in_data_order():
+    d = _nh(NH14).replicate("JKn")
+    colsum, rowpos = _rw_fingerprint(d)
+    fx = FX["jkn_nh14_rowpos"]
+    _close(colsum, fx["colsum"], "JKn replicate totals in R's order")
+    _close(rowpos, fx["rowpos"], "JKn dropped PSU in R's order")
+    _close(d.rscales, fx["rscales"], "JKn rscales")
+
+
 def test_jk1_on_a_stratified_design_is_refused_as_r():
     """survey 4.1.1's as.svrepdesign stops: "Can't use JK1 for a stratified design"."""
     assert FX["jk1_stratified_refused"]["refused"] == [1]

@@ -178,6 +178,9 @@ m <- svymean(~api00, gj1)
 put("given_jk1_factors", scale = gj1$scale, estimate = coef(m), se = SE(m))
 jk <- as.svrepdesign(dclus1, type = "JK1")
 put("jk1_clus1_rowpos", rowpos = rwfp(jk)$rowpos, colsum = rwfp(jk)$colsum)
+jkn <- as.svrepdesign(mk(nh14), type = "JKn")  # strata and PSUs in data order
+put("jkn_nh14_rowpos", rowpos = rwfp(jkn)$rowpos, colsum = rwfp(jkn)$colsum,
+    rscales = jkn$rscales)
 sd2 <- svydesign(id = ~1, strata = ~stype, weights = ~pw, data = apistrat)
 put("jk1_stratified_refused", refused = inherits(try(as.svrepdesign(sd2, type = "JK1"),
                                                      silent = TRUE), "try-error"))
