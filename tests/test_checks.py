@@ -247,21 +247,30 @@ def test_grimmer_and_sd_bounds_when_sd_published():
     assert _verdicts(r, "sd_bounds") == {"f0": "pass", "f1": "fail"}
 
 
+#: GP and non-GP stated (groups.csv) to partition the respondents of survey "s"
+GP_PARTITION = pd.DataFrame({"survey": "s", "group": ["GP", "non-GP"], "relation": "partition"})
+
+
 def test_subgroups():
     # overall 70% between GP 61% and non-GP 31%? No: the range is [30.5, 61.5) -> fail
     t = _table({"value": 70.0, "base": 100}, {"value": 61.0, "group": "GP"},
                {"value": 31.0, "group": "non-GP"})
-    r = check_figures(t)
+    r = check_figures(t, groups=GP_PARTITION)
     assert _verdicts(r, "subgroup_range") == {"f0, f1, f2": "fail"}
     assert _verdicts(r, "group_sizes") == {"f0, f1, f2": "fail"}
     # overall 50% of 70: GP 44 (27) and non-GP 26 (8), see test_rounding -> both pass
     t.loc[0, ["value", "base"]] = [50.0, 70]
-    r = check_figures(t)
+    r = check_figures(t, groups=GP_PARTITION)
     assert _verdicts(r, "subgroup_range") == {"f0, f1, f2": "pass"}
     assert _verdicts(r, "group_sizes") == {"f0, f1, f2": "pass"}
-    # a single subgroup does not constrain the overall
-    r = check_figures(t.iloc[:2])
+    # a single subgroup of the partition does not constrain the overall
+    r = check_figures(t.iloc[:2], groups=GP_PARTITION)
     assert _verdicts(r, "subgroup_range") == {"f0, f1": "not testable"}
+    assert "'non-GP' has no figure" in r.loc[r["check"] == "subgroup_range", "detail"].iloc[0]
+    # without groups.csv nothing says the groups partition the respondents
+    r = check_figures(t)
+    assert _verdicts(r, "subgroup_range") == {"f0, f1, f2": "not testable"}
+    assert _verdicts(r, "group_sizes") == {"f0, f1, f2": "not testable"}
 
 
 def test_stated_change():
@@ -333,9 +342,11 @@ def test_subgroup_range_touching_ends():
     # can never reach 61.5: fail. Overall 61% -> [60.5, 61.5) overlaps: pass.
     t = _table({"value": 62.0}, {"value": 61.0, "group": "GP"},
                {"value": 31.0, "group": "non-GP"})
-    assert _verdicts(check_figures(t), "subgroup_range") == {"f0, f1, f2": "fail"}
+    assert _verdicts(check_figures(t, groups=GP_PARTITION), "subgroup_range") == \
+        {"f0, f1, f2": "fail"}
     t.loc[0, "value"] = 61.0
-    assert _verdicts(check_figures(t), "subgroup_range") == {"f0, f1, f2": "pass"}
+    assert _verdicts(check_figures(t, groups=GP_PARTITION), "subgroup_range") == \
+        {"f0, f1, f2": "pass"}
 
 
 def test_stated_change_touching_ends():
@@ -422,6 +433,6 @@ def test_group_sizes_on_a_base_too_large_to_search_is_not_testable():
     # refused (bases up to 1,000,000), and check_figures reports that instead of failing
     t = _table({"value": 50.0, "base": 2_000_000}, {"value": 61.0, "group": "GP"},
                {"value": 31.0, "group": "non-GP"})
-    r = check_figures(t).set_index("check")
+    r = check_figures(t, groups=GP_PARTITION).set_index("check")
     assert r.loc["group_sizes", "verdict"] == "not testable"
     assert "1,000,000" in r.loc["group_sizes", "detail"]

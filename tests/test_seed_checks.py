@@ -108,7 +108,7 @@ EXPECTED = {
 @pytest.fixture(scope="module")
 def seed_checks():
     d = datasets.load()
-    return check_figures(d.figures, d.waves)
+    return check_figures(d.figures, d.waves, groups=d.groups)
 
 
 def test_every_seed_verdict(seed_checks):

@@ -97,7 +97,7 @@ def _check(specs: list[str]) -> int:
           "relations: the files are valid")
     for note in d.notes:
         print(f"note: {note}")
-    checks = check_figures(d.figures, d.waves)
+    checks = check_figures(d.figures, d.waves, groups=d.groups)
     kind = checks["kind"] if "kind" in checks.columns else pd.Series("source", checks.index)
     print()
     for r, k in zip(checks.itertuples(index=False), kind, strict=True):

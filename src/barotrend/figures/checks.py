@@ -13,6 +13,7 @@ import math
 import pandas as pd
 
 from barotrend.figures.bases import infer_base, nearest_bases
+from barotrend.figures.check_groups import group_checks
 from barotrend.figures.check_parts import (
     FigureBases,
     bounds,
@@ -20,14 +21,12 @@ from barotrend.figures.check_parts import (
     check_cells,
     flag,
     fmt,
-    hull,
     mean_checks,
-    overlap,
     pct,
     row,
 )
 from barotrend.figures.exact import check_convention, count_range
-from barotrend.figures.groups import infer_group_sizes
+from barotrend.figures.relations import GroupRelations
 
 __all__ = ["CHECK_COLUMNS", "check_figures"]
 
@@ -40,15 +39,9 @@ _REQUIRED = ["figure_id", "survey", "wave", "item", "category", "group", "statis
 _SET_KEYS = ["survey", "wave", "item", "group"]
 
 
-
-
-
-
-
-
-
 def check_figures(figures: pd.DataFrame, waves: pd.DataFrame | None = None,
-                  convention: str = "half_up") -> pd.DataFrame:
+                  convention: str = "half_up", groups: pd.DataFrame | None = None
+                  ) -> pd.DataFrame:
     """Run every consistency check the published figures allow.
 
     Checks (one output row each):
@@ -73,12 +66,21 @@ def check_figures(figures: pd.DataFrame, waves: pd.DataFrame | None = None,
         the bounds the scale allows (:func:`sd_bounds`). Otherwise one ``grimmer`` row per mean
         says it is not testable.
     ``subgroup_range``
-        When two or more subgroup shares and the overall share of the same category are
-        published: assuming the groups partition the base, the overall share is a weighted
-        average of the subgroup shares and must lie within their range (within rounding).
+        Groups stated in ``groups`` to **partition** a parent group (``all`` or another group)
+        whose share of the same category is published: the parent's share is a size-weighted
+        average of the partition's shares and must lie within their range (within rounding).
+        Groups without a stated relation are not assumed to partition anything: the check is
+        "not testable" with that reason; likewise when a member of the partition has no figure.
     ``group_sizes``
-        The same set: some group sizes and counts on the overall base reproduce every figure
-        (:func:`infer_group_sizes`).
+        The same partition: some group sizes adding up to the parent's base (stated, assumed,
+        or the sum of the stated subgroup bases) and counts adding up to the parent's count
+        reproduce every figure (:func:`infer_group_sizes`). A stated subgroup base is used as it
+        is, never overridden.
+    ``subgroup_within_parent``
+        A group stated ``nested`` in (or ``disjoint`` within) a parent whose share is published:
+        some subgroup count ``a`` of ``m`` fits inside some parent count ``c`` of ``M``
+        (``a <= c``, ``m - a <= M - c``), ``m`` the stated subgroup base or any of ``1..M``.
+        No partition is assumed.
     ``probably_proportions``
         Every share of a question is at most 1 (and one is above 0): the verdict is
         ``"warning"`` and ``kind`` is ``"input"``: the table was probably filled with
@@ -96,6 +98,10 @@ def check_figures(figures: pd.DataFrame, waves: pd.DataFrame | None = None,
         Waves in the format of ``data/waves.csv``; supplies ``respondents`` as an assumed base.
     convention : str, default "half_up"
         Rounding rule of every published figure.
+    groups : pandas.DataFrame, optional
+        How the groups relate (``groups.csv``, ``Dataset.groups``: ``survey``, ``wave``,
+        ``group``, ``parent``, ``relation``); see :mod:`barotrend.figures.check_groups`. Without
+        it no group is assumed to partition the respondents.
 
     Returns
     -------
@@ -143,6 +149,7 @@ def check_figures(figures: pd.DataFrame, waves: pd.DataFrame | None = None,
         figs[c] = figs[c].where(figs[c].notna(), "").astype(str)
     figs["group"] = figs["group"].where(figs["group"] != "", "all")
     check_cells(figs)
+    relations = GroupRelations(groups)
     base_of = FigureBases(waves)
     rows: list[dict] = []
     shares = figs[figs["statistic"] == "share"]
@@ -153,7 +160,7 @@ def check_figures(figures: pd.DataFrame, waves: pd.DataFrame | None = None,
         rows.append(_achievable(r, base_of, convention))
     for _, r in figs[figs["statistic"] == "mean"].iterrows():
         rows += mean_checks(r, base_of, convention)
-    rows += _subgroup_checks(shares, base_of, convention)
+    rows += group_checks(shares, base_of, convention, relations)
     for _, r in figs[figs["statistic"] == "change"].iterrows():
         rows.append(change(r, figs, convention))
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
@@ -256,60 +263,3 @@ def _proportions(part) -> list[dict]:
                 f"Every share of item {first['item']!r} ({first['wave']}, group {first['group']}) "
                 f"is at most 1 ({shown}): the value column holds percentages 0-100, so these "
                 "look like proportions 0-1; if so, multiply them by 100.", kind="input")]
-
-
-def _subgroup_checks(shares, base_of, convention) -> list[dict]:
-    out = []
-    keys = ["survey", "wave", "item", "category"]
-    for _, part in shares.groupby(keys, sort=False):
-        overall = part[part["group"] == "all"]
-        subs = part[part["group"] != "all"]
-        if len(overall) != 1 or subs.empty:
-            continue
-        o = overall.iloc[0]
-        figs = pd.concat([overall, subs])
-        names = " and ".join(f"{g} {fmt(v)}%" for g, v in zip(subs["group"], subs["value"],
-                                                                strict=True))
-        if len(subs) < 2:
-            out.append(row("subgroup_range", figs, "not testable",
-                            f"Only one subgroup ({names}) is published; the overall "
-                            f"{fmt(o['value'])}% is not constrained by it."))
-            continue
-        ob = bounds(o, convention)
-        span = hull([bounds(r, convention) for _, r in subs.iterrows()])
-        lo, hi = span.low, span.high
-        ok = overlap(ob, span)
-        out.append(row(
-            "subgroup_range", figs, "pass" if ok else "fail",
-            f"Assuming the groups partition the respondents, the overall {fmt(o['value'])}% "
-            f"must lie between the subgroup shares ({names}), i.e. within {fmt(lo)}-"
-            f"{fmt(hi)}: it {'does' if ok else 'does not'}."))
-        n, why = base_of(o)
-        if n is None:
-            out.append(row("group_sizes", figs, "not testable",
-                            f"Group sizes need the overall base: {why}."))
-            continue
-        groups = dict(zip(subs["group"], subs["value"].astype(float), strict=True))
-        try:
-            res = infer_group_sizes(float(o["value"]), groups, n=n,
-                                    decimals=int(part["decimals"].max()), convention=convention)
-        except ValueError as err:  # a search too large to run (a base in the millions)
-            out.append(row("group_sizes", figs, "not testable", f"{err}."))
-            continue
-        if len(res):
-            first = list(groups)[0]
-            sizes = sorted(set(res[f"size_{first}"]))
-            shown = ", ".join(str(s) for s in sizes[:8]) + (", ..." if len(sizes) > 8 else "")
-            out.append(row("group_sizes", figs, "pass",
-                            f"Assuming the groups partition the {n} respondents, {len(res)} "
-                            f"combination(s) of sizes and counts reproduce every figure "
-                            f"({first} size {shown}){why}."))
-        else:
-            k_min, k_max = count_range(ob, n)
-            extra = (f"; the overall {fmt(o['value'])}% is itself not achievable on {n}"
-                     if k_min > k_max else "")
-            out.append(row("group_sizes", figs, "fail",
-                            f"Assuming the groups partition the {n} respondents, no group sizes "
-                            f"and counts reproduce {names} with overall {fmt(o['value'])}%"
-                            f"{extra}{why}."))
-    return out

@@ -213,7 +213,7 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
     out.mkdir(parents=True, exist_ok=True)
     step(f"loaded {d.name!r}: {len(d.figures)} figures, {len(d.waves)} waves")
     tables: dict[str, pd.DataFrame] = {"waves": _waves_table(d)}
-    tables["checks"] = check_figures(d.figures, d.waves)
+    tables["checks"] = check_figures(d.figures, d.waves, groups=d.groups)
     step(f"consistency checks: {len(tables['checks'])}")
     # the verdicts rest on what was published (no user-assumed bases) and on the groups'
     # stated relations: the data set's, or those the given tracker was built with
