@@ -15,7 +15,7 @@ from reference_designs import DATA, design
 from barotrend.design import Design
 
 FIX = json.loads((Path(__file__).parent / "reference" / "fixtures_models2.json").read_text())
-API = ["dclus1", "dstrat", "dclus2", "jk1"]
+API = ["dclus1", "dstrat", "dclus2", "jk1", "dclus1_ps"]
 RTOL = 1e-7
 
 
@@ -227,6 +227,9 @@ def with_mealcat(name):
     if name == "dclus2":
         return Design(_mealcat(_read("apiclus2")), cluster=["dnum", "snum"],
                       fpc=["fpc1", "fpc2"])
+    if name == "dclus1_ps":
+        from barotrend.weighting import poststratify
+        return poststratify(with_mealcat("dclus1"), "sch_wide", FIX1["poststrata"]["sch_wide"])
     rw = pd.read_csv(DATA / "apiclus1_jk1.csv")
     jk = FIX1["jk1"]
     return Design.from_replicate_weights(
@@ -265,7 +268,9 @@ def _check_olr(fit, ref, rtol=1e-6):
 def test_ordinal_matches_svyolr(name, method):
     ref = FIX["ordinal"][method][name]
     d = with_mealcat(name)
-    fit = d.ordinal("mealcat ~ avg_ed + mobility + stype", link=LINK[method])
+    # R's svyolr fails on the calibrated design with the missing avg.ed (see the R script)
+    rhs = "mobility + stype" if name == "dclus1_ps" else "avg_ed + mobility + stype"
+    fit = d.ordinal(f"mealcat ~ {rhs}", link=LINK[method])
     _check_olr(fit, ref)
     if not d.is_replicate:
         np.testing.assert_allclose(fit.deviance, ref["deviance"], rtol=1e-9)

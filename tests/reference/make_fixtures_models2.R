@@ -35,7 +35,12 @@ jk1 <- svrepdesign(data = apiclus1, repweights = rw, weights = ~pw, type = "JK1"
                    combined.weights = TRUE, scale = jk0$scale, rscales = jk0$rscales)
 dnh <- svydesign(id = ~SDMVPSU, strata = ~SDMVSTRA, weights = ~WTMEC2YR, nest = TRUE,
                  data = nhanes)
-api <- list(dclus1 = dclus1, dstrat = dstrat, dclus2 = dclus2, jk1 = jk1)
+# post-stratified to the population counts of sch.wide (as make_fixtures_models.R)
+apipop <- local({ data(api, package = "survey", envir = environment()); apipop })
+pop_sw <- data.frame(sch.wide = c("No", "Yes"),
+                     Freq = as.vector(table(apipop$sch.wide)[c("No", "Yes")]))
+dclus1_ps <- postStratify(dclus1, ~sch.wide, pop_sw)
+api <- list(dclus1 = dclus1, dstrat = dstrat, dclus2 = dclus2, jk1 = jk1, dclus1_ps = dclus1_ps)
 for (nm in names(api)) api[[nm]] <- update(api[[nm]], sch_wide_yes = as.numeric(sch.wide == "Yes"))
 
 # ---- a tiny JSON writer (as make_fixtures_models.R) -----------------------------------------
@@ -176,23 +181,28 @@ olr_rep <- function(formula, design, method) {
 olr <- list()
 for (meth in c("logistic", "probit")) {
   res <- list()
-  f <- mealcat ~ avg.ed + mobility + stype
-  for (dn in c("dclus1", "dstrat", "dclus2")) {
+  for (dn in c("dclus1", "dstrat", "dclus2", "dclus1_ps")) {
     d <- api[[dn]]
+    # a calibrated design keeps the rows a missing value drops (prob = Inf), and svyolr's start
+    # then fails on the NA of avg.ed ("missing value where TRUE/FALSE needed"): the
+    # post-stratified design gets the model without avg.ed
+    f <- if (dn == "dclus1_ps") mealcat ~ mobility + stype else mealcat ~ avg.ed + mobility + stype
+    k <- if (dn == "dclus1_ps") 6 else 7
     # probit on dclus2: svyolr's own starting values (a glm.fit of 25 iterations) fail
     # ("attempt to find suitable starting values failed"); it is started there from the logistic
     # estimates / 1.7 (start = c(beta, zeta_1, log(diff(zeta))), svyolr's scale)
-    res[[dn]] <- tryCatch(olrtab(svyolr(f, d, method = meth, control = ctl_o(7))),
+    res[[dn]] <- tryCatch(olrtab(svyolr(f, d, method = meth, control = ctl_o(k))),
                           error = function(e) {
-                            lg <- svyolr(f, d, control = ctl_o(7))
+                            lg <- svyolr(f, d, control = ctl_o(k))
                             b <- lg$coefficients / 1.7; z <- lg$zeta / 1.7
                             st <- c(b, z[1], log(diff(z)))
                             r <- olrtab(svyolr(f, d, method = meth, start = st,
-                                               control = ctl_o(7)))
+                                               control = ctl_o(k)))
                             r$note <- paste("R's default start failed:", conditionMessage(e))
                             r
                           })
   }
+  f <- mealcat ~ avg.ed + mobility + stype
   res$jk1 <- olr_rep(f, api$jk1, if (meth == "logistic") "logistic" else "probit")
   res$jk1_default <- olrtab(svyolr(f, api$jk1, method = meth))
   res$nhanes <- olrtab(svyolr(agecat ~ race + female, dnh, method = meth, control = ctl_o(7)))
