@@ -470,3 +470,14 @@ def test_notebook_ordinal_and_term_tests_run(barometer):
     assert [i for i in conf.table["item"] if "|" in i][0] == "3|4"  # ratings 3..10 observed
     w = conf.term_test("C(wave)")
     assert w.df == 2 and w.ddf == conf.df
+
+
+@pytest.mark.parametrize("name", ["dclus1", "dstrat", "jk1"])
+def test_term_tests_in_a_domain(name):
+    """R: svyglm on subset(design, sch.wide == "Yes"); its weights are scaled to mean 1 over
+    the domain's rows, which fixes the LRT statistic's and design effects' scale."""
+    ref = FIX["termtest"][name]["domain"]
+    g = design(name).glm("api00 ~ ell + meals + stype", subset="sch_wide == 'Yes'")
+    _check_table(g, ref["gaussian"])
+    _check_wald(g.term_test("stype"), ref["wald"])
+    _check_lrt(g.term_test("stype", method="LRT"), ref["lrt"])

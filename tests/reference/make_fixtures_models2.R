@@ -96,6 +96,13 @@ for (dn in names(api)) {
     interaction = list(wald = wald(regTermTest(gi, ~ell:meals)),
                        lrt = lrt(regTermTest(gi, ~ell:meals, method = "LRT"))))
 }
+# in a domain: svyglm on subset(design, sch.wide == "Yes")
+for (dn in c("dclus1", "dstrat", "jk1")) {
+  gd <- svyglm(api00 ~ ell + meals + stype, subset(api[[dn]], sch.wide == "Yes"), control = ctl)
+  tt[[dn]]$domain <- list(gaussian = tab(gd),
+                          wald = wald(regTermTest(gd, ~stype)),
+                          lrt = lrt(regTermTest(gd, ~stype, method = "LRT")))
+}
 gn <- svyglm(HI_CHOL ~ race + agecat + female, dnh, family = quasibinomial(), control = ctl)
 tt$nhanes <- list(binomial = tab(gn),
                   race = list(wald = wald(regTermTest(gn, ~race)),
