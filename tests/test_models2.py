@@ -481,3 +481,38 @@ def test_term_tests_in_a_domain(name):
     _check_table(g, ref["gaussian"])
     _check_wald(g.term_test("stype"), ref["wald"])
     _check_lrt(g.term_test("stype", method="LRT"), ref["lrt"])
+
+
+def test_term_test_of_an_exact_fit_is_refused():
+    frame = pd.DataFrame({"x": [1.0, 2, 3, 4, 5], "g": list("aabbb")})
+    frame["y"] = 2 * frame["x"] + 1
+    g = Design(frame).glm("y ~ x + g")
+    with pytest.raises(ValueError, match="singular .* no test"):
+        g.term_test("g")
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=15)  # each example fits 4 GLMs and 2 ordinal models
+@given(scale=st.floats(min_value=1e-3, max_value=1e3), seed=st.integers(0, 10_000))
+def test_term_tests_and_ordinal_do_not_depend_on_the_weights_scale(scale, seed):
+    """Multiplying every weight by c changes no estimate, SE or test (R divides by the mean)."""
+    rng = np.random.default_rng(seed)
+    n = 60
+    frame = pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice(list("abc"), size=n),
+                          "w": rng.uniform(1, 5, size=n), "psu": np.repeat(np.arange(20), 3)})
+    frame["y"] = frame["x"] + (frame["g"] == "c") + rng.normal(size=n)
+    frame["r"] = np.digitize(frame["y"], np.quantile(frame["y"], [0.3, 0.6]))
+    frame["w2"] = frame["w"] * scale
+    d1 = Design(frame, weights="w", cluster="psu")
+    d2 = Design(frame, weights="w2", cluster="psu")
+    for method in ("Wald", "LRT"):
+        a = d1.glm("y ~ x + g").term_test("g", method=method)
+        b = d2.glm("y ~ x + g").term_test("g", method=method)
+        np.testing.assert_allclose([a.statistic, a.p_value], [b.statistic, b.p_value],
+                                   rtol=1e-8)
+    o1, o2 = d1.ordinal("r ~ x + g"), d2.ordinal("r ~ x + g")
+    np.testing.assert_allclose(o1.table[["estimate", "se"]], o2.table[["estimate", "se"]],
+                               rtol=1e-7)
