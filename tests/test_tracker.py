@@ -844,3 +844,48 @@ def test_design_tracker_dates_as_waves_csv_reads_them():
                                                                2013 + 1.5 / 12, 2013.5])
     with pytest.raises(ValueError, match=r"dates\['A'\] = '2013-13': month 13 does not exist"):
         Tracker.from_designs(d, "y", dates={"A": "2013-13", "B": "2014", "C": "2015"})
+
+
+# -- published SDs in Tracker.change (issue 11, residue 3) -------------------------------------
+
+def _toy_means_with_sds(sds):
+    fig, wav = _toy(values=(3.1, 3.4, 3.0), bases=(120, 90, 100), stat="mean")
+    fig["decimals"], fig["scale_min"], fig["scale_max"] = 1, 1, 5
+    fig["sd"] = list(sds)
+    return Tracker.from_figures(fig, wav)
+
+
+def test_change_of_means_uses_each_published_sd():
+    # A 3.1 (SD 1.1, n 120) -> B 3.4 (SD 0.8, n 90): Welch on each SD. By hand:
+    # v_B = 0.64/90 = 0.0071111, v_A = 1.21/120 = 0.0100833, se = sqrt(0.0171944) = 0.131128,
+    # t = 0.3/0.131128 = 2.28784; df = 0.0171944^2 / (v_B^2/89 + v_A^2/119) = 207.9
+    t = _toy_means_with_sds([1.1, 0.8, np.nan])
+    r = t.change("q", "A", "B").iloc[0]
+    ref = stats.ttest_ind_from_stats(3.4, 0.8, 90, 3.1, 1.1, 120, equal_var=False)
+    assert r["method"] == "welch"
+    assert r["se"] == pytest.approx(math.sqrt(0.64 / 90 + 1.21 / 120), rel=1e-12)
+    assert r["statistic"] == pytest.approx(ref.statistic, rel=1e-10)
+    assert r["p_value"] == pytest.approx(ref.pvalue, rel=1e-10)
+    v_b, v_a = 0.64 / 90, 1.21 / 120
+    assert r["df"] == pytest.approx((v_a + v_b) ** 2 / (v_b**2 / 89 + v_a**2 / 119), rel=1e-12)
+    assert "SDs as published: 0.8 (B) and 1.1 (A)" in r["note"]
+
+
+def test_change_of_means_stated_sd_takes_precedence():
+    # sd=1.0 stated: se = sqrt(1/90 + 1/120) = 0.139443, noted as an assumption
+    t = _toy_means_with_sds([1.1, 0.8, np.nan])
+    r = t.change("q", "A", "B", sd=1.0).iloc[0]
+    assert r["se"] == pytest.approx(math.sqrt(1 / 90 + 1 / 120), rel=1e-12)
+    ref = stats.ttest_ind_from_stats(3.4, 1.0, 90, 3.1, 1.0, 120, equal_var=False)
+    assert r["p_value"] == pytest.approx(ref.pvalue, rel=1e-10)
+    assert "SD 1.0 of both means is a stated assumption" in r["note"]
+    assert "published SDs 0.8 and 1.1 not used" in r["note"]
+
+
+def test_change_of_means_with_one_published_sd_is_not_welch():
+    # C publishes no SD: no Welch row; the tipping-point SD, and the note says why
+    t = _toy_means_with_sds([1.1, 0.8, np.nan])
+    r = t.change("q", "A", "C")
+    assert "welch" not in set(r["row"])
+    assert r.iloc[0]["row"] == "tipping_sd"
+    assert "SD published for only one of the two means" in r.iloc[0]["note"]

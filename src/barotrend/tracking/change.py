@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 import numpy as np
+import pandas as pd
 
 from barotrend.tracking.series import figure_notes, join_notes
 
@@ -60,7 +61,8 @@ def compare_figures(fa: Mapping, fb: Mapping, na: float, nb: float, *, labels: M
         Stated number of units in both samples (shares only); ``correlation`` is then the
         unit-level correlation of their two answers (see ``compare_proportions``).
     sd : float, optional
-        Stated SD of both means.
+        Stated SD of both means (an assumption, noted). Without it, when both figures publish
+        an SD (``sd``), each mean has its own: Welch t test.
     sd_range : tuple, optional
         SD range for the unknown-SD analysis of means.
     conf_level : float
@@ -158,12 +160,15 @@ def _means(fa, fb, na, nb, c, sd, sd_range, conf_level):
     sa, sb = _scale(fa), _scale(fb)
     scale = sa if sa == sb else None
     da, db = int(fa.get("decimals", 0) or 0), int(fb.get("decimals", 0) or 0)
+    sd_a, sd_b, sd_note = _sds(fa, fb, sd, sd_range)
     kw = {}
     if sd_range is not None:
         kw["sd_range"] = sd_range
     res = compare_means(float(fa["value"]), int(na), float(fb["value"]), int(nb),
-                        sd_a=sd, sd_b=sd, scale=scale, decimals=min(da, db),
+                        sd_a=sd_a, sd_b=sd_b, scale=scale, decimals=min(da, db),
                         conf_level=conf_level, correlation=c, **kw)
+    if sd_note:
+        res["note"] = [join_notes(sd_note, n) for n in res["note"]]
     if sa != sb:
         shown = ", ".join(f"{f.get('wave', '')} {'-'.join(f'{x:g}' for x in s) if s else 'none'}"
                           for f, s in ((fb, sb), (fa, sa)))
@@ -171,6 +176,34 @@ def _means(fa, fb, na, nb, c, sd, sd_range, conf_level):
                                   "the published numbers, not rescaled; no scale bound on the "
                                   "SD is used", n) for n in res["note"]]
     return res
+
+
+def published_sd(fig: Mapping) -> float | None:
+    """The SD a figure row publishes (figures.csv ``sd``), or None."""
+    x = fig.get("sd")
+    if x is None or isinstance(x, str) or bool(pd.isna(x)):
+        return None
+    return float(x)
+
+
+def _sds(fa, fb, sd, sd_range) -> tuple[float | None, float | None, str]:
+    """The SDs of the two means and a note: a stated ``sd`` (both means; an assumption) takes
+    precedence, then the two published SDs (each its own: Welch); an ``sd_range`` or an SD
+    missing on either side leaves them unknown (tipping-point SD)."""
+    pa, pb = published_sd(fa), published_sd(fb)
+    if sd is not None:
+        shown = f"; published SDs {pa:g} and {pb:g} not used" if pa is not None \
+            and pb is not None else ""
+        return sd, sd, f"SD {sd} of both means is a stated assumption, not published{shown}"
+    if sd_range is not None:
+        return None, None, ""
+    if pa is not None and pb is not None:
+        return pa, pb, (f"SDs as published: {pa:g} ({fa.get('wave', '')}) and {pb:g} "
+                        f"({fb.get('wave', '')}), each used for its own mean (Welch)")
+    if pa is not None or pb is not None:
+        return None, None, ("SD published for only one of the two means: the unknown-SD "
+                            "analysis is used (state sd= to assume one)")
+    return None, None, ""
 
 
 def _isna(x) -> bool:
