@@ -1,7 +1,8 @@
 """The result schema every estimator and comparison returns.
 
 Results are plain pandas DataFrames, one row per estimate or comparison, so they concatenate,
-filter and plot. Shares are proportions in [0, 1]; displays may show percentages.
+filter and plot. Shares are proportions in [0, 1]; the display (:mod:`barotrend.display`) shows
+them in percent, the values underneath keep full precision.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
+
+from barotrend.display import format_results
 
 #: Text columns, in display order.
 LABEL_COLUMNS = ["survey", "wave", "item", "group"]
@@ -24,11 +27,29 @@ TEXT_COLUMNS = set(LABEL_COLUMNS) | {"method", "note"}
 
 
 class Results(pd.DataFrame):
-    """A plain pandas DataFrame of results that renders as a clean table in Jupyter.
+    """A plain pandas DataFrame of results that displays in the package's units.
 
-    Everything a DataFrame does works unchanged (it *is* one); only the notebook display
-    differs: numbers rounded, the interval shown as one ``95% CI`` column, p-values as
-    ``<0.001`` below that, and shares as percentages when ``attrs["shares"]`` is True.
+    Everything a DataFrame does works unchanged (it *is* one, at full precision); only the
+    display differs (Jupyter's HTML and text, IPython, ``print``/``str``): shares and their
+    intervals in percent, differences of shares in percentage points, counts whole, p-values as
+    ``<0.001`` or 2 significant digits, dates as periods, methods in words, missing values and
+    columns with no value at all left empty (see :mod:`barotrend.display`). Which rows are shares:
+    a ``measure`` column (``share``/``mean``/``count`` per row), else ``attrs["shares"]``, else
+    the row's method
+    (:func:`barotrend.display.row_statistics`); a mean on a rating scale is never a percentage.
+
+    :meth:`formatted` returns the text table; ``repr()`` (and so doctests and debuggers) shows
+    the DataFrame's own view at full precision; ``pd.DataFrame(results)`` is a plain frame.
+
+    Examples
+    --------
+    >>> r = result_frame([{"estimate": 0.7304, "ci_low": 0.627, "ci_high": 0.813, "n": 85,
+    ...                    "p_value": 2.63e-20, "method": "wilson"}], shares=True)
+    >>> print(r)
+    estimate             CI  n p_value                method
+       73.0% 62.7% to 81.3% 85  <0.001 Wilson score interval
+    >>> float(r["estimate"].iloc[0]), float(r["p_value"].iloc[0])
+    (0.7304, 2.63e-20)
     """
 
     _metadata: list[str] = []
@@ -37,54 +58,31 @@ class Results(pd.DataFrame):
     def _constructor(self):
         return Results
 
+    def formatted(self, *, drop_empty: bool = False, **kwargs) -> pd.DataFrame:
+        """The display as a DataFrame of text (:func:`barotrend.display.format_results`;
+        ``drop_empty=True`` leaves out columns with no value in any row)."""
+        out = format_results(self, **kwargs)
+        if drop_empty:
+            out = out.loc[:, [(out[c] != "").any() for c in out.columns]] if len(out) else out
+        return out
+
     def _repr_html_(self) -> str:
-        return display_table(self).to_html(index=False, escape=True, na_rep="")
+        if self.columns.has_duplicates:
+            return super()._repr_html_()
+        return self.formatted(drop_empty=True).to_html(
+            index=False, escape=True, na_rep="", max_rows=pd.get_option("display.max_rows"),
+            max_cols=pd.get_option("display.max_columns"))
 
+    def __str__(self) -> str:  # print(results); repr() stays the DataFrame's, at full precision
+        if self.columns.has_duplicates:  # the display needs unique names: show the raw frame
+            return super().__repr__()
+        return self.formatted(drop_empty=True).to_string(
+            index=False, max_rows=pd.get_option("display.max_rows"),
+            max_cols=pd.get_option("display.max_columns"),
+            max_colwidth=pd.get_option("display.max_colwidth"))
 
-def _fmt(x, pct: bool, digits: int = 3) -> str:
-    if x is None or pd.isna(x):
-        return ""
-    return f"{100 * x:.1f}%" if pct else f"{x:.{digits}f}"
-
-
-def _fmt_p(p) -> str:
-    if p is None or pd.isna(p):
-        return ""
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def display_table(df: pd.DataFrame) -> pd.DataFrame:
-    """The text table a notebook shows for a result frame (see :class:`Results`).
-
-    Examples
-    --------
-    >>> r = result_frame([{"estimate": 0.68, "ci_low": 0.58, "ci_high": 0.77, "p_value": 2e-5,
-    ...                    "method": "wilson"}], shares=True)
-    >>> display_table(r).to_dict("records")
-    [{'estimate': '68.0%', '95% CI': '58.0% to 77.0%', 'p_value': '<0.001', 'method': 'wilson'}]
-    """
-    pct = bool(df.attrs.get("shares", False))
-    out = pd.DataFrame(index=range(len(df)))
-    share_cols = {"estimate", "estimate_a", "estimate_b", "difference", "ci_low", "ci_high", "se"}
-    for c in df.columns:
-        v = df[c].reset_index(drop=True)
-        if c == "ci_high" and "ci_low" in df.columns:
-            continue
-        if c == "ci_low" and "ci_high" in df.columns:
-            lo = df["ci_low"].reset_index(drop=True)
-            hi = df["ci_high"].reset_index(drop=True)
-            out["95% CI"] = [f"{_fmt(a, pct)} to {_fmt(b, pct)}" if pd.notna(a) else ""
-                             for a, b in zip(lo, hi, strict=True)]
-        elif c in ("p_value", "p_adjusted"):
-            out[c] = v.map(_fmt_p)
-        elif c in ("n", "df", "n_a", "n_b") and pd.api.types.is_numeric_dtype(v):
-            out[c] = v.map(lambda x: "" if pd.isna(x) else f"{x:.0f}" if float(x).is_integer()
-                           else f"{x:.1f}")
-        elif pd.api.types.is_float_dtype(v):
-            out[c] = v.map(lambda x, c=c: _fmt(x, pct and c in share_cols))
-        else:
-            out[c] = v
-    return out
+    def _repr_pretty_(self, p, cycle) -> None:  # IPython's and Jupyter's text display
+        p.text(str(self))
 
 
 def result_frame(rows: Iterable[Mapping], extra: Iterable[str] = (),
