@@ -451,6 +451,7 @@ class Tracker:
         if results is None:
             results = self.all_comparisons()
             results = results[results["ci_low"].notna() & results["ci_high"].notna()]
+        kwargs.setdefault("tracker", self)  # row labels in words
         return forest(results, ax=ax, **kwargs)
 
     def plot_series(self, item: str, ax=None, *, groups=None, category=None, **kwargs):
