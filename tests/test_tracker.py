@@ -889,3 +889,69 @@ def test_change_of_means_with_one_published_sd_is_not_welch():
     assert "welch" not in set(r["row"])
     assert r.iloc[0]["row"] == "tipping_sd"
     assert "SD published for only one of the two means" in r.iloc[0]["note"]
+
+
+# -- automatic survey comparisons of same-named groups (issue 11, residue 4) -------------------
+
+def _two_survey_folder(path):
+    """Surveys x (W1, 100 answering) and y (V1, 120): concept 'trust' for all and GP in both,
+    'board' in x only; concept 'pay' only per group in y."""
+    path.mkdir(parents=True, exist_ok=True)
+    wave = {"date_precision": "month", "population": "leaders", "source": "s1"}
+    pd.DataFrame([{"survey": "x", "wave": "W1", "wave_order": 1, "date": "2013-04",
+                   "respondents": 100, **wave},
+                  {"survey": "y", "wave": "V1", "wave_order": 1, "date": "2013-05",
+                   "respondents": 120, **wave}]).to_csv(path / "waves.csv", index=False)
+    fig = {"question": "Q", "category": "yes", "statistic": "share", "decimals": 0,
+           "multi_response": False, "exhaustive": False, "source": "s1",
+           "quote": "as published"}
+    rows = [("x1", "x", "W1", "trust", "all", 60, 100), ("x2", "x", "W1", "trust", "GP", 70, 40),
+            ("x3", "x", "W1", "trust", "board", 50, 20),
+            ("y1", "y", "V1", "trust", "all", 50, 120), ("y2", "y", "V1", "trust", "GP", 45, 60),
+            ("x4", "x", "W1", "pay", "all", 30, 100), ("y3", "y", "V1", "pay", "GP", 20, 60)]
+    pd.DataFrame([{"figure_id": i, "survey": s, "wave": w, "item": it, "group": g,
+                   "value": v, "base": b, **fig} for i, s, w, it, g, v, b in rows]
+                 ).to_csv(path / "figures.csv", index=False)
+    pd.DataFrame({"source": ["s1"], "title": ["Own"]}).to_csv(path / "sources.csv", index=False)
+    return path
+
+
+def _pooled_p(ka, na, kb, nb):
+    pool = (ka + kb) / (na + nb)
+    z = (ka / na - kb / nb) / math.sqrt(pool * (1 - pool) * (1 / na + 1 / nb))
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def test_survey_family_compares_same_named_groups(tmp_path):
+    t = Tracker.from_dataset(datasets.load(_two_survey_folder(tmp_path / "f")))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ComparabilityWarning)
+        comp = t.all_comparisons()
+    surveys = comp[comp["survey"] == "x vs y"]
+    done = surveys[surveys["comparison"] == "surveys"].set_index(["item", "group"])
+    # whole samples: 60/100 vs 60/120 (50%); GP: 28/40 (70%) vs 27/60 (45%), stated bases
+    whole = done.loc[("trust vs trust", "all")]
+    assert whole["p_value"] == pytest.approx(_pooled_p(60, 100, 60, 120), rel=1e-6)
+    gp = done.loc[("trust vs trust", "GP")]
+    assert gp["estimate_a"] == pytest.approx(0.70) and gp["estimate_b"] == pytest.approx(0.45)
+    assert gp["p_value"] == pytest.approx(_pooled_p(28, 40, 27, 60), rel=1e-6)
+    assert "group 'GP' of both surveys compared by its name" in gp["note"]
+    assert "compared by its name" not in whole["note"]
+    # pay: GP in y only, all in x only -> nothing compared; 'board' in x only -> listed
+    skipped = surveys[surveys["comparison"] == "not compared"].set_index("item")["note"]
+    assert "y publish(es) 'pay' only per group" in skipped["pay"]
+    assert "group(s) published by one survey only (x: ['board'])" in skipped["trust"]
+    assert ("pay vs pay", "GP") not in done.index
+
+
+def test_survey_family_names_differing_group_labels(tmp_path):
+    folder = _two_survey_folder(tmp_path / "f")
+    pd.DataFrame({"survey": ["x", "y"], "wave": "", "group": "GP", "parent": "all",
+                  "relation": "nested", "label": ["GP members", "GP chairs"]}).to_csv(
+        folder / "groups.csv", index=False)
+    t = Tracker.from_dataset(datasets.load(folder))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ComparabilityWarning)
+        comp = t.all_comparisons()
+    gp = comp[(comp["comparison"] == "surveys") & (comp["group"] == "GP")].iloc[0]
+    assert "groups.csv labels differ: 'GP members' vs 'GP chairs'" in gp["note"]

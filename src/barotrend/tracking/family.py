@@ -4,10 +4,12 @@ One row per comparison: for a change of a mean without a published SD, or a grou
 over several scenarios, the first (primary) row of that comparison is kept, and its note says
 what the others show. Changes and group comparisons are made per category, so a category added
 to a question never removes the comparisons of the others. Across surveys a concept is compared
-for the whole samples, category by category (the same category label on both sides, or the one
-category each survey publishes), each wave against the other survey's nearest wave in time; what
-cannot be paired without a judgement (a concept published only per group, categories that differ)
-is listed as a row with ``comparison == "not compared"`` and the reason in ``note``. P-values are adjusted across all rows holding one with
+for the whole samples and for every group of the same name in both surveys (e.g. ``GP`` in two
+surveys; the note says the match is by name), category by category (the same category label on
+both sides, or the one category each survey publishes), each wave against the other survey's
+nearest wave in time; what cannot be paired without a judgement (a concept published only per
+group in one survey, a group one survey publishes and the other does not, categories that
+differ) is listed as a row with ``comparison == "not compared"`` and the reason in ``note``. P-values are adjusted across all rows holding one with
 :func:`barotrend.compare.adjust_pvalues` (Holm by default); rows that cannot be tested keep a NaN
 p-value and are not counted in the family.
 """
@@ -21,6 +23,7 @@ import pandas as pd
 
 from barotrend.results import result_frame
 from barotrend.tracking.comparability import ComparabilityWarning
+from barotrend.tracking.series import join_notes
 
 
 def _first(frame: pd.DataFrame, kind: str) -> dict:
@@ -72,19 +75,55 @@ def _nearest_pairs(f, sa, sb) -> list[tuple[str, str]]:
 
 def _survey_rows(t, f, concept, sa, sb) -> list[dict]:
     """Every comparison of ``concept`` between surveys ``sa`` and ``sb`` the figures allow:
-    the whole samples (group "all"), the same category on both sides (or the one category
-    each publishes), each wave with the other survey's nearest wave; a row "not compared"
-    with the reason for what cannot be paired without a judgement."""
+    the whole samples (group "all") and every group of the same name in both surveys (with a
+    note: a name is not a definition), the same category on both sides (or the one category
+    each publishes), each wave with the other survey's nearest wave; a row "not compared" with
+    the reason for what cannot be paired without a judgement (a group one survey publishes and
+    the other does not, categories that differ)."""
     label = f"{sa} vs {sb}"
     fa, fb = (f[(f["concept"] == concept) & (f["survey"] == s)] for s in (sa, sb))
-    lacking = [s for s, x in ((sa, fa), (sb, fb)) if not (x["group"] == "all").any()]
-    if lacking:
-        groups = {s: list(dict.fromkeys(x["group"])) for s, x in ((sa, fa), (sb, fb))}
-        return [not_compared(label, concept, concept=concept, reason=(
-            f"{', '.join(lacking)} publish(es) {concept!r} only per group ({groups}); which "
-            f"groups correspond is a judgement: compare_surveys({concept!r}, {sa!r}, {sb!r}, "
-            f"group_a=..., group_b=...)"))]
-    fa, fb = fa[fa["group"] == "all"], fb[fb["group"] == "all"]
+    groups = {s: list(dict.fromkeys(x["group"])) for s, x in ((sa, fa), (sb, fb))}
+    common = [g for g in groups[sa] if g in groups[sb]]
+    alone = {s: [g for g in gs if g not in common and g != "all"] for s, gs in groups.items()}
+    lacking = [s for s in (sa, sb) if "all" not in groups[s]]
+    out = []
+    if lacking or alone[sa] or alone[sb]:
+        why = []
+        if lacking:
+            why.append(f"{', '.join(lacking)} publish(es) {concept!r} only per group "
+                       f"({groups}): the whole samples are not compared")
+        if any(alone.values()):
+            shown = "; ".join(f"{s}: {gs}" for s, gs in alone.items() if gs)
+            why.append(f"group(s) published by one survey only ({shown})")
+        why.append(f"which groups correspond is a judgement: compare_surveys({concept!r}, "
+                   f"{sa!r}, {sb!r}, group_a=..., group_b=...)")
+        out.append(not_compared(label, concept, concept=concept, reason="; ".join(why)))
+    for g in common:
+        out += _group_rows(t, fa[fa["group"] == g], fb[fb["group"] == g], concept, sa, sb, g)
+    return out
+
+
+def _group_note(t, g, sa, sb) -> str:
+    """The note of a comparison of the same-named group ``g`` of two surveys."""
+    if g == "all":
+        return ""
+    labels = {}
+    table = getattr(t, "_groups", None)
+    if table is not None and "label" in table.columns:
+        for s in (sa, sb):
+            hit = table[(table["survey"] == s) & (table["group"] == g)]["label"].dropna()
+            hit = [x for x in hit.astype(str) if x.strip()]
+            labels[s] = hit[0] if hit else ""
+    text = (f"group {g!r} of both surveys compared by its name: check that it is defined the "
+            "same way in both")
+    if labels.get(sa) and labels.get(sb) and labels[sa] != labels[sb]:
+        text += f" (groups.csv labels differ: {labels[sa]!r} vs {labels[sb]!r})"
+    return text
+
+
+def _group_rows(t, fa, fb, concept, sa, sb, g) -> list[dict]:
+    """Comparisons of group ``g`` (``"all"``: the whole samples) of two surveys."""
+    label = f"{sa} vs {sb}"
     cats_a, cats_b = list(dict.fromkeys(fa["category"])), list(dict.fromkeys(fb["category"]))
     same = [c for c in cats_a if c in cats_b]
     pairs = [(c, c) for c in same]
@@ -92,22 +131,28 @@ def _survey_rows(t, f, concept, sa, sb) -> list[dict]:
     out = []
     if not same and len(cats_a) == len(cats_b) == 1:
         pairs, rest_a, rest_b = [(cats_a[0], cats_b[0])], [], []
+    kw = {} if g == "all" else {"group_a": g, "group_b": g}
+    extra = "" if g == "all" else f", group_a={g!r}, group_b={g!r}"
     if rest_a and rest_b:
-        out.append(not_compared(label, concept, concept=concept, reason=(
+        out.append(not_compared(label, concept, concept=concept, group=g, reason=(
             f"which of {sa}'s categories {rest_a} corresponds to which of {sb}'s {rest_b} "
             f"is a judgement: compare_surveys({concept!r}, {sa!r}, {sb!r}, category_a=..., "
-            "category_b=...)")))
+            f"category_b=...{extra})")))
+    note = _group_note(t, g, sa, sb)
     for ca, cb in pairs:
         xa, xb = fa[fa["category"] == ca], fb[fb["category"] == cb]
         for wa, wb in _nearest_pairs(pd.concat([xa, xb]), sa, sb):
             try:
                 r = t.compare_surveys(concept, sa, sb, wave_a=wa, wave_b=wb, category_a=ca,
-                                      category_b=cb)
+                                      category_b=cb, **kw)
             except ValueError as e:
                 out.append(not_compared(label, concept, str(e), wave=f"{wa} vs {wb}",
-                                        concept=concept))
+                                        concept=concept, group=g))
                 continue
-            out.append(_first(r, "surveys"))
+            row = _first(r, "surveys")
+            if note:
+                row["note"] = join_notes(note, row.get("note", ""))
+            out.append(row)
     return out
 
 

@@ -86,7 +86,7 @@ def compare_surveys(t, concept, survey_a, survey_b, *, wave_a=None, wave_b=None,
                             what=f"{concept}: {survey_a} vs {survey_b}", stacklevel=4)
     labels = {"survey": f"{survey_a} vs {survey_b}", "wave": f"{fa['wave']} vs {fb['wave']}",
               "item": f"{fa['item']} vs {fb['item']}",
-              "group": "all" if ga == gb == "all" else f"{ga} vs {gb}",
+              "group": ga if ga == gb else f"{ga} vs {gb}",
               "category": f"{fa['category']} vs {fb['category']}", "concept": concept}
     na, note_a = t._base(fa)
     nb, note_b = t._base(fb)
