@@ -93,6 +93,8 @@ def _cell_coding(design, u, M, gk, n_dom, all_in):
     each cell. One hash pass over the rows; remembered while the units and codes are the same
     objects (rows all in)."""
     def compute():
+        if M == len(u) and len(design._stages) == 1:  # a row per unit: the rows are the cells
+            return u, u, gk
         code, keys = factorize(u * n_dom + gk)
         return code, keys // n_dom, keys % n_dom
 
@@ -199,7 +201,8 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
         Sw_c, Sb_c = S_w[cu, cd], S_b[cu, cd]
     Wb = np.repeat(Wb_dom, n_lev)
     pos = Sw_c > 0
-    dfs = presence_dfs(design, design._unit_psu[cu[pos]], cd[pos], n_dom)
+    dfs = presence_dfs(design, design._unit_psu[cu[pos]], cd[pos], n_dom,
+                       distinct=len(stages) == 1)
     with np.errstate(divide="ignore", invalid="ignore"):
         if not centred:  # levels (indicators in [0, 1]) or a count: no centre needed
             theta = Wa if total else Wa / Wb
@@ -296,6 +299,7 @@ def _sparse_rows(design, n_dom, n_lev):
     """Whether the row-level Taylor variance of ``n_dom`` domains takes the cell path: many
     domains, no variance frame, every adjuster with low-rank parts."""
     return (design.n * n_dom * n_lev > SPARSE_ROWS_MIN and design.variance_frame is None
+            and design.pps is None  # PPS variance: its own formula (design.pps)
             and all(hasattr(a, "lowrank") for a in design.score_adjusters))
 
 
@@ -373,7 +377,39 @@ def domain_dfs(design, g, n_dom):
     if design.is_replicate:
         if n_dom == 1 and bool((g >= 0).all()):
             return np.array([float(design.df)])
-        return np.array([float(design.domain_df(g == d)) for d in range(n_dom)])
+        return _replicate_dfs(design, g, n_dom)
     inset = (g >= 0) & (design.weights != 0)
     keys = factorize(design.psu_ids[inset] * n_dom + g[inset])[1]
     return presence_dfs(design, keys // n_dom, keys % n_dom, n_dom)
+
+
+def _replicate_dfs(design, g, n_dom):
+    """Each domain's rank of its replicate factors (replicate weights / weight) minus one
+    (R's ``degf`` of the subset), as :meth:`Design.domain_df`, in one pass: the rows' factor
+    patterns are coded once (two random projections of the factors, rounded to 1e-10
+    relative, so that the rows of one PSU share a code), and each domain's rank is taken over
+    one row per pattern it holds, not over all its rows. Rows that differ only by rounding
+    (one pattern split in two) repeat a row, which leaves the rank as it is."""
+    from barotrend.design.replicate import replicate_rank_df
+
+    rw, w = design.replicate_weights, design.weights
+    n = len(w)
+    probe = np.random.default_rng(0).standard_normal((rw.shape[1], 2))
+    h = np.empty((n, 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for s in range(0, n, 1 << 14):
+            e = min(n, s + (1 << 14))
+            h[s:e] = (rw[s:e] / w[s:e, None]) @ probe
+    rows = np.flatnonzero((g >= 0) & (w != 0))
+    h = h[rows]
+    scale = np.abs(h).max(axis=0) if len(h) else np.ones(2)
+    q = np.round(h / np.where(scale > 0, scale, 1.0) * 1e10)
+    pattern = factorize(q[:, 0] + 1j * q[:, 1])[0] if len(rows) else np.zeros(0, np.int64)
+    n_pat = int(pattern.max()) + 1 if len(pattern) else 1
+    keys, first = np.unique(g[rows] * n_pat + pattern, return_index=True)
+    bounds = np.searchsorted(keys // n_pat, np.arange(n_dom + 1))
+    out = np.zeros(n_dom)
+    for d in range(n_dom):
+        rep = rows[first[bounds[d]:bounds[d + 1]]]
+        out[d] = replicate_rank_df(rw[rep], w[rep])
+    return out

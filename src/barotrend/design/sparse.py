@@ -38,7 +38,7 @@ def factorize(keys):
     ([0, 1, 0, 2], [7, 3, 9])
     """
     codes, uniq = pd.factorize(keys, sort=False)
-    return codes.astype(np.int64, copy=False), np.asarray(uniq, dtype=np.int64)
+    return codes.astype(np.int64, copy=False), np.asarray(uniq)
 
 
 def _bin(codes, x, m):
@@ -243,11 +243,13 @@ def adjusted_parts(design, rows, dom, vals, n_dom):
     return Phi, Lam
 
 
-def presence_dfs(design, psu, dom, n_dom):
+def presence_dfs(design, psu, dom, n_dom, distinct=False):
     """Domain df (PSUs minus strata holding the domain, R's ``degf``) from the (PSU, domain)
-    pairs with a positive weight (repeats allowed): O(pairs)."""
-    pkeys = np.unique(psu * n_dom + dom)
+    pairs with a positive weight (repeats allowed unless ``distinct``): O(pairs)."""
+    pkeys = psu * n_dom + dom
+    if not distinct:
+        pkeys = factorize(pkeys)[1]
     n_psu = np.bincount(pkeys % n_dom, minlength=n_dom)
-    skeys = np.unique(design._psu_stratum[pkeys // n_dom] * n_dom + pkeys % n_dom)
+    skeys = factorize(design._psu_stratum[pkeys // n_dom] * n_dom + pkeys % n_dom)[1]
     n_strata = np.bincount(skeys % n_dom, minlength=n_dom)
     return (n_psu - n_strata).astype(float)
