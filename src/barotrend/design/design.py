@@ -102,6 +102,15 @@ class Design(DomainsMixin, VerbsMixin):
         Policy for a stratum with a single sampled PSU, as R's ``options(survey.lonely.psu)``.
     nest : bool
         True when cluster ids are only unique within strata.
+    probs : str or list of str, optional
+        Instead of ``weights``: column(s) of selection probabilities in (0, 1], one per stage,
+        multiplied; weights ``1 / prod(probs)`` (R's ``probs=``).
+    pps : str, 2-D array or :class:`barotrend.design.pps.PPS`, optional
+        One-stage PPS sampling without replacement (R's ``svydesign(pps=)``): "brewer" (``fpc``
+        gives each PSU's inclusion probability), "overton", "hartley-rao", or a matrix of joint
+        inclusion probabilities (R's ``ppsmat``); ``fpc`` then holds probabilities and, without
+        ``weights``/``probs``, gives the weights ``1 / fpc``. Variance formulas in
+        :mod:`barotrend.design.pps`.
 
     Notes
     -----
@@ -118,12 +127,16 @@ class Design(DomainsMixin, VerbsMixin):
     >>> d
     Design: stratified cluster sample (1 stage), with replacement
       rows 4, strata 2, PSUs 4, df 2, weights 'w', lonely_psu 'fail'
+    >>> pps = pd.DataFrame({"p": [0.2, 0.5, 0.8, 0.5], "y": [1.0, 2, 3, 5]})
+    >>> round(float(Design(pps, fpc="p", pps="brewer").total("y")["se"].iloc[0]), 6)  # R: 3.975183
+    3.975183
     """
 
     _frozen = False
+    pps = None  # PPS-without-replacement variance (barotrend.design.pps.PPSVariance), or None
 
     def __init__(self, data, weights=None, strata=None, cluster=None, fpc=None,
-                 lonely_psu="fail", nest=False):
+                 lonely_psu="fail", nest=False, probs=None, pps=None):
         if not isinstance(data, pd.DataFrame):
             raise ValueError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
         if len(data) == 0:
@@ -149,7 +162,10 @@ class Design(DomainsMixin, VerbsMixin):
         if fpc_cols and len(fpc_cols) != n_stages:
             raise ValueError(f"fpc: expected one column per stage ({n_stages}), got {fpc!r}")
 
-        self.data = data.copy()
+        # a new frame sharing the columns: with pandas >= 3 every frame is copy-on-write, so a
+        # later change to the caller's frame copies there and never reaches this one (and a
+        # deep copy of every column cost a third of the build)
+        self.data = data.copy(deep=False)
         self.n = len(data)
         self.strata_name = strata_cols[0] if strata_cols else None
         self.cluster_names = tuple(cluster_cols)
@@ -197,11 +213,18 @@ class Design(DomainsMixin, VerbsMixin):
             sampsize.append(np.bincount(us, minlength=ns))
 
         # --- fpc -----------------------------------------------------------------------------
+        pps_fpc = None
+        if pps is not None:  # PPS without replacement: fpc holds each PSU's probability
+            pps_fpc, fpc_cols = (fpc_cols[0] if fpc_cols else None), []
+            self.fpc_names = ()
         popsize = self._popsize(fpc_cols, stage_strata, sampsize) if fpc_cols else None
         self._popsize_by_stage = popsize
 
         # --- weights ----------------------------------------------------------------------------
-        if weights is not None:
+        if probs is not None or pps_fpc is not None and weights is None:
+            from barotrend.design.pps import weights_from_probs
+            self.weights = weights_from_probs(self, weights, probs, pps_fpc)
+        elif weights is not None:
             self.weights = self._valid_weights(weights)
         elif popsize is not None:
             w = np.ones(self.n)
@@ -245,9 +268,12 @@ class Design(DomainsMixin, VerbsMixin):
         self.rscales = None
         self.mse = None
         self.replicate_kind = None
-        self.df = self.domain_df(None)
+        if pps is not None:
+            from barotrend.design.pps import build
+            self.pps = build(pps, self, pps_fpc)
         # validated (or derived from fpc) weights are all positive: known without a pass
         self._memo("weights > 0", (self.weights,), lambda: self.n > 0)
+        self.df = self.domain_df(None)
         self._frozen = True
 
     # ------------------------------------------------------------------ validation helpers
@@ -458,12 +484,15 @@ class Design(DomainsMixin, VerbsMixin):
             frame, expand = self.variance_frame
             x = np.asarray(expand(z * self.weights[:, None]), dtype=float)
             return frame.vcov(None, x / frame.weights[:, None])
+        if self.pps is not None:  # PPS without replacement (barotrend.design.pps)
+            return self.pps.vcov(z * self.weights[:, None])
         return lin.taylor_vcov(z * self.weights[:, None], self._stages)
 
     def _row_scores(self) -> bool:
         """Whether variances need row-level influence values (replicates, adjusters, a
         variance frame) rather than the estimators' unit-level sums."""
-        return bool(self.is_replicate or self.score_adjusters or self.variance_frame is not None)
+        return bool(self.is_replicate or self.score_adjusters or self.variance_frame is not None
+                    or self.pps is not None)
 
     # ------------------------------------------------------------------ display
     def __repr__(self):
@@ -482,6 +511,8 @@ class Design(DomainsMixin, VerbsMixin):
         else:
             parts.append("independent sample")
         wr = "without replacement (fpc)" if self.fpc_names else "with replacement"
+        if self.pps is not None:
+            wr = self.pps.describe()
         w = repr(self.weights_name) if self.weights_name else "implied"
         text = (f"Design: {' '.join(parts)}, {wr}\n  rows {self.n}, strata {self.n_strata}, "
                 f"PSUs {self.n_psu}, df {self.df}, weights {w}, lonely_psu {self.lonely_psu!r}")

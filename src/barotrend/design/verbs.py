@@ -50,6 +50,9 @@ class VerbsMixin:
         """Replicate-weight version of this design; see
         :func:`barotrend.design.replicate.make_replicate`."""
         from barotrend.design.replicate import make_replicate
+        if self.pps is not None:
+            raise ValueError(f"replicate: {self.pps.describe()} designs have no replicate "
+                             "conversion here (their variance is the PPS formula)")
         return make_replicate(self, kind, **options)
 
     def ttest(self, var, by=None, *, mu=0.0, conf_level=0.95):
