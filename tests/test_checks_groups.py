@@ -70,6 +70,7 @@ def test_stated_subgroup_bases_are_kept():
                {"value": 31.0, "group": "non-GP"})
     verdict, detail = _rows(check_figures(t, groups=PARTITION), "group_sizes")["f0, f1, f2"]
     assert verdict == "fail" and "GP 46" in detail and "non-GP 24" in detail
+    assert "non-GP no count of 24" in detail and "Unless the relation in groups.csv" in detail
     # GP base stated 44: non-GP 26; counts 27 of 44 and 8 of 26 add up to 35 of 70: pass
     t.loc[1, "base"] = 44
     verdict, detail = _rows(check_figures(t, groups=PARTITION), "group_sizes")["f0, f1, f2"]
@@ -154,7 +155,10 @@ def test_nested_subgroup_fail_by_hand():
     # no base fits: fail.
     g = _groups(("s", "sub", "all", "nested"))
     t = _table({"value": 10.0, "base": 20}, {"value": 50.0, "group": "sub", "base": 6})
-    assert _verdicts(check_figures(t, groups=g), "subgroup_within_parent") == {"f0, f1": "fail"}
+    verdict, detail = _rows(check_figures(t, groups=g), "subgroup_within_parent")["f0, f1"]
+    # the bases on which 50% fits inside 2 of 20: 1 of 2 and 2 of 4 (3 of 6 needs 3 > 2)
+    assert verdict == "fail" and "it would fit on subgroup bases 2, 4." in detail
+    assert _nested_fits(10, 20, 50, range(1, 21)) == [2, 4]
     t.loc[1, "base"] = pd.NA
     assert _verdicts(check_figures(t, groups=g), "subgroup_within_parent") == {"f0, f1": "pass"}
     t.loc[1, "value"] = 90.0

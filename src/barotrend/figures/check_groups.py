@@ -64,6 +64,11 @@ def _name(g: str) -> str:
     return "overall" if g == "all" else g
 
 
+def _run(x: int, y: int) -> str:
+    """A count run as words: ``"27"``, ``"134-136"`` or ``"no count"``."""
+    return "no count" if x > y else (str(x) if x == y else f"{x}-{y}")
+
+
 def _figs(by_group, names) -> pd.DataFrame:
     return pd.concat([by_group[g] for g in names])
 
@@ -101,6 +106,10 @@ def _partition(by_group, parent, members, base_of, convention) -> list[dict]:
                f"and must lie within {fmt(span.low)}-{fmt(span.high)}: it "
                f"{'does' if ok else 'does not'}.")]
     out.append(_sizes(figs, o, subs, base_of, convention))
+    for r in out:  # the finding rests on the stated relation: say so
+        if r["verdict"] == "fail":
+            r["detail"] += (f" Unless the relation in groups.csv is wrong: if {' and '.join(shown)}"
+                            f" do not partition {parent!r}, state them 'disjoint' or 'nested'.")
     return out
 
 
@@ -135,12 +144,11 @@ def _sizes(figs, o, subs, base_of, convention) -> dict:
         a, b = count_range(bounds(o, convention), n)
         lo, hi = sum(r[0] for r in runs.values()), sum(r[1] for r in runs.values())
         ok = a <= b and all(x <= y for x, y in runs.values()) and lo <= b and hi >= a
-        counts = ", ".join(f"{g} {x}-{y} of {sizes[g]}" if x < y else f"{g} {x} of {sizes[g]}"
-                           for g, (x, y) in runs.items())
+        counts = ", ".join(f"{g} {_run(x, y)} of {sizes[g]}" for g, (x, y) in runs.items())
         return row("group_sizes", figs, "pass" if ok else "fail",
                    f"Group sizes {', '.join(f'{g} {m}' for g, m in sizes.items())} partition "
-                   f"{n}; counts {counts} (empty where none) "
-                   f"{'can' if ok else 'cannot'} add up to a count of {a}-{b} for the "
+                   f"{n}; counts {counts} {'can' if ok else 'cannot'} add up to "
+                   f"{_run(a, b)} of {n} for the "
                    f"{_name(o['group'])} {fmt(o['value'])}%{why}{kept}.")
     values = {s["group"]: float(s["value"]) for s in subs}
     try:
@@ -192,9 +200,17 @@ def _within(parent_figs, sub_figs, rel, base_of, convention) -> dict:
     fits = m[lo <= hi]
     on = f"on its stated base {m[0]}" if stated else f"on any base 1-{big}"
     if not fits.size:
+        hint = ""
+        if stated:  # which subgroup bases would fit inside the parent
+            m_all = np.arange(1, big + 1, dtype=np.int64)
+            x, y = count_ranges(bounds(s, convention), m_all)
+            ok = m_all[np.maximum(x, a + m_all - big) <= np.minimum(y, b)]
+            hint = (f"; it would fit on subgroup bases {', '.join(map(str, ok[:6].tolist()))}"
+                    f"{', ...' if ok.size > 6 else ''}" if ok.size
+                    else "; it fits on no subgroup base of the parent")
         return row("subgroup_within_parent", figs, "fail",
                    f"{head}: no count of the subgroup {on} fits inside a count {a}-{b} of "
-                   f"{big}{why}.")
+                   f"{big}{why}{hint}.")
     i = int(np.flatnonzero(lo <= hi)[0])
     where = (f"{lo[i]} of {m[0]} fits inside {max(a, lo[i])} of {big}" if stated
              else f"it fits on {fits.size} subgroup base(s) within {fits[0]}-{fits[-1]}")
