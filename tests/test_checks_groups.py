@@ -211,3 +211,22 @@ def test_bad_groups_table_is_named():
     t = _table({"value": 50.0, "base": 70}, {"value": 61.0, "group": "GP"})
     with pytest.raises(ValueError, match="relation must be one of"):
         check_figures(t, groups=_groups(("s", "GP", "all", "inside")))
+
+
+def test_failed_partition_names_the_nearest_bases_that_fit():
+    # the January grip shares (GP 61%, non-GP 31%, overall 50% on the wave's 85): no split of
+    # 85 works; the nearest bases with sizes and counts reproducing all three, by enumeration
+    t = _table({"value": 50.0}, {"value": 61.0, "group": "GP"},
+               {"value": 31.0, "group": "non-GP"})
+    waves = pd.DataFrame({"survey": ["s"], "wave": ["w1"], "respondents": [85]})
+
+    def fits(n):
+        gp = {g: [a for a in range(g + 1) if _round_half_up(a, g) == 61] for g in range(1, n)}
+        return any(_round_half_up(a + b, n) == 50 for g in range(1, n) for a in gp[g]
+                   for b in range(n - g + 1) if _round_half_up(b, n - g) == 31)
+
+    below = next(n for n in range(84, 64, -1) if fits(n))
+    above = next(n for n in range(86, 106) if fits(n))
+    verdict, detail = _rows(check_figures(t, waves, groups=PARTITION), "group_sizes")["f0, f1, f2"]
+    assert verdict == "fail"
+    assert f"fit are {below} (below) and {above} (above)" in detail

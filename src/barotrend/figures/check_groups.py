@@ -167,11 +167,31 @@ def _sizes(figs, o, subs, base_of, convention) -> dict:
                    f"reproduce every figure ({g0} size {shown}){why}{kept}.")
     a, b = count_range(bounds(o, convention), n)
     extra = (f"; the {_name(o['group'])} {fmt(o['value'])}% is itself not achievable on {n}"
-             if a > b else "")
+             if a > b else "") + ("" if known else _nearest_bases(o, values, n, figs,
+                                                                  convention))
     return row("group_sizes", figs, "fail",
                f"The groups partition {n}, but no sizes and counts reproduce "
                f"{' and '.join(f'{g} {fmt(v)}%' for g, v in values.items())} with "
                f"{_name(o['group'])} {fmt(o['value'])}%{extra}{why}{kept}.")
+
+
+def _nearest_bases(o, values, n, figs, convention) -> str:
+    """``"; sizes fit on the bases 70 and 72 ..."``: the nearest parent bases below and above
+    ``n`` (within ``max(20, n / 10)``) on which some sizes and counts reproduce the figures."""
+    w = max(20, n // 10)
+    try:
+        res = infer_group_sizes(float(o["value"]), values, n=None, min_base=max(1, n - w),
+                                max_base=n + w, decimals=int(figs["decimals"].max()),
+                                convention=convention)
+    except ValueError:  # too large a search: no hint
+        return ""
+    fit = sorted(set(res["n"].tolist()))
+    below, above = [x for x in fit if x < n], [x for x in fit if x > n]
+    shown = ([f"{below[-1]} (below)"] if below else []) + ([f"{above[0]} (above)"]
+                                                         if above else [])
+    if not shown:
+        return f"; no {_name(o['group'])} base within {max(1, n - w)}-{n + w} fits either"
+    return f"; the nearest {_name(o['group'])} bases on which sizes fit are {' and '.join(shown)}"
 
 
 def _within(parent_figs, sub_figs, rel, base_of, convention) -> dict:
