@@ -101,9 +101,27 @@ def np_by(w, y, psu, stratum, dom=None):
     return m, np.sqrt(v)
 
 
+def np_overall(w, y, psu, stratum):
+    """Overall weighted mean with its stratified cluster SE: factorise the PSUs and strata,
+    two bincounts over the PSUs, the stratified variance of the PSU totals."""
+    pc, pu = pd.factorize(psu)
+    sc, su = pd.factorize(stratum)
+    ps = np.zeros(len(pu), dtype=np.int64)
+    ps[pc] = sc
+    sw = np.bincount(pc, w)
+    swy = np.bincount(pc, w * y)
+    W = sw.sum()
+    m = swy.sum() / W
+    t = (swy - m * sw) / W
+    n_h = np.bincount(ps).astype(float)
+    tbar = np.bincount(ps, t) / n_h
+    d = t - tbar[ps]
+    return m, np.sqrt((n_h / (n_h - 1))[ps] @ (d * d))
+
+
 def np_prop(w, q, psu, stratum):
     """Share of True with SE and logit CI (the issue's single-pass reference)."""
-    p, se = np_by(w, q.astype(float), psu, stratum)
+    p, se = np_overall(w, q.astype(float), psu, stratum)
     half = 1.96 * se / (p * (1 - p))
     return p, se, special.expit(special.logit(p) - half), special.expit(special.logit(p) + half)
 

@@ -131,6 +131,9 @@ class DomainsMixin:
         Taylor designs: PSUs minus strata among those rows. Replicate designs: the rank of their
         replicate weights minus one (R recomputes ``degf`` for a subset).
         """
+        if mask is None and not self.is_replicate and self._weights_positive():
+            # every row counts: every PSU and stratum code (dense codes) is present
+            return self.n_psu - self.n_strata
         inset = self.weights != 0
         if mask is not None:
             inset = inset & mask
