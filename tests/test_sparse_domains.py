@@ -334,3 +334,20 @@ def test_replicate_by_domain_equals_dense():
     R = W.shape[1]
     v = (R - 1) / R * ((th - th.mean(0)) ** 2).sum(0)
     np.testing.assert_allclose(got["se"].to_numpy(), np.sqrt(v), rtol=1e-10)
+
+
+@pytest.mark.parametrize("spec", DESIGNS)
+@pytest.mark.parametrize("statistic", ["F", "Chisq", "saddlepoint"])
+def test_rao_scott_from_cells_equals_dense(spec, statistic, monkeypatch):
+    """The Rao-Scott tests of a large table (cell covariance from the sparse unit totals)
+    equal those from the dense (rows x cells) influence matrix."""
+    from barotrend.design import chisq as chisq_module
+
+    df = _data(8, n_dom=12)
+    d = Design(df, weights="w", **spec)
+    dense = d.chisq("dom", "q", statistic=statistic)
+    monkeypatch.setattr(chisq_module, "SPARSE_MIN", 0)
+    sparse = d.chisq("dom", "q", statistic=statistic)
+    for col in ("statistic", "df", "df_num", "p_value", "delta_mean"):
+        np.testing.assert_allclose(sparse[col].to_numpy(float), dense[col].to_numpy(float),
+                                   rtol=1e-10, err_msg=col)

@@ -45,9 +45,14 @@ import pandas as pd
 from scipy import sparse, stats
 
 from barotrend.design.saddlepoint import pearson_tail
+from barotrend.design.sparse import cell_covariance
 from barotrend.results import result_frame
 
 STATISTICS = ("F", "Chisq", "Wald", "adjWald", "saddlepoint")
+#: Rao-Scott on a linearised design without adjusters: above this many (rows x table cells)
+#: entries the cell covariance comes from the sparse (unit, cell) totals
+#: (:func:`barotrend.design.sparse.cell_covariance`), not an (n x cells) influence matrix.
+SPARSE_MIN = 1 << 23
 
 
 def _levels(col: pd.Series, name: str, argname: str) -> list:
@@ -149,15 +154,26 @@ def chisq(design, row: str, col: str, statistic: str = "F") -> pd.DataFrame:
     if statistic in ("F", "Chisq", "saddlepoint"):
         # influence of the cell proportions: (1[cell] - p) / Nhat on rows in the table
         nhat = tot.sum()
-        scores = np.zeros((len(cell), nr * nc))
-        scores[rows] = -p / nhat
-        scores[rows, cell[rows]] += 1.0 / nhat
+        scores = None
+        if design._row_scores() or design.n * nr * nc <= SPARSE_MIN:
+            scores = np.zeros((len(cell), nr * nc))
+            scores[rows] = -p / nhat
+            scores[rows, cell[rows]] += 1.0 / nhat
 
         def estimator(wr):
             wr = np.asarray(wr, dtype=float)
             return (mm.T @ wr).T / (one @ wr)[:, None]
 
-        v = np.asarray(design.vcov(estimator, scores), dtype=float)
+        if design._row_scores() or design.n * nr * nc <= SPARSE_MIN:
+            v = np.asarray(design.vcov(estimator, scores), dtype=float)
+        else:  # a large table: the cells' weighted counts and the weight total, then p
+            unit = design._stages[-1].unit[rows]
+            aug = cell_covariance(np.concatenate([unit, unit]),
+                                  np.concatenate([cell[rows], np.full(n_obs, nr * nc)]),
+                                  np.concatenate([w[rows], w[rows]]), design._stages,
+                                  nr * nc + 1)
+            lin_map = np.hstack([np.eye(nr * nc), -p[:, None]]) / nhat
+            v = lin_map @ aug @ lin_map.T
         rd = (np.tile(np.arange(nr), nc)[:, None] == np.arange(1, nr)).astype(float)
         cd = (np.repeat(np.arange(nc), nr)[:, None] == np.arange(1, nc)).astype(float)
         x1 = np.column_stack([np.ones(nr * nc), rd, cd])
