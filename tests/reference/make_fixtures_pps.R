@@ -1,7 +1,8 @@
 # Reference values from R's survey package (4.1.1) for PPS designs without replacement (issue 15):
 # svydesign(..., fpc=~p, pps="brewer" / "overton" / HR() / HR(p2bar) / ppsmat(joint)), HT and YG
 # variances, and probs= (weights 1/probs, with replacement). Estimates: svymean, svytotal, the
-# proportions of a factor (svymean of a factor) and svyby means/totals by domain.
+# proportions of a factor (svymean of a factor) and svyby means/totals by domain; and the
+# replicate weights of as.svrepdesign(type="subbootstrap"/"mrbbootstrap") on apistrat.
 # Run from the repository root:  Rscript tests/reference/make_fixtures_pps.R
 #
 # Data: R's election_pps (tests/reference/data/election_pps.csv, exported by
@@ -123,6 +124,31 @@ for (m in c("brewer", "overton")) {
 desb <- svydesign(id = ~dnum, fpc = ~pi_d, data = acp, pps = "brewer")
 bm <- svyby(~api00, ~stype, desb, svymean)
 put("clus_brewer_bymean_api00", estimate = coef(bm), se = SE(bm))
+
+# ---- subbootstrap / mrbbootstrap replicates of apistrat (issue 15 item 2) -----------------------
+# R's replicates come from R's RNG: their weights are exported (tests/reference/data/
+# apistrat_<type>.csv, 50 columns) with R's constants and SEs, so the variance formula is pinned.
+ast <- read.csv(file.path(datadir, "apistrat.csv"))
+dst <- svydesign(id = ~1, strata = ~stype, fpc = ~fpc, data = ast)
+for (ty in c("subbootstrap", "mrbbootstrap")) {
+  set.seed(20261129)
+  rd <- as.svrepdesign(dst, type = ty, replicates = 50)
+  rw <- as.matrix(weights(rd, "analysis"))
+  f <- file.path(datadir, paste0("apistrat_", ty, ".csv"))
+  write.csv(data.frame(rw), f, row.names = FALSE)
+  rw <- as.matrix(read.csv(f))
+  rd <- svrepdesign(data = ast, repweights = rw, weights = ~pw, type = "bootstrap",
+                    scale = rd$scale, rscales = rd$rscales, combined.weights = TRUE)
+  put(paste0(ty, "_info"), scale = rd$scale, rscales = rd$rscales)
+  for (v in c("api00", "enroll")) {
+    fm <- as.formula(paste0("~", v))
+    m <- svymean(fm, rd); t <- svytotal(fm, rd)
+    put(paste0(ty, "_mean_", v), estimate = coef(m), se = SE(m))
+    put(paste0(ty, "_total_", v), estimate = coef(t), se = SE(t))
+  }
+  bm <- svyby(~api00, ~stype, rd, svymean)
+  put(paste0(ty, "_bymean_api00"), estimate = coef(bm), se = SE(bm))
+}
 
 writeLines(c("{", paste(unlist(out), collapse = ",\n"), "}"),
            file.path("tests", "reference", "fixtures_pps.json"))

@@ -45,7 +45,8 @@ from barotrend.design.columns import py_scalar
 from barotrend.design.design import Design
 
 KINDS = ("JK1", "JKn", "BRR", "bootstrap")
-TYPES = ("BRR", "Fay", "JK1", "JKn", "bootstrap", "ACS", "successive-difference", "JK2", "other")
+TYPES = ("BRR", "Fay", "JK1", "JKn", "bootstrap", "ACS", "successive-difference", "JK2", "other",
+         "subbootstrap", "mrbbootstrap")  # the last two: R's as.svrepdesign types (scale 1/(R-1))
 FIXED_SCALE = ("BRR", "Fay", "ACS", "successive-difference", "JK2")
 
 
@@ -182,8 +183,9 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
     ----------
     design : Design
         A Taylor (non-replicate) design.
-    kind : {"JK1", "JKn", "BRR", "bootstrap"}
-        Replication method; see the module docstring for the factors and constants.
+    kind : {"JK1", "JKn", "BRR", "bootstrap", "subbootstrap", "mrbbootstrap"}
+        Replication method; see the module docstring for the factors and constants, and
+        :mod:`barotrend.design.bootstrap` for the last two (``replicates``, ``seed`` as bootstrap).
     fay_rho : float, optional
         BRR only: Fay's coefficient in [0, 1) (0 = plain BRR).
     hadamard : array_like, optional
@@ -222,8 +224,16 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
         raise ValueError("design: a calibrated/post-stratified design cannot be converted "
                          "(the replicates would not repeat the calibration); convert first, "
                          "then calibrate the replicate design")
+    if kind in ("subbootstrap", "mrbbootstrap"):  # barotrend.design.bootstrap
+        from barotrend.design.bootstrap import make_bootstrap
+        if fay_rho is not None or hadamard is not None or small is not None or large is not None:
+            raise ValueError(f"kind={kind!r} takes only replicates=, seed= and mse=")
+        ps, nh, f = _psu_strata(design)
+        fac, scale, rscales = make_bootstrap(design, kind, ps, f, replicates, seed)
+        return _build(design, fac, design.psu_ids, design.weights, kind, scale, rscales, mse)
     if kind not in KINDS:
-        raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
+        raise ValueError(f"kind: expected one of {(*KINDS, 'subbootstrap', 'mrbbootstrap')}, "
+                         f"got {kind!r}")
     given = {"fay_rho": fay_rho, "hadamard": hadamard, "replicates": replicates, "seed": seed,
              "small": small, "large": large}
     allowed = {"JK1": set(), "JKn": set(), "BRR": {"fay_rho", "hadamard", "small", "large"},
@@ -416,8 +426,8 @@ def from_replicate_weights(data, repweights, weights=None, type="other", scale=N
         # R's guess: (n-1)/n from the largest factor n/(n-1) of the first replicate, or with
         # analysis weights n = the number of replicates
         scale = (R - 1) / R if factors is None else 1 / factors[:, 0].max()
-    elif type == "bootstrap" and scale is None:
-        scale = 1 / (R - 1)
+    elif type in ("bootstrap", "subbootstrap", "mrbbootstrap") and scale is None:
+        scale = 1 / (R - 1)  # R: bootstrap, subbootstrap 1/(R-1); mrbbootstrap 1 x rscales 1/(R-1)
     elif scale is None:
         scale = 1.0
     if type == "JKn" and rscales is None:
