@@ -93,3 +93,29 @@ def test_same_seed_same_replicates():
     a = d.replicate("mrbbootstrap", replicates=20, seed=3).replicate_weights
     b = d.replicate("mrbbootstrap", replicates=20, seed=3).replicate_weights
     assert np.array_equal(a, b)
+
+
+@pytest.mark.parametrize("kind", ["subbootstrap", "mrbbootstrap"])
+def test_own_factors_take_r_values(kind):
+    # R's draws cannot be reproduced, but the values a factor can take can: in each stratum
+    # mrb factors are 1 - lambda or 1 - lambda + lambda n/n* (n* of n PSUs get the second),
+    # subbootstrap factors are multiples of n/(n-1) summing to n; R's exported factors and
+    # ours take the same values (lambda, n* and n/(n-1) pinned to R)
+    data, cols = _with_replicates(kind)
+    r_fac = data.filter(regex=cols).to_numpy() / AST["pw"].to_numpy()[:, None]
+    ours = Design(AST, strata="stype", fpc="fpc").replicate(kind, replicates=50, seed=5)
+    o_fac = ours.replicate_weights / AST["pw"].to_numpy()[:, None]
+    for s in AST["stype"].unique():
+        rows = (AST["stype"] == s).to_numpy()
+        n = int(rows.sum())
+        for fac in (r_fac[rows], o_fac[rows]):
+            if kind == "mrbbootstrap":
+                vals = np.unique(np.round(fac, 9))
+                assert len(vals) == 2
+                lo, hi = np.sort(np.unique(np.round(o_fac[rows], 12)))
+                np.testing.assert_allclose(vals, [lo, hi], rtol=1e-8)
+                assert ((np.abs(fac - hi) < 1e-6).sum(axis=0) == n // 2).all()
+            else:
+                k = fac / (n / (n - 1))
+                np.testing.assert_allclose(k, np.round(k), atol=1e-6)
+                np.testing.assert_allclose(fac.sum(axis=0), n, rtol=1e-6)
