@@ -57,6 +57,7 @@ def test_report_writes_html_pngs_and_csvs(report):
         assert (out / name).is_file(), name
     for png in out.glob("*.png"):
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert (out / f"{png.stem}.svg").is_file(), f"{png.stem}: PNG without its SVG"
 
 
 def test_html_parses_and_is_self_contained(report):
@@ -67,10 +68,10 @@ def test_html_parses_and_is_self_contained(report):
     p.close()
     assert p.open == []
     assert len(p.images) == 3
-    assert all(i["src"].startswith("data:image/png;base64,") for i in p.images)
+    assert all(i["src"].startswith("data:image/svg+xml;base64,") for i in p.images)
     assert "http://" not in text and "https://" not in text
-    assert p.h2 == ["Waves, bases and response rates", "Verdicts on the headlines",
-                    "Consistency checks", "Series", "Comparisons", "Methods and assumptions"]
+    assert p.h2 == ["Verdicts on the headlines", "Series", "Comparisons", "Consistency checks",
+                    "Waves, bases and response rates", "Methods and assumptions"]
 
 
 def test_verdict_table_rows_for_known_headlines(report):

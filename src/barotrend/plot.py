@@ -160,6 +160,10 @@ def _legend(ax, title=None):
     handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return None
+    # groups first, then the marks' explanations (stars, whiskers)
+    order = sorted(range(len(labels)), key=lambda i: labels[i].startswith(("change from",
+                                                                           "widest")))
+    handles, labels = [handles[i] for i in order], [labels[i] for i in order]
     return ax.legend(handles, labels, title=title, loc="upper center",
                      bbox_to_anchor=(0.5, -0.22), ncol=1, frameon=False,
                      fontsize="x-small", title_fontsize="x-small")

@@ -74,14 +74,28 @@ def _progress(quiet: bool):
     return step
 
 
-def _png(ax) -> bytes:
-    fig = ax.figure
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110, bbox_inches="tight")
+def _figure_files(ax) -> tuple[bytes, bytes]:
+    """The figure of ``ax`` as SVG (text kept as text) and as a 300-dpi PNG, in the report's
+    theme; closes the figure."""
     import matplotlib.pyplot as plt
 
+    from barotrend.plot import theme
+
+    fig = ax.figure
+    out = []
+    with theme():
+        for fmt in ("svg", "png"):
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, dpi=300, bbox_inches="tight",
+                        metadata={"Date": None} if fmt == "svg" else None)
+            out.append(buf.getvalue())
     plt.close(fig)
-    return buf.getvalue()
+    return out[0], out[1]
+
+
+def _png(ax) -> bytes:
+    """The figure of ``ax`` as a 300-dpi PNG (closes it)."""
+    return _figure_files(ax)[1]
 
 
 _SHARE_TESTS = ("share_vs_threshold", "consistency")
@@ -94,27 +108,14 @@ def _verdict_estimate(r) -> str:
     est, lo, hi = r["estimate"], r["ci_low"], r["ci_high"]
     if pd.isna(est):
         return ""
+    has_ci = pd.notna(lo) and pd.notna(hi)
     if r["test"] in _SHARE_TESTS:
-        text, ci = f"{100 * est:.1f}%", f" ({100 * lo:.1f}% to {100 * hi:.1f}%)"
-    elif r["test"] in _SHARE_DIFFERENCES:
-        text, ci = f"{100 * est:+.1f} pts", f" ({100 * lo:+.1f} to {100 * hi:+.1f})"
-    elif r["test"] == "change_mean":
-        text, ci = f"{est:+.2f} on the scale", ""
-    else:
-        text, ci = f"{est:.2f}", ""
-    return text + (ci if pd.notna(lo) and pd.notna(hi) else "")
-
-
-def _label_series(ax, fig) -> None:
-    """Title and axis labels a reader can follow without the text: the question and the unit."""
-    import textwrap
-
-    ax.set_title(textwrap.fill(f"{fig['question']} ({fig['survey']})", 70), fontsize=9)
-    if fig["statistic"] == "share":
-        ax.set_ylabel(f"share answering '{fig['category']}'")
-    else:
-        ax.set_ylabel(f"mean rating ({int(fig['scale_min'])}-{int(fig['scale_max'])})")
-    ax.set_xlabel("wave (95% CI shaded where the published figures allow one)")
+        return H.pct(est) + (f" ({H.pct(lo)} to {H.pct(hi)})" if has_ci else "")
+    if r["test"] in _SHARE_DIFFERENCES:
+        return H.pp(est) + (f" ({H.pp(lo)} to {H.pp(hi)})" if has_ci else "")
+    if r["test"] == "change_mean":
+        return f"{est:+.2f} on the scale" + (f" ({lo:+.2f} to {hi:+.2f})" if has_ci else "")
+    return f"{est:.2f}" + (f" ({lo:.2f} to {hi:.2f})" if has_ci else "")
 
 
 def _share_differences(comp: pd.DataFrame) -> pd.DataFrame:
@@ -128,25 +129,20 @@ def _share_differences(comp: pd.DataFrame) -> pd.DataFrame:
     return comp[ok]
 
 
-def _forest(shares: pd.DataFrame) -> bytes:
-    import matplotlib.pyplot as plt
-
+def _forest(shares: pd.DataFrame, tracker) -> tuple[bytes, bytes]:
     from barotrend.plot import forest
 
-    scaled = shares.assign(**{c: 100 * shares[c] for c in ("difference", "ci_low", "ci_high")})
-    _, ax = plt.subplots(figsize=(8, 0.55 * len(scaled) + 1.4))
-    forest(scaled, ax=ax, label=lambda r: f"{r['item']} | {r['wave']} | {r['group']}")
-    ax.set_xlabel("difference (percentage points), 95% CI")
-    ax.set_title("Differences between shares: waves, groups and surveys")
-    return _png(ax)
+    ax = forest(shares, tracker=tracker, scale=100, unit="percentage points")
+    ax.set_title("Differences between two shares", loc="left", fontsize="small")
+    return _figure_files(ax)
 
 
 def _waves_table(d) -> pd.DataFrame:
     w = d.waves
     rate = w["responding_units"].astype("Float64") / w["population_units"].astype("Float64")
     return pd.DataFrame({
-        "survey": w["survey_label"], "wave": w["wave_label"], "date": w["date"],
-        "date inferred": w["date_inferred"], "population": w["population"],
+        "survey": w["survey_label"].fillna(w["survey"]), "wave": w["wave_label"].fillna(w["wave"]),
+        "date": w["date"], "date inferred": w["date_inferred"], "population": w["population"],
         "population units": w["population_units"], "respondents": w["respondents"],
         "responding units": w["responding_units"], "unit response rate": rate.astype(float),
         "figures": [int(((d.figures["survey"] == s) & (d.figures["wave"] == v)).sum())
@@ -193,7 +189,9 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
     series and comparisons with its own assumptions (e.g. ``assumed_bases``); by default a
     Tracker is built from the data set.
 
-    Returns a dict of the files written (``html``, and each table and figure by name).
+    Writes ``index.html`` (self-contained: figures embedded as SVG), each figure as a 300-dpi
+    PNG and an SVG sized for a journal column, and each table as CSV. Returns a dict of the
+    files written (``html``, and each table and figure by file name).
 
     Examples
     --------
@@ -201,6 +199,8 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
     >>> files = build_report(out=tempfile.mkdtemp())
     >>> sorted(k for k in files if k.endswith("csv"))[:3]
     ['checks.csv', 'comparisons.csv', 'series.csv']
+    >>> sorted(k for k in files if k.startswith("forest"))
+    ['forest_comparisons.png', 'forest_comparisons.svg']
     """
     import matplotlib
 
@@ -213,7 +213,7 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
     out.mkdir(parents=True, exist_ok=True)
     step(f"loaded {d.name!r}: {len(d.figures)} figures, {len(d.waves)} waves")
     tables: dict[str, pd.DataFrame] = {"waves": _waves_table(d)}
-    tables["checks"] = check_figures(d.figures, d.waves, groups=d.groups)
+    tables["checks"] = check_figures(d.figures, d.waves)
     step(f"consistency checks: {len(tables['checks'])}")
     # the verdicts rest on what was published (no user-assumed bases) and on the groups'
     # stated relations: the data set's, or those the given tracker was built with
@@ -223,33 +223,67 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
                           if len(d.headlines) else pd.DataFrame())
     step(f"headline verdicts: {len(tables['verdicts'])}")
     tracker = tracker if tracker is not None else Tracker.from_dataset(d)
-    series_parts, pngs = [], {}
+    series_parts, figs = [], {}
     for r in _linked(tracker):
         series_parts.append(tracker.series(r.item, category=r.category, survey=r.survey))
         ax = tracker.plot_series(r.item, category=r.category, survey=r.survey)
-        f = tracker.figures
-        _label_series(ax, f[(f["item"] == r.item) & (f["survey"] == r.survey)
-                            & (f["category"] == r.category)].iloc[0])
-        pngs[r.name] = (_png(ax), r)
+        figs[r.name] = (*_figure_files_and_caption(ax, r, tracker), r)
     tables["series"] = pd.concat(series_parts, ignore_index=True) if series_parts else \
         pd.DataFrame()
-    step(f"series plotted: {len(pngs)}")
+    step(f"series plotted: {len(figs)}")
     tables["comparisons"] = tracker.all_comparisons()
     shares = _share_differences(tables["comparisons"])
     if len(shares):
-        pngs["forest_comparisons"] = (_forest(shares), None)
+        svg, png = _forest(shares, tracker)
+        figs["forest_comparisons"] = (svg, png, _forest_caption(shares), None)
     step(f"comparisons: {len(tables['comparisons'])}")
     files = {}
     for name, df in tables.items():
         files[f"{name}.csv"] = out / f"{name}.csv"
         df.to_csv(files[f"{name}.csv"], index=False)
-    for name, (png, _) in pngs.items():
-        files[f"{name}.png"] = out / f"{name}.png"
-        files[f"{name}.png"].write_bytes(png)
+    for name, (svg, png, _, _) in figs.items():
+        for ext, data in (("png", png), ("svg", svg)):
+            files[f"{name}.{ext}"] = out / f"{name}.{ext}"
+            files[f"{name}.{ext}"].write_bytes(data)
     files["html"] = out / "index.html"
-    files["html"].write_text(_html(d, tables, pngs), encoding="utf-8")
+    files["html"].write_text(_html(d, tables, figs, tracker), encoding="utf-8")
     step(f"wrote {files['html']}")
     return files
+
+
+def _figure_files_and_caption(ax, r, tracker):
+    """SVG, PNG and a caption that claims only what the axes draw."""
+    from barotrend.plot import drawn, item_label
+
+    marks = drawn(ax)
+    what = item_label(tracker._figures, r.item, r.survey)
+    unit = "share of respondents (0-100%)" if r.statistic == "share" else \
+        "mean rating on the whole scale"
+    cap = [f"{what}: published {unit} per wave."]
+    if "ci" in marks:
+        cap.append("Shaded: 95% confidence interval where the base is known.")
+    if "sd-range" in marks:
+        cap.append("Dashed whiskers: the widest 95% interval the scale allows on the wave's "
+                   "base (largest possible SD, Bhatia-Davis) -- not a confidence interval: no "
+                   "SD was published.")
+    if "no-interval" in marks:
+        cap.append("No confidence interval can be drawn where the figures give no SD or base.")
+    if "significant" in marks:
+        cap.append("A star marks a change from the previous wave with p < 0.05 (unadjusted).")
+    cap.append("Bases as in the methods section.")
+    svg, png = _figure_files(ax)
+    return svg, png, " ".join(cap)
+
+
+def _forest_caption(shares) -> str:
+    cross = shares["comparison"].eq("surveys").any() if "comparison" in shares else False
+    return ("Differences between two shares in percentage points with unadjusted 95% "
+            "confidence intervals, one line per comparison; the dashed line marks no difference. "
+            "Beside each line: its p-value and the p-value adjusted across the family (Holm). "
+            + ("Orange diamonds compare two different surveys, whose populations and wording "
+               "differ. " if cross else "")
+            + "Changes of means are not drawn: without published SDs they have no interval; "
+            "a mean against a share has bounds, not a difference (in the table).")
 
 
 def _load(dataset) -> datasets.Dataset:
@@ -260,63 +294,286 @@ def _load(dataset) -> datasets.Dataset:
     return datasets.load(dataset)
 
 
-def _html(d, tables, pngs) -> str:
-    sec = []
-    intro = (f"<p>barotrend {barotrend.__version__} report on the data set "
-             f"<b>{html.escape(d.name)}</b>: {len(d.figures)} published figures from "
-             f"{len(d.sources)} sources, {len(d.waves)} waves of {d.waves['survey'].nunique()} "
-             f"surveys. Every table is also written as CSV beside this file.</p>")
-    sec.append(("Waves, bases and response rates", intro + H.table(
-        tables["waves"], percent=("unit response rate",))))
+# -- words -------------------------------------------------------------------------------------
+class _Words:
+    """Internal ids in running text replaced by labels: survey and wave, survey, item."""
+
+    def __init__(self, d, tracker):
+        from barotrend.plot import _survey_label, item_label
+
+        w, f = d.waves, tracker._figures
+        self.pairs = []
+        for _, r in w.iterrows():
+            s = _survey_label(w, r["survey"], short=True)
+            lab = r["wave_label"] if pd.notna(r["wave_label"]) else r["wave"]
+            self.pairs.append((f"{r['survey']} {r['wave']}", f"{s}, {lab}"))
+        for sv in w["survey"].unique():
+            self.pairs.append((str(sv), _survey_label(w, sv, short=True)))
+        items = f[["survey", "item"]].drop_duplicates()
+        for _, r in items.iterrows():
+            self.pairs.append((str(r["item"]), item_label(f, r["item"], r["survey"])))
+        # longest first, so that an id inside another is not replaced first
+        self.pairs.sort(key=lambda p: -len(p[0]))
+
+    def __call__(self, text) -> str:
+        if text is None or (not isinstance(text, str) and pd.isna(text)):
+            return ""
+        text = str(text)
+        for a, b in self.pairs:
+            if a and a in text:
+                text = text.replace(a, b)
+        return text
+
+
+_CHECK_WORDS = {
+    "achievable": "percentage achievable on its base",
+    "grim": "mean achievable on its base (GRIM)",
+    "grimmer": "SD achievable with its mean (GRIMMER)",
+    "sum_to_100": "exhaustive categories sum to 100%",
+    "sum_at_most_100": "exclusive categories sum to at most 100%",
+    "set_on_base": "a question's shares achievable together",
+    "subgroup_range": "a group's share within its parent's range",
+    "group_sizes": "group shares consistent with their parent",
+    "stated_change": "stated change matches the two figures",
+}
+
+
+def _published(d, h, words) -> str:
+    """The figures a headline rests on, in words: label, wave, group and value."""
+    from barotrend.plot import group_label
+
+    f = d.figures.set_index("figure_id")
+    parts = []
+    for fid in str(h["figure_ids"]).split(";"):
+        fid = fid.strip()
+        if fid not in f.index:
+            continue
+        r = f.loc[fid]
+        v = f"{r['value']:g}%" if r["statistic"] == "share" else \
+            f"{r['value']:g} (scale {int(r['scale_min'])} to {int(r['scale_max'])})"
+        grp = "" if r["group"] == "all" else \
+            f", {group_label(d.groups if hasattr(d, 'groups') else None, r['survey'], r['group'])}"
+        lab = r["label"] if "label" in r and pd.notna(r["label"]) and str(r["label"]) else \
+            r["question"]
+        parts.append(f"{lab} ({words(r['survey'] + ' ' + r['wave'])}{grp}): {v}"
+                     + (" (implied)" if r["implied"] else ""))
+    return "; ".join(parts)
+
+
+def _failed_checks(d, checks) -> dict[str, list[int]]:
+    """headline_id -> positions of failed checks on its figures or on the same question (the
+    same survey, wave and item)."""
+    fail = checks[checks["verdict"] == "fail"]
+    f = d.figures.set_index("figure_id")
+    out = {}
+    for _, h in d.headlines.iterrows():
+        ids = {i.strip() for i in str(h["figure_ids"]).split(";")}
+        keys = {(f.loc[i, "survey"], f.loc[i, "wave"], f.loc[i, "item"]) for i in ids
+                if i in f.index}
+        hits = [int(k) for k, c in fail.iterrows()
+                if ids & {x.strip() for x in str(c["figure_ids"]).split(",")}
+                or (c["survey"], c["wave"], c["item"]) in keys]
+        if hits:
+            out[h["headline_id"]] = hits
+    return out
+
+
+# -- the page ----------------------------------------------------------------------------------
+def _html(d, tables, figs, tracker) -> str:
+    words = _Words(d, tracker)
+    checks = tables["checks"].reset_index(drop=True)
+    sec, intro = [], ""
     v = tables["verdicts"]
+    failed = _failed_checks(d, checks) if len(v) else {}
     if len(v):
         counts = v["verdict"].value_counts()
-        summary = "; ".join(f"{k}: {n}" for k, n in counts.items())
-        shown = v.assign(**{"estimate (95% CI)": v.apply(_verdict_estimate, axis=1)})[
-            ["claim", "published", "verdict", "estimate (95% CI)", "p_value", "reason"]]
-        sec.append(("Verdicts on the headlines", f"<p>Each claim as the article made it, the "
-                    f"figures it rests on, and what they support ({summary}). Differences of "
-                    f"shares are in percentage points (pts); means are on their scale.</p>" + H.table(
-                        shown, verdict_column="verdict")))
-    c = tables["checks"]
-    order = c.assign(_o=c["verdict"].map({"fail": 0, "not testable": 2}).fillna(1)).sort_values(
-        "_o", kind="stable").drop(columns="_o")
-    nfail = int((c["verdict"] == "fail").sum())
-    sec.append(("Consistency checks", f"<p>{len(c)} checks of the published figures; "
-                f"{nfail} fail (shown first).</p>" + H.table(order, verdict_column="verdict")))
-    figs = []
-    for png, r in pngs.values():
-        if r is None:
-            continue
-        cap = (f"{r.item}: published {r.statistic} per wave with 95% confidence intervals "
-               f"(shaded); a star marks a change from the previous wave with p < 0.05. Bases "
-               f"as in the methods section.")
-        figs.append(H.figure(png, cap, f"series of {r.item}"))
-    s = tables["series"]
-    sec.append(("Series", "".join(figs) + (H.table(s) if len(s) else "<p>No item is "
-                                           "published in two or more waves.</p>")))
-    comp = tables["comparisons"]
-    skipped = comp[comp["comparison"] == "not compared"] if "comparison" in comp else comp[:0]
-    comp = comp.drop(index=skipped.index)
-    body = "<p>Every change, group comparison and survey comparison the figures allow, " \
-           "p-values adjusted across the family (Holm) in p_adjusted.</p>"
-    if "forest_comparisons" in pngs:
-        body += H.figure(pngs["forest_comparisons"][0], "Differences between two shares in "
-                         "percentage points with 95% confidence intervals, one line per "
-                         "comparison (item | waves or surveys compared | groups); the dashed "
-                         "line marks no difference. Changes of means are not drawn: without "
-                         "published SDs they have no interval.", "forest plot of comparisons")
-    keep = [c for c in ("survey", "wave", "item", "group", "estimate_a", "estimate_b",
-                        "difference", "ci_low", "ci_high", "p_value", "p_adjusted", "method",
-                        "note") if c in comp.columns]
-    body += H.table(comp[keep])
-    if len(skipped):
-        body += (f"<p><b>Not compared</b> ({len(skipped)}): comparisons the figures suggest but "
-                 "that cannot be made without a judgement or a figure, with the reason.</p>" +
-                 H.table(skipped[["survey", "wave", "item", "note"]].rename(
-                     columns={"note": "reason"})))
-    sec.append(("Comparisons", body))
+        intro = ("<p><b>Findings.</b> " + html.escape(
+            f"{len(v)} claims made from {len(d.figures)} published figures "
+            f"({d.waves['survey'].nunique()} surveys, {len(d.waves)} waves):") + "</p>"
+            '<ul class="counts">' + "".join(
+                f"<li>{H.badge(k)} {n}</li>" for k in H.BADGES if k in counts
+                for n in [int(counts[k])]) + "</ul>")
+        nfail = int((checks["verdict"] == "fail").sum())
+        if nfail:
+            intro += (f'<p class="warn">{nfail} consistency check{"s" if nfail > 1 else ""} of '
+                      f'the published figures fail (<a href="#checks">see the checks</a>); '
+                      f"{len(failed)} verdict{'s rest' if len(failed) != 1 else ' rests'} on "
+                      "figures of a question that fails one.</p>")
+        hl = d.headlines.set_index("headline_id")
+
+        def verdict_cell(r):
+            cell = str(H.badge(r["verdict"]))
+            hits = failed.get(r["headline_id"], [])
+            if hits:
+                links = ", ".join(f'<a href="#check-{k}">{k + 1}</a>' for k in hits)
+                cell += (f'<br><span class="warn">\u26a0 figures of this question fail '
+                         f"check{'s' if len(hits) > 1 else ''} {links}</span>")
+            return H.Raw(cell)
+
+        shown = pd.DataFrame({
+            "claim": v["claim"],
+            "verdict": [verdict_cell(r) for _, r in v.iterrows()],
+            "estimate (95% CI)": v.apply(_verdict_estimate, axis=1),
+            "p": v["p_value"].map(H.pval),
+            "figures": [_published(d, hl.loc[i], words) for i in v["headline_id"]],
+            "why": v["reason"].map(words),
+            "method": v["method"].map(H.method),
+            "note": v["note"].map(words),
+        })
+        sec.append(("Verdicts on the headlines", (
+            "<p>Each claim as the article made it, what its figures support, and the estimate "
+            "it rests on. Shares and their intervals are in percent; differences of shares in "
+            "percentage points (pp); means on their scale. The figures, the reasoning and the "
+            "method are folded under each row.</p>" + H.table(
+                shown, more=("figures", "why", "method", "note"),
+                more_label="Figures, reasoning and method"))))
+    sec.append(("Series", _series_section(tables["series"], figs, words, tracker)))
+    sec.append(("Comparisons", _comparisons_section(tables["comparisons"], figs, words,
+                                                    tracker)))
+    sec.append(("Consistency checks", _checks_section(checks, words)))
+    sec.append(("Waves, bases and response rates", (
+        f"<p>barotrend {html.escape(barotrend.__version__)} report on the data set "
+        f"<b>{html.escape(d.name)}</b>: {len(d.figures)} published figures from "
+        f"{len(d.sources)} sources, {len(d.waves)} waves of {d.waves['survey'].nunique()} "
+        f"surveys. Every table is also written as CSV beside this file, every figure as PNG "
+        f"(300 dpi) and SVG.</p>" + H.table(
+            tables["waves"], percent=("unit response rate",),
+            formats={c: H.count for c in ("population units", "respondents",
+                                          "responding units", "figures")}))))
     methods = "".join(f"<dt><b>{html.escape(k)}</b></dt><dd>{html.escape(t)}</dd>"
                       for k, t in METHODS)
     sec.append(("Methods and assumptions", f"<dl>{methods}</dl>"))
-    return H.page(f"barotrend report: {d.name}", sec)
+    return H.page(f"barotrend report: {d.name}", sec, intro=intro)
+
+
+def _figure_html(name, figs, alt, max_px=560):
+    svg, _, cap, _ = figs[name]
+    return H.figure(svg, cap, alt, max_px)
+
+
+def _series_section(s, figs, words, tracker) -> str:
+    from barotrend.plot import item_label
+
+    body = []
+    for name, (_, _, _, r) in figs.items():
+        if r is None:
+            continue
+        what = item_label(tracker._figures, r.item, r.survey)
+        kind = "share answering " + repr(r.category) if r.statistic == "share" and \
+            pd.notna(r.category) else r.statistic
+        body.append(_figure_html(name, figs, f"Line chart of {what}: published {kind} by wave"))
+    if not len(s):
+        return "".join(body) + "<p>No item is published in two or more waves.</p>"
+    share = s["method"].astype(str).str.contains("wilson|share")
+
+    def est(r, sh):
+        if pd.isna(r["estimate"]):
+            return ""
+        if sh:
+            ci = f" ({H.pct(r['ci_low'])} to {H.pct(r['ci_high'])})" if pd.notna(
+                r["ci_low"]) else ""
+            return H.pct(r["estimate"]) + ci
+        ci = f" ({r['ci_low']:.2f} to {r['ci_high']:.2f})" if pd.notna(r["ci_low"]) else ""
+        return f"{r['estimate']:.2f}{ci}"
+
+    shown = pd.DataFrame({
+        "what": [item_label(tracker._figures, i, sv) for i, sv in zip(s["item"], s["survey"],
+                                                                       strict=True)],
+        "survey": s["survey"].map(words), "wave": s["wave_label"],
+        "answer": s["category"].fillna(""),
+        "estimate (95% CI)": [est(r, sh) for (_, r), sh in zip(s.iterrows(), share,
+                                                               strict=True)],
+        "base": s["n"].map(H.count), "method": s["method"].map(H.method),
+        "note": s["note"].map(words)})
+    return "".join(body) + H.table(shown, more=("note",), more_label="Note")
+
+
+def _statistic(tracker, survey, item):
+    f = tracker._figures
+    st = f.loc[(f["survey"] == survey) & (f["item"] == item), "statistic"]
+    return st.iloc[0] if len(st) else ""
+
+
+def _comparisons_section(comp, figs, words, tracker) -> str:
+    from barotrend.plot import comparison_words
+
+    skipped = comp[comp["comparison"] == "not compared"] if "comparison" in comp else comp[:0]
+    comp = comp.drop(index=skipped.index)
+    body = ("<p>Every change, group comparison and survey comparison the figures allow. p is "
+            "unadjusted; adj. p is adjusted across the family (Holm). Intervals are unadjusted "
+            "95% intervals.</p>")
+    if "forest_comparisons" in figs:
+        body += _figure_html("forest_comparisons", figs, "Forest plot: differences between "
+                             "two shares in percentage points with 95% confidence intervals", 1000)
+    if len(comp):
+        rows = []
+        for _, r in comp.iterrows():
+            surveys = str(r.get("survey", "")).split(" vs ")
+            items = str(r.get("item", "")).split(" vs ")
+            sts = {_statistic(tracker, sv, it) for sv, it in zip(
+                surveys, items * (2 if len(items) < len(surveys) else 1), strict=False)}
+            if sts == {"share"}:
+                a_b = f"{H.pct(r['estimate_a'], 0)} vs {H.pct(r['estimate_b'], 0)}"
+                diff = H.pp(r["difference"]) + (
+                    f" ({H.pp(r['ci_low'])} to {H.pp(r['ci_high'])})"
+                    if pd.notna(r["ci_low"]) else "")
+            elif sts == {"mean"}:
+                a_b = f"{r['estimate_a']:g} vs {r['estimate_b']:g}"
+                diff = "" if pd.isna(r["difference"]) else f"{r['difference']:+.2f}"
+                if pd.notna(r.get("sd", float("nan"))) and "tipping" in str(r["method"]):
+                    diff += f" (significant only if SD < {r['sd']:.2f})"
+            else:  # a mean against a share: bounds, not a difference
+                a_b = f"{r['estimate_a']:g} (mean) vs {H.pct(r['estimate_b'], 0)}"
+                diff = (f"bounds {H.pct(r['ci_low'], 0)} to {H.pct(r['ci_high'], 0)} "
+                        "(not a CI)" if pd.notna(r["ci_low"]) else "")
+            kind = {"change": "change", "groups": "groups", "surveys": "two surveys"}.get(
+                str(r.get("comparison", "")), str(r.get("comparison", "")))
+            rows.append({"what": comparison_words(tracker, r), "kind": kind,
+                         "estimates": a_b, "difference (95% CI)": diff,
+                         "p": H.pval(r.get("p_value")), "adj. p": H.pval(r.get("p_adjusted")),
+                         "method": H.method(r.get("method")),
+                         "note": words(r.get("note")),
+                         "scenario": words(r.get("scenario"))})
+        body += H.table(pd.DataFrame(rows), more=("note", "scenario"), more_label="Note")
+    if len(skipped):
+        body += (f"<p><b>Not compared</b> ({len(skipped)}): comparisons the figures suggest but "
+                 "that cannot be made without a judgement or a figure, with the reason.</p>" +
+                 H.table(pd.DataFrame({"survey": skipped["survey"].map(words),
+                                       "wave": skipped["wave"].map(words),
+                                       "item": skipped["item"].map(words),
+                                       "reason": skipped["note"].map(words)})))
+    return body
+
+
+def _checks_section(c, words) -> str:
+    order = {"fail": 0, "not testable": 1, "pass": 2}
+    c = c.assign(_o=c["verdict"].map(order).fillna(1)).sort_values("_o", kind="stable")
+    counts = c["verdict"].value_counts()
+    head = ('<p id="checks">' + html.escape(f"{len(c)} checks of the published figures:")
+            + '</p><ul class="counts">' + "".join(
+                f"<li>{H.badge(k)} {int(counts[k])}</li>" for k in ("fail", "not testable",
+                                                                  "pass") if k in counts)
+            + "</ul>")
+
+    def shown(part):
+        return pd.DataFrame({
+            "no.": [k + 1 for k in part.index], "result": part["verdict"],
+            "check": part["check"].map(lambda x: _CHECK_WORDS.get(x, x)),
+            "about": [words(f"{r['item']} ({r['survey']} {r['wave']})") +
+                      ("" if r["group"] == "all" else f", {r['group']}")
+                      for _, r in part.iterrows()],
+            "detail": part["detail"].map(words), "figures": part["figure_ids"]})
+
+    out = head
+    for k, title in (("fail", "Failed"), ("not testable", "Not testable"), ("pass", "Passed")):
+        part = c[c["verdict"] == k]
+        if not len(part):
+            continue
+        tab = H.table(shown(part), verdict_column="result", more=("figures",),
+                      more_label="Figure ids", row_ids=[f"check-{i}" for i in part.index])
+        if k == "fail":
+            out += f"<h3>{title} ({len(part)})</h3>" + tab
+        else:
+            out += (f"<details><summary>{title} ({len(part)}): show</summary>{tab}"
+                    "</details>")
+    return out

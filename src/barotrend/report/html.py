@@ -1,4 +1,8 @@
-"""Self-contained HTML for the report: formatted tables and figures embedded as base64 PNG."""
+"""Self-contained HTML for the reports: tables a reader can scan, badges, embedded SVG figures.
+
+Every piece of user text (labels, quotes, notes, column names) is HTML-escaped here; callers
+pass plain text, or :class:`Raw` for markup they built from escaped parts.
+"""
 
 from __future__ import annotations
 
@@ -9,77 +13,182 @@ import numpy as np
 import pandas as pd
 
 STYLE = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1180px;margin:2em auto;
-color:#222;line-height:1.45;padding:0 1em}
-h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
-table{border-collapse:collapse;font-size:.86em;margin:.6em 0 1.2em;display:block;overflow-x:auto}
+*{box-sizing:border-box}
+body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1180px;
+margin:1.5em auto;color:#222;line-height:1.45;padding:0 1em;overflow-wrap:break-word}
+h1{font-size:1.5em}h2{border-bottom:1px solid #ccc;padding-bottom:.2em;margin-top:2em}
+.scroll{overflow-x:auto;max-width:100%;margin:.6em 0 1.2em}
+table{border-collapse:collapse;font-size:.86em}
 th,td{border:1px solid #ddd;padding:.3em .5em;vertical-align:top;text-align:left}
-th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.v-supported{background:#e3f4e1}.v-within{background:#fdf3d7}.v-notcomparable{background:#ececec}
-.v-untestable{background:#fbe3e1}.v-fail{background:#fbe3e1}.v-pass{background:#e3f4e1}
-figure{margin:1em 0}figcaption{font-size:.9em;color:#444;max-width:60em}
-.note{font-size:.9em;color:#444}
+th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums;
+white-space:nowrap}td.text{min-width:12em;max-width:32em}
+tr.more td{background:#fafafa;border-top:none;font-size:.95em;color:#444}
+details summary{cursor:pointer;color:#245}
+.badge{display:inline-block;padding:.05em .45em;border-radius:.8em;white-space:nowrap;
+font-weight:600;border:1px solid}
+.b-supported{background:#e6f1fa;color:#0b4f8a;border-color:#0b4f8a}
+.b-within{background:#fff4d6;color:#7a4b00;border-color:#b07100}
+.b-untestable{background:#efe9f7;color:#4b2a7a;border-color:#6b4a9a}
+.b-notcomparable{background:#eeeeee;color:#333;border-color:#777}
+.b-fail{background:#fde4de;color:#9c1c00;border-color:#c0392b}
+.b-pass{background:#e9f5ea;color:#1f5f2a;border-color:#3c8d4a}
+.warn{color:#9c1c00;font-weight:600}
+figure{margin:1em 0}figure img{max-width:100%;height:auto}
+figcaption{font-size:.9em;color:#444;max-width:60em}
+.note{font-size:.9em;color:#444}ul.counts{list-style:none;padding:0}
+ul.counts li{display:inline-block;margin:0 .8em .3em 0}
 """
 
-_VERDICT_CLASS = {"supported": "v-supported", "within sampling error": "v-within",
-                  "not comparable": "v-notcomparable",
-                  "cannot be tested from what was published": "v-untestable",
-                  "pass": "v-pass", "fail": "v-fail"}
-SHARE_COLUMNS = ("estimate", "estimate_a", "estimate_b", "difference", "ci_low", "ci_high", "se")
+#: verdict or check result -> (css class, icon, words): distinct colours and a distinct icon,
+#: so that no verdict depends on colour alone; "cannot be tested" is not a failed check's red.
+BADGES = {
+    "supported": ("b-supported", "\u2714", "supported"),
+    "within sampling error": ("b-within", "\u2248", "within sampling error"),
+    "cannot be tested from what was published": ("b-untestable", "?", "cannot be tested"),
+    "not comparable": ("b-notcomparable", "\u2260", "not comparable"),
+    "fail": ("b-fail", "\u2716", "fail"),
+    "pass": ("b-pass", "\u2714", "pass"),
+    "not testable": ("b-untestable", "?", "not testable"),
+}
+
+
+class Raw(str):
+    """Markup built by the caller from escaped parts: put in a cell as it is."""
+
+
+def badge(verdict) -> Raw:
+    """A verdict as a badge: colour, icon and words (the full verdict in the title)."""
+    cls, icon, words = BADGES.get(str(verdict), ("b-notcomparable", "\u2022", str(verdict)))
+    return Raw(f'<span class="badge {cls}" title="{html.escape(str(verdict))}">'
+               f'<span aria-hidden="true">{icon}</span> {html.escape(words)}</span>')
 
 
 def fmt_number(x, digits: int = 3) -> str:
-    """Format a number for a table cell: blank for missing, p-values with 3 significant digits."""
-    if x is None or (isinstance(x, float) and np.isnan(x)) or x is pd.NA:
+    """A number for a table cell: blank for missing, whole numbers as integers."""
+    if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)):
         return ""
     if isinstance(x, (bool, np.bool_)):
         return "yes" if x else "no"
     if isinstance(x, (int, np.integer)):
         return f"{x:d}"
     if isinstance(x, (float, np.floating)):
-        if float(x).is_integer() and abs(x) < 1e6:
+        if float(x).is_integer() and abs(x) < 1e15:
             return f"{int(x):d}"
         return f"{x:.{digits}g}" if abs(x) < 1e-3 else f"{x:.{digits}f}"
     return str(x)
 
 
+def _is_num(v) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
+        v, (bool, np.bool_))
+
+
 def table(df: pd.DataFrame, *, verdict_column: str | None = None, percent: tuple = (),
-          max_rows: int | None = None) -> str:
-    """An HTML table; ``percent`` columns (shares 0-1) are shown as percentages."""
+          formats: dict | None = None, more: tuple = (), more_label: str = "Details",
+          row_ids=None, max_rows: int | None = None) -> str:
+    """An HTML table in a horizontally scrolling box.
+
+    ``formats`` maps a column to a function of its value giving text (or :class:`Raw`);
+    ``percent`` columns (shares 0-1) are shown as percentages; ``verdict_column`` cells become
+    badges. ``more`` columns are not shown as columns: each row's non-empty ones go to a
+    folded row below it (``<details>``), so long notes do not squeeze the table. ``row_ids``
+    gives each row an ``id`` (an anchor).
+    """
+    formats = dict(formats or {})
+    for c in percent:
+        formats.setdefault(c, lambda v: "" if pd.isna(v) else f"{100 * v:.1f}%")
     shown = df if max_rows is None else df.head(max_rows)
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
+    cols = [c for c in shown.columns if c not in more]
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in cols)
     body = []
-    for _, r in shown.iterrows():
-        cls = _VERDICT_CLASS.get(str(r[verdict_column]), "") if verdict_column else ""
+    ids = list(row_ids) if row_ids is not None else [None] * len(shown)
+    for rid, (_, r) in zip(ids, shown.iterrows(), strict=True):
         cells = []
-        for c in shown.columns:
+        for c in cols:
             v = r[c]
-            if c in percent and isinstance(v, (float, np.floating)) and not np.isnan(v):
-                text, num = f"{100 * v:.1f}%", True
+            if isinstance(v, Raw):
+                text, kind = v, "text"
+            elif c == verdict_column and pd.notna(v):
+                text, kind = badge(v), "badge"
+            elif c in formats:
+                text, kind = formats[c](v), "num" if _is_num(v) else "text"
             else:
-                text = fmt_number(v)
-                num = isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(
-                    v, (bool, np.bool_))
-            cells.append(f'<td class="num">{html.escape(text)}</td>' if num
-                         else f"<td>{html.escape(text)}</td>")
-        body.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>")
-    more = "" if max_rows is None or len(df) <= max_rows else (
+                text, kind = fmt_number(v), "num" if _is_num(v) else "text"
+            text = text if isinstance(text, Raw) else html.escape(str(text))
+            cls = "num" if kind == "num" else ("text" if len(str(v)) > 40 else "")
+            cells.append(f'<td class="{cls}">{text}</td>' if cls else f"<td>{text}</td>")
+        attr = f' id="{html.escape(str(rid))}"' if rid else ""
+        body.append(f"<tr{attr}>" + "".join(cells) + "</tr>")
+        extra = [(c, r[c]) for c in more if c in r and pd.notna(r[c]) and str(r[c]).strip()]
+        if extra:
+            inner = "".join(
+                f"<p><b>{html.escape(str(c))}:</b> "
+                f"{v if isinstance(v, Raw) else html.escape(str(v))}</p>" for c, v in extra)
+            body.append(f'<tr class="more"><td colspan="{len(cols)}"><details><summary>'
+                        f"{html.escape(more_label)}</summary>{inner}</details></td></tr>")
+    note = "" if max_rows is None or len(df) <= max_rows else (
         f'<p class="note">First {max_rows} of {len(df)} rows; all rows are in the CSV file.</p>')
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>{more}"
+    return (f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>'
+            f"{''.join(body)}</tbody></table></div>{note}")
 
 
-def figure(png: bytes, caption: str, alt: str) -> str:
-    """An embedded PNG figure with a caption a reader who skipped the text can follow."""
-    data = base64.b64encode(png).decode("ascii")
-    return (f'<figure><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
-            f'style="max-width:100%"><figcaption>{html.escape(caption)}</figcaption></figure>')
+def figure(svg: bytes, caption: str, alt: str, max_px: int = 560) -> str:
+    """An embedded SVG figure (a data URI: scales without blur, prints sharp), at most
+    ``max_px`` CSS pixels wide and never wider than the page, with alt text in words and a
+    caption a reader who skipped the text can follow."""
+    data = base64.b64encode(svg).decode("ascii")
+    return (f'<figure style="max-width:{int(max_px)}px"><img src="data:image/svg+xml;base64,'
+            f'{data}" alt="{html.escape(alt)}" style="width:100%">'
+            f"<figcaption>{html.escape(caption)}</figcaption></figure>")
 
 
-def page(title: str, sections: list[tuple[str, str]]) -> str:
-    """The whole document: a title, a contents list and the sections (heading, HTML body)."""
+def page(title: str, sections: list[tuple[str, str]], intro: str = "") -> str:
+    """The whole document: a title, an intro (HTML), a contents list and the sections
+    (heading, HTML body)."""
     toc = "".join(f'<li><a href="#s{i}">{html.escape(h)}</a></li>'
                   for i, (h, _) in enumerate(sections))
-    body = "".join(f'<h2 id="s{i}">{html.escape(h)}</h2>{b}' for i, (h, b) in enumerate(sections))
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>'
-            f"{html.escape(title)}</title><style>{STYLE}</style></head><body><h1>"
-            f"{html.escape(title)}</h1><ol>{toc}</ol>{body}</body></html>")
+    body = "".join(f'<section><h2 id="s{i}">{html.escape(h)}</h2>{b}</section>'
+                   for i, (h, b) in enumerate(sections))
+    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>{html.escape(title)}</title><style>{STYLE}</style></head><body><h1>"
+            f"{html.escape(title)}</h1>{intro}<nav><ol>{toc}</ol></nav>{body}</body></html>")
+
+
+# -- formats (placeholders until barotrend.display lands) -------------------------------------
+def pct(v, digits: int = 1) -> str:
+    """A share 0-1 as a percentage."""
+    return "" if v is None or pd.isna(v) else f"{100 * float(v):.{digits}f}%"
+
+
+def pp(v, digits: int = 1) -> str:
+    """A difference of shares in percentage points."""
+    return "" if v is None or pd.isna(v) else f"{100 * float(v):+.{digits}f} pp"
+
+
+def pval(p) -> str:
+    """A p-value: empty when missing, "<0.001", else 2 significant digits."""
+    if p is None or pd.isna(p):
+        return ""
+    p = float(p)
+    return "<0.001" if p < 0.001 else f"{p:.2g}"
+
+
+def count(v) -> str:
+    """A count as a whole number."""
+    return "" if v is None or pd.isna(v) else f"{round(float(v)):,d}"
+
+
+METHOD_WORDS = {
+    "newcombe": "Newcombe hybrid score interval, pooled z test",
+    "wilson": "Wilson score interval",
+    "tipping_point": "no test: SD not published (tipping-point SD)",
+    "wald": "Wald interval",
+}
+
+
+def method(m) -> str:
+    """A method id in words."""
+    if m is None or pd.isna(m):
+        return ""
+    return METHOD_WORDS.get(str(m), str(m))

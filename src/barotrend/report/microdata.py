@@ -32,7 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from barotrend.report import html as H
-from barotrend.report.build import _png, _progress
+from barotrend.report.build import _figure_files, _progress
 from barotrend.validation import DataValidationError
 
 METHODS = [
@@ -176,8 +176,14 @@ def _numeric_item(data, item, name) -> None:
 
 
 def build_microdata_report(path, *, wave: str, items, weights=None, strata=None, cluster=None,
-                           fpc=None, group=None, out="report", quiet=True) -> dict[str, Path]:
+                           fpc=None, group=None, out="report", quiet=True, group_labels=None,
+                           item_labels=None) -> dict[str, Path]:
     """Write the microdata report (see module docstring); returns the files written.
+
+    ``group_labels`` maps the group column's levels to words (e.g. ``{True: "GP", False:
+    "non-GP"}``; default: SPSS value labels as read, True/False as ``<column>``/``not
+    <column>``); ``item_labels`` maps item columns to words (default: the SPSS variable label,
+    else the column name).
 
     Examples
     --------
@@ -194,6 +200,7 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
 
     matplotlib.use("Agg")
     from barotrend.design import Design
+    from barotrend.plot import _level_label, design_series
     from barotrend.tracker import Tracker
 
     step = _progress(quiet)
@@ -238,35 +245,52 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     files = {}
-    for name, df in tables.items():
+    for name_, df in tables.items():
         if len(df):
-            files[f"{name}.csv"] = out / f"{name}.csv"
-            df.to_csv(files[f"{name}.csv"], index=False)
+            files[f"{name_}.csv"] = out / f"{name_}.csv"
+            df.to_csv(files[f"{name_}.csv"], index=False)
+    col_labels = data.attrs.get("column_labels", {}) or {}
+    words = {i: str((item_labels or {}).get(i) or col_labels.get(i) or i) for i in items}
+    glab = {lv: _level_label(group, lv, group_labels) for lv in levels}
+    share = {i: _is_share(data[i]) for i in items}
     figs = []
     for item in items:
-        ax = tracker.plot_series(item, groups=[levels[1], levels[0]] if len(levels) == 2
-                                 else None)
-        ax.set_title(f"{item}: design-based estimate by wave, 95% CI")
-        png = _png(ax)
-        fname = f"series_{_slug(item)}.png"
-        files[fname] = out / fname
-        files[fname].write_bytes(png)
-        figs.append(H.figure(png, f"{item}: design-based estimate per wave with its 95% "
-                             "confidence interval (shaded), per group when a group column was "
-                             "given; a star marks a change from the previous wave with "
-                             "p < 0.05.", f"series of {item}"))
+        ax = design_series(tracker, item, groups=[levels[1], levels[0]] if len(levels) == 2
+                           else None, group_labels=glab, label=words[item])
+        svg, png = _figure_files(ax)
+        for ext, blob in (("png", png), ("svg", svg)):
+            fname = f"series_{_slug(item)}.{ext}"
+            files[fname] = out / fname
+            files[fname].write_bytes(blob)
+        per = (f", per group ({' and '.join(glab[lv] for lv in [levels[1], levels[0]])})"
+               if len(levels) == 2 else "")
+        figs.append(H.figure(svg, f"{words[item]}: design-based estimate per wave{per}, with "
+                             "its 95% confidence interval (shaded); the axis spans "
+                             + ("0-100%" if share[item] else "the range of the answers")
+                             + "; a star marks a change from the previous wave with p < 0.05 "
+                             "(unadjusted).",
+                             f"Line chart of {words[item]} by wave with 95% confidence bands"))
+    fmt = _Fmt(words, glab, share)
     sections = [
         ("Data and design", f"<p>{html.escape(Path(path).name)}: {len(data)} rows, items "
-         f"{html.escape(', '.join(items))}.</p><pre>{html.escape(repr(design))}</pre>"),
-        ("Series", "".join(figs) + H.table(tables["series"])),
-        ("Changes between consecutive waves", H.table(tables["changes"]) if len(waves) >= 2
-         else f"<p>Only one wave ({html.escape(repr(waves[0]))}) in column "
-              f"{html.escape(repr(wave))}: no change between waves to estimate.</p>"),
+         f"{html.escape(', '.join(words[i] for i in items))}. Design: "
+         f"{html.escape(_design_words(weights, strata, cluster, fpc))}; "
+         f"{design.df:g} degrees of freedom.</p>"
+         + H.table(design_table(data, wave, waves, design, strata, cluster),
+                   formats={"weights (min to max)": str}) +
+         '<p class="note">Kish design effect from unequal weights: n &#931;w&#178; / '
+         "(&#931;w)&#178;; effective n = respondents / that effect. The design effects of the "
+         "estimates (clustering included) are in the series table.</p>"),
+        ("Series", "".join(figs) + fmt.series(tables["series"])),
+        ("Changes between consecutive waves", fmt.changes(tables["changes"])
+         if len(waves) >= 2 else
+         f"<p>Only one wave ({html.escape(repr(waves[0]))}) in column "
+         f"{html.escape(repr(wave))}: no change between waves to estimate.</p>"),
     ]
     if len(tables["trends"]):
-        sections.append(("Trends", H.table(tables["trends"])))
+        sections.append(("Trends", fmt.trends(tables["trends"])))
     if "groups" in tables:
-        sections.append((f"Groups ({html.escape(str(group))})", H.table(tables["groups"])))
+        sections.append((f"Groups ({html.escape(str(group))})", fmt.groups(tables["groups"])))
     elif group is not None:
         sections.append((f"Groups ({html.escape(str(group))})",
                          f"<p>Column {html.escape(repr(group))} has {len(levels)} level(s) "
@@ -276,8 +300,174 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
         f"<dt><b>{html.escape(k)}</b></dt><dd>{html.escape(t)}</dd>" for k, t in METHODS)
         + "</dl>"))
     files["html"] = out / "index.html"
-    files["html"].write_text(H.page(f"barotrend report: {Path(path).name}", sections),
-                             encoding="utf-8")
+    files["html"].write_text(H.page(f"barotrend report: {Path(path).name}", sections,
+                                    intro=fmt.findings(tables)), encoding="utf-8")
     step(f"wrote {files['html']}")
     return files
 
+
+def _is_share(col) -> bool:
+    v = pd.to_numeric(col.dropna().astype(float), errors="coerce").dropna().unique()
+    return len(v) > 0 and set(v.tolist()) <= {0.0, 1.0}
+
+
+def _design_words(weights, strata, cluster, fpc) -> str:
+    parts = [f"weights {weights!r}" if weights else "equal weights",
+             f"strata {strata!r}" if strata else "no strata",
+             f"clusters {cluster!r}" if cluster else "respondents sampled independently"]
+    if fpc:
+        parts.append(f"finite population correction {fpc!r}")
+    return ", ".join(parts)
+
+
+def design_table(data, wave, waves, design, strata=None, cluster=None) -> pd.DataFrame:
+    """One row per wave: respondents, PSUs, strata, weight range, Kish's design effect from
+    unequal weights (n sum w^2 / (sum w)^2) and the effective n (respondents over it).
+
+    Examples
+    --------
+    >>> from barotrend.design import Design
+    >>> d = pd.DataFrame({"w": ["A", "A", "B"], "u": [1, 2, 3], "wt": [1.0, 3.0, 2.0]})
+    >>> t = design_table(d, "w", ["A", "B"], Design(d, weights="wt", cluster="u"), None, "u")
+    >>> t[["wave", "respondents", "PSUs", "Kish deff", "effective n"]].to_dict("list")
+    {'wave': ['A', 'B'], 'respondents': [2, 1], 'PSUs': [2, 1], 'Kish deff': [1.25, 1.0], \
+'effective n': [1.6, 1.0]}
+    """
+    import numpy as np
+
+    w_all = np.asarray(design.weights, dtype=float)
+    rows = []
+    for wv in waves:
+        m = (data[wave] == wv).to_numpy()
+        w = w_all[m]
+        n = int(m.sum())
+        deff = float(n * (w ** 2).sum() / w.sum() ** 2) if n and w.sum() > 0 else float("nan")
+        rows.append({
+            "wave": str(wv), "respondents": n,
+            "PSUs": int(data.loc[m, cluster].nunique()) if cluster else n,
+            "strata": int(data.loc[m, strata].nunique()) if strata else 1,
+            "weights (min to max)": f"{w.min():.3g} to {w.max():.3g}" if n else "",
+            "Kish deff": round(deff, 3), "effective n": round(n / deff, 1) if deff else None})
+    return pd.DataFrame(rows)
+
+
+def _col(df, name) -> pd.Series:
+    """A column of a result table, or missing values where the table has none."""
+    return df[name] if name in df else pd.Series([pd.NA] * len(df), index=df.index,
+                                                 dtype=object)
+
+
+class _Fmt:
+    """The microdata tables in words and units: shares in percent, differences in percentage
+    points, p-values in one format, notes folded under each row."""
+
+    def __init__(self, words, glab, share):
+        self.words, self.glab, self.share = words, glab, share
+
+    def _g(self, g) -> str:
+        g = str(g)
+        if g == "all":
+            return "all respondents"
+        for lv, lab in sorted(self.glab.items(), key=lambda kv: -len(str(kv[0]))):
+            g = re.sub(rf"(?<![\w]){re.escape(str(lv))}(?![\w])", lab, g)
+        return g
+
+    def _est(self, item, v, lo=None, hi=None, diff=False) -> str:
+        if pd.isna(v):
+            return ""
+        if self.share.get(item):
+            f = H.pp if diff else H.pct
+        else:
+            def f(x):
+                return f"{x:+.2f}" if diff else f"{x:.2f}"
+        ci = f" ({f(lo)} to {f(hi)})" if lo is not None and pd.notna(lo) and pd.notna(hi) \
+            else ""
+        return f(v) + ci
+
+    @staticmethod
+    def _waves(w) -> str:
+        return str(w).replace("->", " to ")
+
+    def series(self, s) -> str:
+        shown = pd.DataFrame({
+            "what": _col(s, "item").map(self.words), "wave": _col(s, "wave").astype(str),
+            "group": _col(s, "group").map(self._g),
+            "estimate (95% CI)": [self._est(r.get("item"), r.get("estimate"), r.get("ci_low"), r.get("ci_high"))
+                                  for _, r in s.iterrows()],
+            "respondents": _col(s, "n").map(H.count), "effective n": _col(s, "n_eff").map(H.count),
+            "design effect": _col(s, "deff").map(lambda x: "" if pd.isna(x) else f"{x:.2f}"),
+            "note": _col(s, "note")})
+        return H.table(shown, more=("note",), more_label="Note")
+
+    def changes(self, c) -> str:
+        shown = pd.DataFrame({
+            "what": _col(c, "item").map(self.words), "waves": _col(c, "wave").map(self._waves),
+            "from / to": [f"{self._est(r.get('item'), r.get('estimate_b'))} / "
+                          f"{self._est(r.get('item'), r.get('estimate_a'))}" for _, r in c.iterrows()],
+            "change (95% CI)": [self._est(r.get("item"), r.get("difference"), r.get("ci_low"), r.get("ci_high"),
+                                          diff=True) for _, r in c.iterrows()],
+            "p": _col(c, "p_value").map(H.pval), "adj. p (Holm)": _col(c, "p_adjusted").map(H.pval),
+            "method": _col(c, "method").astype(str) + "; " + _col(c, "note").fillna("").astype(str)})
+        return H.table(shown, more=("method",), more_label="Method")
+
+    def groups(self, g) -> str:
+        shown = pd.DataFrame({
+            "what": _col(g, "item").map(self.words), "wave": _col(g, "wave").map(self._waves),
+            "groups": _col(g, "group").map(self._g),
+            "difference (95% CI)": [self._est(r.get("item"), r.get("difference"), r.get("ci_low"),
+                                              r.get("ci_high"), diff=True)
+                                    for _, r in g.iterrows()],
+            "p": _col(g, "p_value").map(H.pval),
+            "method": _col(g, "method").astype(str) + "; " + _col(g, "note").fillna("").astype(str)})
+        return H.table(shown, more=("method",), more_label="Method")
+
+    def trends(self, t) -> str:
+        shown = pd.DataFrame({
+            "what": _col(t, "item").map(self.words), "waves": _col(t, "wave").map(self._waves),
+            "test": _col(t, "method").astype(str),
+            "estimate (95% CI)": [
+                "" if pd.isna(r.get("estimate")) else f"{r.get('estimate'):+.3g}" + (
+                    f" ({r.get('ci_low'):+.3g} to {r.get('ci_high'):+.3g})" if pd.notna(r.get("ci_low"))
+                    else "") for _, r in t.iterrows()],
+            "p": _col(t, "p_value").map(H.pval), "note": _col(t, "note")})
+        return H.table(shown, more=("note",), more_label="Note")
+
+    def findings(self, tables) -> str:
+        """What the estimates show, first: significant changes (Holm-adjusted), group
+        differences and trends at p < 0.05, and what is not significant."""
+        out = []
+        c = tables["changes"]
+        if len(c):
+            sig = c[pd.to_numeric(_col(c, "p_adjusted"), errors="coerce") < 0.05]
+            for _, r in sig.iterrows():
+                up = "rose" if r.get("difference") > 0 else "fell"
+                out.append(f"{self.words[r.get('item')]} {up} from "
+                           f"{self._waves(r.get('wave'))}: "
+                           f"{self._est(r.get('item'), r.get('estimate_b'))} to "
+                           f"{self._est(r.get('item'), r.get('estimate_a'))}, change "
+                           f"{self._est(r.get('item'), r.get('difference'), r.get('ci_low'), r.get('ci_high'), True)}"
+                           f", adj. p {H.pval(r.get('p_adjusted'))}.")
+            if len(sig) < len(c):
+                out.append(f"{len(c) - len(sig)} of {len(c)} changes between consecutive waves "
+                           "are within sampling error (adj. p \u2265 0.05).")
+        g = tables.get("groups")
+        if g is not None and len(g):
+            sig = g[pd.to_numeric(_col(g, "p_value"), errors="coerce") < 0.05]
+            for _, r in sig.iterrows():
+                out.append(f"{self.words[r.get('item')]}, {self._waves(r.get('wave'))}: "
+                           f"{self._g(r.get('group'))} differ by "
+                           f"{self._est(r.get('item'), r.get('difference'), r.get('ci_low'), r.get('ci_high'), True)}"
+                           f", p {H.pval(r.get('p_value'))}.")
+            if not len(sig):
+                out.append(f"No group difference or change of a gap is significant at p < 0.05 "
+                           f"({len(g)} tested).")
+        t = tables.get("trends")
+        if t is not None and len(t):
+            lin = t[_col(t, "method").astype(str).str.contains("linear trend") & (pd.to_numeric(_col(t, "p_value"), errors="coerce") < 0.05)]
+            for _, r in lin.iterrows():
+                out.append(f"{self.words[r.get('item')]}: a linear trend over the waves of "
+                           f"{r.get('estimate'):+.3g} per wave, p {H.pval(r.get('p_value'))}.")
+        if not out:
+            return ""
+        return ("<p><b>Findings.</b></p><ul>" + "".join(f"<li>{html.escape(x)}</li>"
+                                                       for x in out) + "</ul>")
