@@ -516,3 +516,13 @@ def test_term_tests_and_ordinal_do_not_depend_on_the_weights_scale(scale, seed):
     o1, o2 = d1.ordinal("r ~ x + g"), d2.ordinal("r ~ x + g")
     np.testing.assert_allclose(o1.table[["estimate", "se"]], o2.table[["estimate", "se"]],
                                rtol=1e-7)
+
+
+def test_term_test_table_reads_in_words():
+    from barotrend.display import method_words
+    g = design("dstrat").glm(GAUSS)
+    for method in ("Wald", "LRT"):
+        tab = g.term_test("stype", method=method).table
+        assert tab["item"].iloc[0] == "stype"
+        assert method_words(tab["method"].iloc[0]) == \
+            f"design-based test of model terms ({method})"

@@ -64,14 +64,14 @@ class TermTest:
 
     @property
     def table(self) -> pd.DataFrame:
-        kind = ("working LRT (Rao-Scott, saddlepoint)" if self.method == "LRT"
-                else ("Wald F" if np.isfinite(self.ddf) else "Wald chi2"))
-        note = f"{self.df} coefficient(s); denominator df {self.ddf:g}"
+        kind = ("working likelihood ratio, Rao-Scott saddlepoint p" if self.method == "LRT"
+                else ("Wald F" if np.isfinite(self.ddf) else "Wald chi-squared"))
+        note = f"{kind}; {self.df} coefficient(s); denominator df {self.ddf:g}"
         if self.lambdas:
             note += "; design effects " + ", ".join(f"{v:.4g}" for v in self.lambdas)
         return result_frame([{"item": " + ".join(self.terms), "statistic": self.statistic,
                               "df": self.ddf, "p_value": self.p_value,
-                              "method": f"regTermTest {kind}", "note": note}])
+                              "method": f"regTermTest {self.method}", "note": note}])
 
     def __repr__(self):
         what = " + ".join(self.terms)
