@@ -526,3 +526,15 @@ def test_term_test_table_reads_in_words():
         assert tab["item"].iloc[0] == "stype"
         assert method_words(tab["method"].iloc[0]) == \
             f"design-based test of model terms ({method})"
+
+
+def test_intercept_test_on_yrbs():
+    """yrbs (design effect ~23): R's regTermTest(g, ~1); the LRT's null model has no
+    coefficient (every fitted probability 1/2)."""
+    ref = FIX["termtest"]["yrbs"]
+    frame = pd.read_csv(DATA / "yrbs.csv").assign(qn8yes=lambda f: 2 - f["qn8"])
+    d = Design(frame, weights="weight", strata="stratum", cluster="psu")
+    g = d.glm("qn8yes ~ 1", family="binomial")
+    _check_table(g, ref["binomial"])
+    _check_wald(g.term_test("Intercept"), ref["wald"])
+    _check_lrt(g.term_test("Intercept", method="LRT"), ref["lrt"])

@@ -4,8 +4,8 @@
 #
 # Run from the repository root:  Rscript tests/reference/make_fixtures_models2.R
 # Data: R's own data sets, read from the CSV files already in tests/reference/data/ (api:
-# apiclus1, apistrat, apiclus2 and the JK1 weights of make_fixtures_models.R; nhanes: written
-# by make_fixtures_parity.R, exported again here if absent). Output:
+# apiclus1, apistrat, apiclus2 and the JK1 weights of make_fixtures_models.R; nhanes and yrbs:
+# written by make_fixtures_parity.R; nhanes is exported again here if absent). Output:
 # tests/reference/fixtures_models2.json (numbers with %.17g; NA -> null).
 suppressMessages(library(survey))
 suppressMessages(library(MASS))
@@ -109,6 +109,14 @@ tt$nhanes <- list(binomial = tab(gn),
                               lrt = lrt(regTermTest(gn, ~race, method = "LRT"))),
                   race_agecat = list(wald = wald(regTermTest(gn, ~race + agecat)),
                                      lrt = lrt(regTermTest(gn, ~race + agecat, method = "LRT"))))
+# yrbs (a design effect ~23): the test of the intercept alone (regTermTest(g, ~1)); the LRT's
+# null model has no coefficient at all (eta = 0, mu = 1/2)
+yrbs <- read.csv(file.path(datadir, "yrbs.csv"))
+yrbs$qn8yes <- 2 - yrbs$qn8
+yd <- svydesign(id = ~psu, weights = ~weight, strata = ~stratum, data = yrbs)
+gy <- svyglm(qn8yes ~ 1, yd, family = quasibinomial(), control = ctl)
+tt$yrbs <- list(binomial = tab(gy), wald = wald(regTermTest(gy, ~1)),
+                lrt = lrt(regTermTest(gy, ~1, method = "LRT")))
 out$termtest <- tt
 
 # ---- 2. counts: svyglm(family = poisson / quasipoisson) --------------------------------------
