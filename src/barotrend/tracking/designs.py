@@ -278,7 +278,25 @@ class DesignTracker:
     def gaps(self, item: str, a, b, *, adjust=None) -> pd.DataFrame:
         """The gap ``a - b`` (adjusted for ``adjust`` when given) in every wave, one row per
         wave with its ``date_value`` and ``estimate`` = ``difference``: :meth:`compare_groups`
-        wave by wave (a wave without answers gives a NaN row saying so)."""
+        wave by wave (a wave without answers gives a NaN row saying so).
+
+        Examples
+        --------
+        GPs sit 1.5 above non-GPs at equal ``x``, but the non-GPs here have larger ``x``: the
+        raw gap is 0.5, the gap adjusted for ``x`` about 1.5.
+
+        >>> import numpy as np, pandas as pd
+        >>> from barotrend.design import Design
+        >>> df = pd.DataFrame({"unit": list(range(8)) * 2, "wave": ["W1"] * 8 + ["W2"] * 8,
+        ...                    "gp": [True, False] * 8, "x": [1.0, 2, 3, 4, 5, 6, 7, 8] * 2})
+        >>> noise = np.tile([0.3, -0.2, -0.3, 0.2, 0.1, 0.0, -0.1, 0.0], 2)
+        >>> df["y"] = 2 + 1.5 * df["gp"] + df["x"] + noise
+        >>> t = DesignTracker(Design(df, cluster="unit"), items="y", wave="wave", group="gp")
+        >>> t.gaps("y", True, False)["estimate"].round(3).tolist()
+        [0.5, 0.5]
+        >>> t.gaps("y", True, False, adjust="x")["estimate"].round(3).tolist()
+        [1.49, 1.49]
+        """
         rows = []
         for w in self.waves:
             r = self.compare_groups(item, a, b, w, adjust=adjust)
