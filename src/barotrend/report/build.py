@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import sys
 import time
 from pathlib import Path
@@ -318,7 +319,8 @@ class _Words:
     def __call__(self, text) -> str:
         if text is None or (not isinstance(text, str) and pd.isna(text)):
             return ""
-        text = str(text)
+        # p-values in one format: 2.63e-20 is "<0.001"
+        text = re.sub(r"\bp = \d(?:\.\d+)?e-\d+", "p < 0.001", str(text))
         for a, b in self.pairs:
             if a and a in text:
                 text = text.replace(a, b)
