@@ -391,7 +391,16 @@ def test_tracker_adjust_bad_input():
     with pytest.raises(ValueError, match="adjust: 'nope' is not a column"):
         t.change("api00", "E", "M", adjust="nope")
     with pytest.raises(ValueError, match="adjust: 'sch_wide' is the item, the wave or the group"):
-        t.change("api00", "E", "M", adjust=["sch_wide"])
+        t.change("api00", "E", "M", group="Yes", adjust=["sch_wide"])
+    with pytest.raises(ValueError, match="adjust: 'sch_wide' is the item, the wave or the group"):
+        t.compare_groups("api00", "Yes", "No", "E", adjust=["sch_wide", "ell"])
+    # the whole sample's change may be adjusted for the group column
+    r = t.change("api00", "E", "M", adjust=["sch_wide", "ell"])
+    direct = design("dclus1").glm("api00 ~ stype + sch_wide + ell",
+                                  subset="stype in ['E', 'M']")
+    np.testing.assert_allclose(r["estimate"].iloc[0], direct.params["stype[T.M]"], rtol=1e-12)
+    np.testing.assert_allclose(r["se"].iloc[0], direct.table.set_index("item").loc[
+        "stype[T.M]", "se"], rtol=1e-12)
     sep = DesignTracker({"E": design("dclus1"), "M": design("dstrat")}, items="api00",
                         group="sch_wide")
     with pytest.raises(ValueError, match="needs the stacked design"):

@@ -308,8 +308,10 @@ class DesignTracker:
         adjust`` over the domain (the two levels of ``factor``; the wave or group fixed)."""
         from barotrend.design.glm import glm
 
-        covs = _covariates(adjust, self._columns(), exclude=(item, factor, self.wave,
-                                                            self.group))
+        # the group column is a covariate like any other in a whole-sample change
+        fixed = (item, factor, self.wave) + (
+            (self.group,) if group is not None or factor == self.group else ())
+        covs = _covariates(adjust, self._columns(), exclude=fixed)
         if wave is not None and self.stacked is None:
             design, data = self.designs[wave], self.designs[wave].data
             domain = data[factor].isin([ref, level])
