@@ -130,7 +130,7 @@ def test_numbers_in_one_format(report):
     assert not re.search(r"\d\.\d+e-\d", visible)  # no 2.63e-20
     assert "85.000" not in visible and "2013.042" not in visible
     assert "&lt;0.001" in body  # p < 0.001 as "<0.001"
-    assert "-5.0 pp (-18.0 pp to +8.4 pp)" in visible  # a change of shares in points
+    assert "-5.0 pp (-18.0 to +8.4 pp)" in visible  # a change of shares in points
 
 
 def test_figures_print_ready_and_small(report):

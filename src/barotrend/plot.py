@@ -517,11 +517,10 @@ def _forest(results, ax, label, value, scale, unit, tracker):
 
 
 def _p(p) -> str:
-    """A p-value in one format: empty when missing, "<0.001", else 2 significant digits."""
-    if p is None or pd.isna(p):
-        return "-"
-    p = float(p)
-    return "<0.001" if p < 0.001 else f"{p:.2g}"
+    """A p-value in the one format (:func:`barotrend.display.fmt_pvalue`); "-" when missing."""
+    from barotrend.display import fmt_pvalue
+
+    return fmt_pvalue(p) or "-"
 
 
 def _cross_survey(results) -> np.ndarray:

@@ -19,6 +19,7 @@ import pandas as pd
 
 import barotrend
 from barotrend import datasets
+from barotrend.display import fmt_number
 from barotrend.figures.checks import check_figures
 from barotrend.report import html as H
 from barotrend.report.verdicts import headline_verdicts
@@ -109,14 +110,16 @@ def _verdict_estimate(r) -> str:
     est, lo, hi = r["estimate"], r["ci_low"], r["ci_high"]
     if pd.isna(est):
         return ""
-    has_ci = pd.notna(lo) and pd.notna(hi)
     if r["test"] in _SHARE_TESTS:
-        return H.pct(est) + (f" ({H.pct(lo)} to {H.pct(hi)})" if has_ci else "")
-    if r["test"] in _SHARE_DIFFERENCES:
-        return H.pp(est) + (f" ({H.pp(lo)} to {H.pp(hi)})" if has_ci else "")
-    if r["test"] == "change_mean":
-        return f"{est:+.2f} on the scale" + (f" ({lo:+.2f} to {hi:+.2f})" if has_ci else "")
-    return f"{est:.2f}" + (f" ({lo:.2f} to {hi:.2f})" if has_ci else "")
+        text, kind = H.pct(est), "share"
+    elif r["test"] in _SHARE_DIFFERENCES:
+        text, kind = H.pp(est), "points"
+    elif r["test"] == "change_mean":
+        text, kind = f"{fmt_number(est, sign=True)} on the scale", "number"
+    else:
+        text, kind = fmt_number(est), "number"
+    ci = H.interval(lo, hi, kind)
+    return text + (f" ({ci})" if ci else "")
 
 
 def _share_differences(comp: pd.DataFrame) -> pd.DataFrame:
@@ -471,12 +474,9 @@ def _series_section(s, figs, words, tracker) -> str:
     def est(r, sh):
         if pd.isna(r["estimate"]):
             return ""
-        if sh:
-            ci = f" ({H.pct(r['ci_low'])} to {H.pct(r['ci_high'])})" if pd.notna(
-                r["ci_low"]) else ""
-            return H.pct(r["estimate"]) + ci
-        ci = f" ({r['ci_low']:.2f} to {r['ci_high']:.2f})" if pd.notna(r["ci_low"]) else ""
-        return f"{r['estimate']:.2f}{ci}"
+        ci = H.interval(r["ci_low"], r["ci_high"], "share" if sh else "number")
+        return (H.pct(r["estimate"]) if sh else fmt_number(r["estimate"])) + (
+            f" ({ci})" if ci else "")
 
     shown = pd.DataFrame({
         "what": [item_label(tracker._figures, i, sv) for i, sv in zip(s["item"], s["survey"],
@@ -516,18 +516,17 @@ def _comparisons_section(comp, figs, words, tracker) -> str:
                 surveys, items * (2 if len(items) < len(surveys) else 1), strict=False)}
             if sts == {"share"}:
                 a_b = f"{H.pct(r['estimate_a'], 0)} vs {H.pct(r['estimate_b'], 0)}"
-                diff = H.pp(r["difference"]) + (
-                    f" ({H.pp(r['ci_low'])} to {H.pp(r['ci_high'])})"
-                    if pd.notna(r["ci_low"]) else "")
+                ci = H.interval(r["ci_low"], r["ci_high"], "points")
+                diff = H.pp(r["difference"]) + (f" ({ci})" if ci else "")
             elif sts == {"mean"}:
-                a_b = f"{r['estimate_a']:g} vs {r['estimate_b']:g}"
-                diff = "" if pd.isna(r["difference"]) else f"{r['difference']:+.2f}"
+                a_b = f"{fmt_number(r['estimate_a'])} vs {fmt_number(r['estimate_b'])}"
+                diff = fmt_number(r["difference"], sign=True)
                 if pd.notna(r.get("sd", float("nan"))) and "tipping" in str(r["method"]):
                     diff += f" (significant only if SD < {r['sd']:.2f})"
             else:  # a mean against a share: bounds, not a difference
-                a_b = f"{r['estimate_a']:g} (mean) vs {H.pct(r['estimate_b'], 0)}"
-                diff = (f"bounds {H.pct(r['ci_low'], 0)} to {H.pct(r['ci_high'], 0)} "
-                        "(not a CI)" if pd.notna(r["ci_low"]) else "")
+                a_b = f"{fmt_number(r['estimate_a'])} (mean) vs {H.pct(r['estimate_b'], 0)}"
+                ci = H.interval(r["ci_low"], r["ci_high"], "share")
+                diff = f"bounds {ci} (not a CI)" if ci else ""
             kind = {"change": "change", "groups": "groups", "surveys": "two surveys"}.get(
                 str(r.get("comparison", "")), str(r.get("comparison", "")))
             rows.append({"what": comparison_words(tracker, r), "kind": kind,

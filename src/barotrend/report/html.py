@@ -12,6 +12,16 @@ import html
 import numpy as np
 import pandas as pd
 
+from barotrend.display import (
+    fmt_count,
+    fmt_interval,
+    fmt_percent,
+    fmt_points,
+    fmt_pvalue,
+    method_words,
+)
+from barotrend.display import fmt_number as _sig
+
 STYLE = """
 *{box-sizing:border-box}
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1180px;
@@ -64,7 +74,8 @@ def badge(verdict) -> Raw:
 
 
 def fmt_number(x, digits: int = 3) -> str:
-    """A number for a table cell: blank for missing, whole numbers as integers."""
+    """A number for a table cell: blank for missing, whole numbers as integers, others to
+    ``digits`` significant digits without an exponent (:func:`barotrend.display.fmt_number`)."""
     if x is None or x is pd.NA or (isinstance(x, float) and np.isnan(x)):
         return ""
     if isinstance(x, (bool, np.bool_)):
@@ -74,7 +85,7 @@ def fmt_number(x, digits: int = 3) -> str:
     if isinstance(x, (float, np.floating)):
         if float(x).is_integer() and abs(x) < 1e15:
             return f"{int(x):d}"
-        return f"{x:.{digits}g}" if abs(x) < 1e-3 else f"{x:.{digits}f}"
+        return _sig(float(x), digits) if np.isfinite(x) else str(x)
     return str(x)
 
 
@@ -155,40 +166,6 @@ def page(title: str, sections: list[tuple[str, str]], intro: str = "") -> str:
             f"{html.escape(title)}</h1>{intro}<nav><ol>{toc}</ol></nav>{body}</body></html>")
 
 
-# -- formats (placeholders until barotrend.display lands) -------------------------------------
-def pct(v, digits: int = 1) -> str:
-    """A share 0-1 as a percentage."""
-    return "" if v is None or pd.isna(v) else f"{100 * float(v):.{digits}f}%"
-
-
-def pp(v, digits: int = 1) -> str:
-    """A difference of shares in percentage points."""
-    return "" if v is None or pd.isna(v) else f"{100 * float(v):+.{digits}f} pp"
-
-
-def pval(p) -> str:
-    """A p-value: empty when missing, "<0.001", else 2 significant digits."""
-    if p is None or pd.isna(p):
-        return ""
-    p = float(p)
-    return "<0.001" if p < 0.001 else f"{p:.2g}"
-
-
-def count(v) -> str:
-    """A count as a whole number."""
-    return "" if v is None or pd.isna(v) else f"{round(float(v)):,d}"
-
-
-METHOD_WORDS = {
-    "newcombe": "Newcombe hybrid score interval, pooled z test",
-    "wilson": "Wilson score interval",
-    "tipping_point": "no test: SD not published (tipping-point SD)",
-    "wald": "Wald interval",
-}
-
-
-def method(m) -> str:
-    """A method id in words."""
-    if m is None or pd.isna(m):
-        return ""
-    return METHOD_WORDS.get(str(m), str(m))
+# -- formats: barotrend.display's, under the report's short names --------------------------------
+pct, pp, pval, count, method = fmt_percent, fmt_points, fmt_pvalue, fmt_count, method_words
+interval = fmt_interval

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from barotrend.display import fmt_number
 from barotrend.report import html as H
 from barotrend.report.build import _figure_files, _progress
 from barotrend.validation import DataValidationError
@@ -376,13 +377,11 @@ class _Fmt:
         if pd.isna(v):
             return ""
         if self.share.get(item):
-            f = H.pp if diff else H.pct
+            text, kind = (H.pp(v), "points") if diff else (H.pct(v), "share")
         else:
-            def f(x):
-                return f"{x:+.2f}" if diff else f"{x:.2f}"
-        ci = f" ({f(lo)} to {f(hi)})" if lo is not None and pd.notna(lo) and pd.notna(hi) \
-            else ""
-        return f(v) + ci
+            text, kind = fmt_number(v, sign=diff), "number"
+        ci = H.interval(lo, hi, kind) if lo is not None else ""
+        return text + (f" ({ci})" if ci else "")
 
     @staticmethod
     def _waves(w) -> str:
@@ -395,7 +394,7 @@ class _Fmt:
             "estimate (95% CI)": [self._est(r.get("item"), r.get("estimate"), r.get("ci_low"), r.get("ci_high"))
                                   for _, r in s.iterrows()],
             "respondents": _col(s, "n").map(H.count), "effective n": _col(s, "n_eff").map(H.count),
-            "design effect": _col(s, "deff").map(lambda x: "" if pd.isna(x) else f"{x:.2f}"),
+            "design effect": _col(s, "deff").map(fmt_number),
             "note": _col(s, "note")})
         return H.table(shown, more=("note",), more_label="Note")
 
@@ -424,11 +423,11 @@ class _Fmt:
     def trends(self, t) -> str:
         shown = pd.DataFrame({
             "what": _col(t, "item").map(self.words), "waves": _col(t, "wave").map(self._waves),
-            "test": _col(t, "method").astype(str),
+            "test": _col(t, "method").map(H.method),
             "estimate (95% CI)": [
-                "" if pd.isna(r.get("estimate")) else f"{r.get('estimate'):+.3g}" + (
-                    f" ({r.get('ci_low'):+.3g} to {r.get('ci_high'):+.3g})" if pd.notna(r.get("ci_low"))
-                    else "") for _, r in t.iterrows()],
+                fmt_number(r.get("estimate"), sign=True) + (
+                    f" ({H.interval(r.get('ci_low'), r.get('ci_high'))})"
+                    if pd.notna(r.get("ci_low")) else "") for _, r in t.iterrows()],
             "p": _col(t, "p_value").map(H.pval), "note": _col(t, "note")})
         return H.table(shown, more=("note",), more_label="Note")
 
@@ -466,7 +465,8 @@ class _Fmt:
             lin = t[_col(t, "method").astype(str).str.contains("linear trend") & (pd.to_numeric(_col(t, "p_value"), errors="coerce") < 0.05)]
             for _, r in lin.iterrows():
                 out.append(f"{self.words[r.get('item')]}: a linear trend over the waves of "
-                           f"{r.get('estimate'):+.3g} per wave, p {H.pval(r.get('p_value'))}.")
+                           f"{fmt_number(r.get('estimate'), sign=True)} per wave, "
+                           f"p {H.pval(r.get('p_value'))}.")
         if not out:
             return ""
         return ("<p><b>Findings.</b></p><ul>" + "".join(f"<li>{html.escape(x)}</li>"
