@@ -48,8 +48,8 @@ def test_public_names_resolve_lazily_to_their_modules():
         for name in mod.__all__:
             value = getattr(mod, name)
             where = mod._LAZY[name]
-            if where == f"{package}.{name}":
-                assert value is importlib.import_module(where)
+            if where is None:
+                assert value is importlib.import_module(f"{package}.{name}")
             else:
                 assert value is getattr(importlib.import_module(where), name), (package, name)
 
@@ -91,3 +91,23 @@ def test_help_marks_the_microdata_options_required_with_microdata():
     assert "--wave COL wave column (required with --microdata)" in text
     assert "--items A,B outcome columns, comma-separated (required with --microdata)" in text
     assert "--microdata FILE needs --wave COL and --items A,B" in text
+
+
+def test_a_function_named_like_its_submodule_stays_the_function():
+    # importing a submodule binds it on its package: a public function of the same name
+    # (figures.grim) must not be shadowed, whatever imported the submodule first
+    import importlib.util
+
+    clashes = []
+    for package in PACKAGES:
+        mod = importlib.import_module(package)
+        for name, where in mod._LAZY.items():
+            sub = f"{package}.{name}"
+            if where is not None and importlib.util.find_spec(sub) is not None:
+                clashes.append((package, name, sub))
+    assert ("barotrend.figures", "grim", "barotrend.figures.grim") in clashes
+    for package, name, sub in clashes:
+        code = (f"import sys, types, {sub}, {package} as p\n"
+                f"assert not isinstance(p.{name}, types.ModuleType), p.{name}\n"
+                f"assert p.{name} is sys.modules[{sub!r}].{name}")
+        subprocess.run([sys.executable, "-c", code], check=True)

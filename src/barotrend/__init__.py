@@ -17,7 +17,7 @@ from barotrend._lazy import attach
 
 __version__ = "0.1.0"
 
-#: Public name -> module that defines it (a name mapped to itself is a submodule).
+#: Public name -> module that defines it (None: the submodule of that name).
 _LAZY = {
     "Design": "barotrend.design.design",
     "Results": "barotrend.results",
@@ -29,7 +29,7 @@ _LAZY = {
     "compare_items": "barotrend.figures.same_sample",
     "compare_means": "barotrend.figures.means",
     "compare_proportions": "barotrend.figures.differences",
-    "datasets": "barotrend.datasets",
+    "datasets": None,
     "feasible_counts": "barotrend.figures.rounding",
     "infer_base": "barotrend.figures.bases",
     "infer_group_sizes": "barotrend.figures.bases",

@@ -3,7 +3,7 @@ import scipy.stats, statsmodels or matplotlib until a name that needs them is us
 
 Examples
 --------
->>> getattr_, dir_ = attach("json", {"dumps": "json", "decoder": "json.decoder"}, globals())
+>>> getattr_, dir_ = attach("json", {"dumps": "json", "decoder": None}, globals())
 >>> getattr_("dumps")([1])
 '[1]'
 >>> getattr_("decoder").__name__
@@ -20,22 +20,21 @@ import importlib
 from collections.abc import Callable, Mapping, MutableMapping
 
 
-def attach(package: str, names: Mapping[str, str],
+def attach(package: str, names: Mapping[str, str | None],
            namespace: MutableMapping) -> tuple[Callable, Callable]:
     """``__getattr__`` and ``__dir__`` for ``package`` whose public ``names`` map to the module
-    defining each (a name mapped to ``f"{package}.{name}"`` that is not an attribute of it is
-    that submodule). A loaded name is stored in ``namespace`` (the package's ``globals()``), so
-    the lookup runs once per name."""
+    defining each (``None``: the name is the submodule ``f"{package}.{name}"`` itself). A loaded
+    name is stored in ``namespace`` (the package's ``globals()``), so the lookup runs once per
+    name."""
 
     def __getattr__(name: str):
-        module = names.get(name)
-        if module is None:
+        if name not in names:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        mod = importlib.import_module(module)
-        if module == f"{package}.{name}" and not hasattr(mod, name):
-            value = mod
+        module = names[name]
+        if module is None:
+            value = importlib.import_module(f"{package}.{name}")
         else:
-            value = getattr(mod, name)
+            value = getattr(importlib.import_module(module), name)
         namespace[name] = value
         return value
 

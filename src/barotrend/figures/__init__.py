@@ -40,12 +40,17 @@ __all__ = [
 ]
 __getattr__, __dir__ = attach(__name__, _LAZY, globals())
 
+# ``grim`` names a submodule and its function: importing the submodule later (as checks does)
+# would rebind the package attribute to the module, so the function is bound now (light: no
+# scipy), and the submodule is then already loaded and never rebinds it.
+from barotrend.figures.grim import grim  # noqa: E402
+
 if TYPE_CHECKING:
     from barotrend.figures.bases import infer_base, infer_group_sizes, nearest_bases
     from barotrend.figures.bounds import manski_bounds, mean_share_bounds, poststratify_shares
     from barotrend.figures.checks import check_figures
     from barotrend.figures.differences import compare_proportions
-    from barotrend.figures.grim import grim, grimmer, sd_bounds
+    from barotrend.figures.grim import grimmer, sd_bounds
     from barotrend.figures.means import bhatia_davis_sd, compare_means
     from barotrend.figures.proportions import proportion_ci
     from barotrend.figures.rounding import (
