@@ -147,6 +147,20 @@ def test_nested_subgroup_is_not_a_partition():
                                                     "f1, f3": "pass"}
     fits = _nested_fits(67, 83, 89, range(1, 84))
     assert f"fits on {len(fits)} subgroup base(s) within {fits[0]}-{fits[-1]}" in got["f1, f3"][1]
+    # FD and CCG together: 83 + 50 = 133, the whole wave, so the overall count is exactly
+    # 56 + 20 = 76 (67% of 83 is 56/83 only; 40% of 50 is 20/50): 76/133 = 57.1%, not 60%
+    # (80 of 133): fail; with 57% (76 of 133): pass
+    assert _verdicts(r, "disjoint_within_parent") == {"f0, f1, f2": "fail"}
+    t.loc[0, "value"] = 57.0
+    assert _verdicts(check_figures(t, groups=g), "disjoint_within_parent") == {"f0, f1, f2": "pass"}
+    # CCG base 51: 83 + 51 = 134 > 133 -> fail whatever the shares
+    t.loc[2, "base"] = 51
+    verdict, detail = _rows(check_figures(t, groups=g), "disjoint_within_parent")["f0, f1, f2"]
+    assert verdict == "fail" and "= 134 exceed the overall base 133" in detail
+    # a base not published: not testable
+    t.loc[2, "base"] = pd.NA
+    assert _verdicts(check_figures(t, groups=g), "disjoint_within_parent") == \
+        {"f0, f1, f2": "not testable"}
 
 
 def test_nested_subgroup_fail_by_hand():

@@ -15,6 +15,9 @@ For one category of one item in one wave:
   ``a`` of ``m`` fits inside some parent count ``c`` of ``M``: ``a <= c`` and
   ``m - a <= M - c`` (``m`` the stated subgroup base, else any of ``1..M``). Nothing is assumed
   about the siblings.
+* two or more groups stated **disjoint** within a parent, every base stated
+  (``disjoint_within_parent``): their bases add up to at most the parent's and some counts fit
+  together inside a parent count (the rest of the parent holds the others).
 * groups of **unknown** relation (not named in ``groups.csv``): ``subgroup_range`` (and, for two
   or more, ``group_sizes``) are "not testable": the groups are not assumed to partition the
   respondents.
@@ -54,6 +57,10 @@ def group_checks(shares: pd.DataFrame, base_of, convention: str,
             parent, rel = tab.get(g, ("all", None))
             if rel in ("nested", "disjoint") and parent in by_group:
                 out.append(_within(by_group[parent], by_group[g], rel, base_of, convention))
+        for parent in dict.fromkeys(p for p, rel in tab.values() if rel == "disjoint"):
+            sibs = [g for g in published if tab.get(g) == (parent, "disjoint")]
+            if len(sibs) >= 2 and parent in by_group:
+                out.append(_disjoint(by_group, parent, sibs, base_of, convention))
         unknown = [g for g in published if g not in tab]
         if unknown and "all" in by_group:
             out += _unknown(by_group, unknown)
@@ -192,6 +199,41 @@ def _nearest_bases(o, values, n, figs, convention) -> str:
     if not shown:
         return f"; no {_name(o['group'])} base within {max(1, n - w)}-{n + w} fits either"
     return f"; the nearest {_name(o['group'])} bases on which sizes fit are {' and '.join(shown)}"
+
+
+def _disjoint(by_group, parent, sibs, base_of, convention) -> dict:
+    """``disjoint_within_parent``: disjoint groups with stated bases fit in the parent together:
+    their sizes add up to at most the parent's base ``M`` and some counts ``a_j`` and parent
+    count ``C`` have ``sum a_j <= C`` and ``sum (m_j - a_j) <= M - C``."""
+    figs = _figs(by_group, [parent, *sibs])
+    o = by_group[parent].iloc[0]
+    subs = [by_group[g].iloc[0] for g in sibs]
+    head = (f"{', '.join(repr(g) for g in sibs)} are stated disjoint within {parent!r} "
+            "(groups.csv)")
+    big, why = base_of(o)
+    lacking = [x["group"] for x in subs if missing(x["base"])]
+    if big is None or lacking:
+        reason = why if big is None else (f"the base of {', '.join(map(repr, lacking))} is "
+                                          "not published")
+        return row("disjoint_within_parent", figs, "not testable",
+                   f"{head}; whether they fit in it together needs every base: {reason}.")
+    sizes = [int(x["base"]) for x in subs]
+    total = sum(sizes)
+    shown = " + ".join(f"{x['group']} {m}" for x, m in zip(subs, sizes, strict=True))
+    if total > big:
+        return row("disjoint_within_parent", figs, "fail",
+                   f"{head}, but their stated bases {shown} = {total} exceed the "
+                   f"{_name(parent)} base {big}{why}.")
+    runs = [count_range(bounds(x, convention), m) for x, m in zip(subs, sizes, strict=True)]
+    a, b = count_range(bounds(o, convention), big)
+    lo = max(sum(r[0] for r in runs), a - big + total)
+    hi = min(sum(r[1] for r in runs), b)
+    ok = a <= b and all(x <= y for x, y in runs) and lo <= hi
+    return row("disjoint_within_parent", figs, "pass" if ok else "fail",
+               f"{head}: bases {shown} = {total} of {big}; their counts "
+               f"{', '.join(_run(x, y) for x, y in runs)} {'fit' if ok else 'do not fit'} "
+               f"together inside {_run(a, b)} of {big} for the {_name(parent)} "
+               f"{fmt(o['value'])}%{why}.")
 
 
 def _within(parent_figs, sub_figs, rel, base_of, convention) -> dict:

@@ -81,6 +81,10 @@ def check_figures(figures: pd.DataFrame, waves: pd.DataFrame | None = None,
         some subgroup count ``a`` of ``m`` fits inside some parent count ``c`` of ``M``
         (``a <= c``, ``m - a <= M - c``), ``m`` the stated subgroup base or any of ``1..M``.
         No partition is assumed.
+    ``disjoint_within_parent``
+        Two or more groups stated ``disjoint`` within a parent whose share is published, every
+        base stated: the bases add up to at most the parent's base and some counts of the groups
+        fit together inside a parent count.
     ``probably_proportions``
         Every share of a question is at most 1 (and one is above 0): the verdict is
         ``"warning"`` and ``kind`` is ``"input"``: the table was probably filled with
