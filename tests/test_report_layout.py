@@ -179,3 +179,57 @@ def test_user_text_is_escaped(tmp_path):
     tree = _Tree()
     tree.feed(text)
     assert tree.scripts == 0
+
+
+# -- the microdata report ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def micro(tmp_path_factory):
+    import numpy as np
+
+    from barotrend.simulate import simulate_barometer
+
+    tmp = tmp_path_factory.mktemp("micro")
+    resp = simulate_barometer(seed=11).respondents
+    rng = np.random.default_rng(5)
+    resp["wt"] = rng.choice([1.0, 2.0, 4.0], size=len(resp))
+    resp.to_csv(tmp / "resp.csv", index=False)
+    from barotrend.report.microdata import build_microdata_report
+
+    files = build_microdata_report(tmp / "resp.csv", wave="wave",
+                                   items=["budget_confidence", "area_team_good"],
+                                   weights="wt", cluster="unit", group="gp", out=tmp / "rep",
+                                   group_labels={True: "GP", False: "non-GP"},
+                                   item_labels={"area_team_good": "Good area team relations"})
+    return resp, files, files["html"].read_text(encoding="utf-8")
+
+
+def test_microdata_design_table_by_hand(micro):
+    resp, _, text = micro
+    assert "<pre>" not in text and "Design:" not in text.split("<h2")[0]  # no object dump
+    tree = _Tree()
+    tree.feed(text)
+    assert ["wave", "respondents", "PSUs", "strata", "weights (min to max)", "Kish deff",
+            "effective n"] in [t["head"] for t in tree.tables]
+    for wave, part in resp.groupby("wave"):
+        w = part["wt"].to_numpy()
+        n = len(w)
+        deff = n * (w ** 2).sum() / w.sum() ** 2  # Kish (1965): 1 + CV^2 of the weights
+        row = re.search(rf"<tr><td>{wave}</td>(.*?)</tr>", text).group(1)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        assert cells[0] == str(n) and cells[1] == str(part["unit"].nunique())
+        assert cells[3] == f"{w.min():.3g} to {w.max():.3g}"
+        assert float(cells[4]) == pytest.approx(deff, abs=0.005)  # 3 significant digits
+        assert cells[5] == str(round(n / deff))  # a count, whole
+
+
+def test_microdata_findings_first_and_words(micro):
+    _, files, text = micro
+    intro = text[:text.index("<nav>")]
+    assert "<b>Findings.</b>" in intro and "<li>" in intro
+    visible = re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]+"', "", text))
+    assert "True vs False" not in visible and "GP vs non-GP" in visible
+    assert "Good area team relations" in visible
+    # the figures: a 300-dpi PNG and an SVG each; the SVG's legend has the group words
+    svg = files["series_area_team_good.svg"].read_text(encoding="utf-8")
+    assert ">GP<" in svg and ">non-GP<" in svg
+    assert files["series_area_team_good.png"].stat().st_size < 400_000

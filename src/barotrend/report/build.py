@@ -529,6 +529,9 @@ def _comparisons_section(comp, figs, words, tracker) -> str:
                 diff = f"bounds {ci} (not a CI)" if ci else ""
             kind = {"change": "change", "groups": "groups", "surveys": "two surveys"}.get(
                 str(r.get("comparison", "")), str(r.get("comparison", "")))
+            if kind == "change":  # a is the later wave: read from b to a
+                a, _, b = a_b.partition(" vs ")
+                a_b = f"{b} to {a}"
             rows.append({"what": comparison_words(tracker, r), "kind": kind,
                          "estimates": a_b, "difference (95% CI)": diff,
                          "p": H.pval(r.get("p_value")), "adj. p": H.pval(r.get("p_adjusted")),

@@ -278,7 +278,7 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
          f"{html.escape(_design_words(weights, strata, cluster, fpc))}; "
          f"{design.df:g} degrees of freedom.</p>"
          + H.table(design_table(data, wave, waves, design, strata, cluster),
-                   formats={"weights (min to max)": str}) +
+                   formats={"weights (min to max)": str, "effective n": H.count}) +
          '<p class="note">Kish design effect from unequal weights: n &#931;w&#178; / '
          "(&#931;w)&#178;; effective n = respondents / that effect. The design effects of the "
          "estimates (clustering included) are in the series table.</p>"),
@@ -348,7 +348,7 @@ def design_table(data, wave, waves, design, strata=None, cluster=None) -> pd.Dat
             "PSUs": int(data.loc[m, cluster].nunique()) if cluster else n,
             "strata": int(data.loc[m, strata].nunique()) if strata else 1,
             "weights (min to max)": f"{w.min():.3g} to {w.max():.3g}" if n else "",
-            "Kish deff": round(deff, 3), "effective n": round(n / deff, 1) if deff else None})
+            "Kish deff": deff, "effective n": n / deff if deff else None})
     return pd.DataFrame(rows)
 
 
