@@ -443,12 +443,13 @@ class DesignTracker:
                 for m in ("GLS linear trend over wave dates", "generalised Q heterogeneity")])
         return result_frame([dict(lab, **r, note=note) for r in rows])
 
-    def plot_series(self, item: str, ax=None, *, groups=None, alpha: float = 0.05):
+    def plot_series(self, item: str, ax=None, *, groups=None, alpha: float = 0.05, **kwargs):
         """Series of ``item`` with CI ribbons per group and stars at significant changes
-        (see :func:`barotrend.plot.design_series`); returns the matplotlib Axes."""
+        (see :func:`barotrend.plot.design_series`: ``ylim``, ``group_labels``, ``label``);
+        returns the matplotlib Axes."""
         from barotrend.plot import design_series
 
-        return design_series(self, item, ax=ax, groups=groups, alpha=alpha)
+        return design_series(self, item, ax=ax, groups=groups, alpha=alpha, **kwargs)
 
     def plot_comparisons(self, results: pd.DataFrame | None = None, ax=None, **kwargs):
         """Forest plot of comparisons (default: :meth:`changes`); see
