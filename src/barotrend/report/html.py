@@ -47,6 +47,7 @@ figure{margin:1em 0}figure img{max-width:100%;height:auto}
 figcaption{font-size:.9em;color:#444;max-width:60em}
 .note{font-size:.9em;color:#444}ul.counts{list-style:none;padding:0}
 ul.counts li{display:inline-block;margin:0 .8em .3em 0}
+@media (max-width:600px){body{padding:0 .5em}td.text{min-width:9em}table{font-size:.8em}}
 """
 
 #: verdict or check result -> (css class, icon, words): distinct colours and a distinct icon,
