@@ -92,7 +92,7 @@ def test_missing_values_against_svychisq(statistic):
 
 
 @pytest.mark.parametrize(("kwargs", "name"), [
-    ({"statistic": "lincom"}, "statistic"),
+    ({"statistic": "davies"}, "statistic"),
     ({"row": "nope"}, "row"),
     ({"col": "nope"}, "col"),
     ({"col": "sch_wide"}, "col"),
