@@ -89,6 +89,8 @@ METHOD_WORDS: dict[str, str] = {
     "JKn": "stratified jackknife (JKn) variance",
     "JK2": "paired jackknife (JK2) variance",
     "bootstrap": "bootstrap variance",
+    "subbootstrap": "subsample bootstrap variance",
+    "mrbbootstrap": "multistage rescaled bootstrap variance (Preston)",
     "ACS": "ACS replicate variance",
     "successive-difference": "successive-difference variance",
     "other": "replicate variance",
