@@ -129,3 +129,20 @@ def test_pps_leaves_the_callers_frame_alone():
     before = EL.copy()
     Design(EL, fpc="p", pps="overton").mean("Bush")
     pd.testing.assert_frame_equal(EL, before)
+
+
+def test_other_verbs_on_a_pps_design_against_r():
+    # every verb takes its variance from Design.vcov, so the PPS formula reaches them all
+    d = Design(EL.assign(lv=np.log(EL["votes"])), fpc="p", pps="overton")
+    _close(d.glm("share ~ lv").table, FX["overton_glm"], "svyglm")
+    _close(d.var("share"), FX["overton_var_share"], "svyvar")
+    t = d.ttest("share", mu=0.5).iloc[0]
+    fx = FX["overton_ttest_share"]
+    assert t["estimate"] - 0.5 == pytest.approx(fx["estimate"][0], rel=1e-8)
+    assert t["statistic"] == pytest.approx(fx["statistic"][0], rel=1e-8)
+    assert t["df"] == fx["df"][0]
+    c = d.chisq("win", "big").iloc[0]
+    fx = FX["overton_chisq_F"]
+    assert c["statistic"] == pytest.approx(fx["statistic"][0], rel=1e-8)
+    np.testing.assert_allclose([c["df_num"], c["df"]], fx["df"], rtol=1e-8)
+    assert c["p_value"] == pytest.approx(fx["p_value"][0], rel=1e-8)

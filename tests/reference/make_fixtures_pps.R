@@ -92,6 +92,17 @@ cases("weights_overton", svydesign(id = ~1, probs = ~I(1 / wt), data = el, pps =
 rq <- svytotal(~Bush, svydesign(id = ~1, weights = ~wt, data = el, pps = "overton"))
 put("r_quirk_weights_overton_total_Bush", estimate = coef(rq), se = SE(rq))
 
+# ---- other verbs on a PPS design (Overton): svyglm, svyvar, svyttest, svychisq ------------------
+dov <- svydesign(id = ~1, fpc = ~p, data = el, pps = "overton")
+gm <- svyglm(share ~ log(votes), dov)
+put("overton_glm", estimate = coef(gm), se = SE(gm))
+vv <- svyvar(~share, dov)
+put("overton_var_share", estimate = coef(vv), se = SE(vv))
+tt <- svyttest(I(share - 0.5) ~ 0, dov)
+put("overton_ttest_share", estimate = tt$estimate, statistic = tt$statistic, df = tt$parameter)
+cs <- svychisq(~win + big, dov)
+put("overton_chisq_F", statistic = cs$statistic, df = cs$parameter, p_value = cs$p.value)
+
 # ---- stratified election_pps (strata K/B): Brewer, Overton and Hartley-Rao within strata --------
 cases("s_brewer", svydesign(id = ~1, strata = ~stratum, fpc = ~p, data = el, pps = "brewer"),
       vars, "win", "big")

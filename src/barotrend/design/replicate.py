@@ -335,13 +335,14 @@ def from_replicate_weights(data, repweights, weights=None, type="other", scale=N
     weights : str, optional
         Full-sample weight column (default 1 for every row).
     type : {"BRR", "Fay", "JK1", "JKn", "bootstrap", "ACS", "successive-difference", "JK2", "other"}
-        Sets the defaults as R's ``svrepdesign``: BRR ``scale = 1/R``; Fay
+        or "subbootstrap", "mrbbootstrap" (R's as.svrepdesign types). Sets the defaults as R's ``svrepdesign``: BRR ``scale = 1/R``; Fay
         ``scale = 1/(R (1-rho)^2)`` (needs ``rho``); ACS and successive-difference
         ``scale = 4/R``; JK2 ``scale = 1`` (these four set their own scale, the last three their
         rscales); JK1 ``scale = (R-1)/R`` when not given (with ``combined_weights=False``,
         ``1/max`` of the first replicate's factors, R's guess); JKn needs ``rscales`` (with
-        factors, ``1/max`` of each replicate's factors, R's guess); bootstrap
-        ``scale = 1/(R-1)``; other ``scale = 1``. ``rscales`` defaults to 1.
+        factors, ``1/max`` of each replicate's factors, R's guess); bootstrap, subbootstrap and
+        mrbbootstrap ``scale = 1/(R-1)`` (R's as.svrepdesign: mrbbootstrap as scale 1, rscales
+        1/(R-1), the same variance); other ``scale = 1``. ``rscales`` defaults to 1.
     scale, rscales : float, array_like
         Variance constants (``rscales`` of length R).
     mse : bool
