@@ -14,7 +14,7 @@ import zipfile
 import pytest
 
 from barotrend.cli import main
-from barotrend.template import write_template
+from barotrend.template import template_tables, write_template
 
 
 @pytest.fixture
@@ -134,14 +134,19 @@ def infinite(f):
     _put(f, "figures.csv", _text(f, "figures.csv").replace(",64,", ",1e999,").encode())
 
 
+# the template's header widths (the cases edit a copy of the template)
+_WIDTH = {f"{t}.csv": len(template_tables()[t].columns) for t in ("figures", "waves")}
+
 CASES = {
     latin1: "sources.csv, line 2: not UTF-8 text: byte 0xe9",
     empty: "figures.csv: the file is empty",
     blank_lines: "waves.csv: the file is empty",
     semicolons: "waves.csv, line 1: the columns are separated by ';'",
     tabs: "groups.csv, line 1: the columns are separated by tabs",
-    ragged_long: "figures.csv, line 2: 25 values but the header has 23 columns",
-    ragged_short: "waves.csv, line 2: 13 values but the header has 16 columns",
+    ragged_long: f"figures.csv, line 2: {_WIDTH['figures.csv'] + 2} values but the header has "
+                 f"{_WIDTH['figures.csv']} columns",
+    ragged_short: f"waves.csv, line 2: {_WIDTH['waves.csv'] - 3} values but the header has "
+                  f"{_WIDTH['waves.csv']} columns",
     unclosed_quote: "sources.csv, line 2: 2 values but the header has 4 columns",
     huge_field: "figures.csv, line 2: a cell is longer than 131072 characters",
     huge_number: "figures.csv, line 2, column 'base': expected a whole number of at most 15 digits",
