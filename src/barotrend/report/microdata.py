@@ -370,7 +370,7 @@ class _Fmt:
         if g == "all":
             return "all respondents"
         for lv, lab in sorted(self.glab.items(), key=lambda kv: -len(str(kv[0]))):
-            g = re.sub(rf"(?<![\w]){re.escape(str(lv))}(?![\w])", lab, g)
+            g = re.sub(rf"(?<![\w]){re.escape(str(lv))}(?![\w])", lambda _, lab=lab: lab, g)
         return g
 
     def _est(self, item, v, lo=None, hi=None, diff=False) -> str:
