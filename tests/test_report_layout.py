@@ -199,7 +199,8 @@ def micro(tmp_path_factory):
                                    items=["budget_confidence", "area_team_good"],
                                    weights="wt", cluster="unit", group="gp", out=tmp / "rep",
                                    group_labels={True: "GP", False: "non-GP"},
-                                   item_labels={"area_team_good": "Good area team relations"})
+                                   item_labels={"area_team_good": "Good area team relations"},
+                                   scales={"budget_confidence": (1, 10)})
     return resp, files, files["html"].read_text(encoding="utf-8")
 
 
@@ -233,3 +234,11 @@ def test_microdata_findings_first_and_words(micro):
     svg = files["series_area_team_good.svg"].read_text(encoding="utf-8")
     assert ">GP<" in svg and ">non-GP<" in svg
     assert files["series_area_team_good.png"].stat().st_size < 400_000
+
+
+def test_microdata_mean_on_its_scale(micro):
+    _, files, text = micro
+    assert "the axis spans the scale 1 to 10" in text
+    svg = files["series_budget_confidence.svg"].read_text(encoding="utf-8")
+    ticks = re.findall(r"<text[^>]*>(\d+)</text>", svg)
+    assert "2" in ticks and "10" in ticks  # the whole scale, not just the answers' range

@@ -178,13 +178,14 @@ def _numeric_item(data, item, name) -> None:
 
 def build_microdata_report(path, *, wave: str, items, weights=None, strata=None, cluster=None,
                            fpc=None, group=None, out="report", quiet=True, group_labels=None,
-                           item_labels=None) -> dict[str, Path]:
+                           item_labels=None, scales=None) -> dict[str, Path]:
     """Write the microdata report (see module docstring); returns the files written.
 
     ``group_labels`` maps the group column's levels to words (e.g. ``{True: "GP", False:
     "non-GP"}``; default: SPSS value labels as read, True/False as ``<column>``/``not
     <column>``); ``item_labels`` maps item columns to words (default: the SPSS variable label,
-    else the column name).
+    else the column name); ``scales`` maps a rating item to its scale ``(low, high)``, the y
+    range of its figure (default: 0-100% for a 0/1 item, else the range of the answers).
 
     Examples
     --------
@@ -256,8 +257,9 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
     share = {i: _is_share(data[i]) for i in items}
     figs = []
     for item in items:
+        scale = (scales or {}).get(item)
         ax = design_series(tracker, item, groups=[levels[1], levels[0]] if len(levels) == 2
-                           else None, group_labels=glab, label=words[item])
+                           else None, group_labels=glab, label=words[item], ylim=scale)
         svg, png = _figure_files(ax)
         for ext, blob in (("png", png), ("svg", svg)):
             fname = f"series_{_slug(item)}.{ext}"
@@ -267,7 +269,9 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
                if len(levels) == 2 else "")
         figs.append(H.figure(svg, f"{words[item]}: design-based estimate per wave{per}, with "
                              "its 95% confidence interval (shaded); the axis spans "
-                             + ("0-100%" if share[item] else "the range of the answers")
+                             + ("0-100%" if share[item] else
+                                f"the scale {scale[0]:g} to {scale[1]:g}" if scale else
+                                "the range of the answers")
                              + "; a star marks a change from the previous wave with p < 0.05 "
                              "(unadjusted).",
                              f"Line chart of {words[item]} by wave with 95% confidence bands"))
@@ -383,6 +387,14 @@ class _Fmt:
         ci = H.interval(lo, hi, kind) if lo is not None else ""
         return text + (f" ({ci})" if ci else "")
 
+    def _ci(self, r, col, diff=False) -> str:
+        return self._est(r.get("item"), r.get(col), r.get("ci_low"), r.get("ci_high"), diff)
+
+    @staticmethod
+    def _method(df) -> pd.Series:
+        return (_col(df, "method").map(H.method) + "; "
+                + _col(df, "note").fillna("").astype(str)).str.rstrip("; ")
+
     @staticmethod
     def _waves(w) -> str:
         return str(w).replace("->", " to ")
@@ -391,7 +403,7 @@ class _Fmt:
         shown = pd.DataFrame({
             "what": _col(s, "item").map(self.words), "wave": _col(s, "wave").astype(str),
             "group": _col(s, "group").map(self._g),
-            "estimate (95% CI)": [self._est(r.get("item"), r.get("estimate"), r.get("ci_low"), r.get("ci_high"))
+            "estimate (95% CI)": [self._ci(r, "estimate")
                                   for _, r in s.iterrows()],
             "respondents": _col(s, "n").map(H.count), "effective n": _col(s, "n_eff").map(H.count),
             "design effect": _col(s, "deff").map(fmt_number),
@@ -402,11 +414,11 @@ class _Fmt:
         shown = pd.DataFrame({
             "what": _col(c, "item").map(self.words), "waves": _col(c, "wave").map(self._waves),
             "from / to": [f"{self._est(r.get('item'), r.get('estimate_b'))} / "
-                          f"{self._est(r.get('item'), r.get('estimate_a'))}" for _, r in c.iterrows()],
-            "change (95% CI)": [self._est(r.get("item"), r.get("difference"), r.get("ci_low"), r.get("ci_high"),
-                                          diff=True) for _, r in c.iterrows()],
+                          f"{self._est(r.get('item'), r.get('estimate_a'))}"
+                          for _, r in c.iterrows()],
+            "change (95% CI)": [self._ci(r, "difference", diff=True) for _, r in c.iterrows()],
             "p": _col(c, "p_value").map(H.pval), "adj. p (Holm)": _col(c, "p_adjusted").map(H.pval),
-            "method": _col(c, "method").astype(str) + "; " + _col(c, "note").fillna("").astype(str)})
+            "method": self._method(c)})
         return H.table(shown, more=("method",), more_label="Method")
 
     def groups(self, g) -> str:
@@ -417,7 +429,7 @@ class _Fmt:
                                               r.get("ci_high"), diff=True)
                                     for _, r in g.iterrows()],
             "p": _col(g, "p_value").map(H.pval),
-            "method": _col(g, "method").astype(str) + "; " + _col(g, "note").fillna("").astype(str)})
+            "method": self._method(g)})
         return H.table(shown, more=("method",), more_label="Method")
 
     def trends(self, t) -> str:
@@ -444,7 +456,7 @@ class _Fmt:
                            f"{self._waves(r.get('wave'))}: "
                            f"{self._est(r.get('item'), r.get('estimate_b'))} to "
                            f"{self._est(r.get('item'), r.get('estimate_a'))}, change "
-                           f"{self._est(r.get('item'), r.get('difference'), r.get('ci_low'), r.get('ci_high'), True)}"
+                           f"{self._ci(r, 'difference', diff=True)}"
                            f", adj. p {H.pval(r.get('p_adjusted'))}.")
             if len(sig) < len(c):
                 out.append(f"{len(c) - len(sig)} of {len(c)} changes between consecutive waves "
@@ -455,14 +467,15 @@ class _Fmt:
             for _, r in sig.iterrows():
                 out.append(f"{self.words[r.get('item')]}, {self._waves(r.get('wave'))}: "
                            f"{self._g(r.get('group'))} differ by "
-                           f"{self._est(r.get('item'), r.get('difference'), r.get('ci_low'), r.get('ci_high'), True)}"
+                           f"{self._ci(r, 'difference', diff=True)}"
                            f", p {H.pval(r.get('p_value'))}.")
             if not len(sig):
                 out.append(f"No group difference or change of a gap is significant at p < 0.05 "
                            f"({len(g)} tested).")
         t = tables.get("trends")
         if t is not None and len(t):
-            lin = t[_col(t, "method").astype(str).str.contains("linear trend") & (pd.to_numeric(_col(t, "p_value"), errors="coerce") < 0.05)]
+            p = pd.to_numeric(_col(t, "p_value"), errors="coerce")
+            lin = t[_col(t, "method").astype(str).str.contains("linear trend") & (p < 0.05)]
             for _, r in lin.iterrows():
                 out.append(f"{self.words[r.get('item')]}: a linear trend over the waves of "
                            f"{fmt_number(r.get('estimate'), sign=True)} per wave, "
