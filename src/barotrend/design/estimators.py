@@ -31,6 +31,15 @@ estimate, so that a large mean does not cost the variance and the design effect 
 Replicate designs and designs with score adjusters (calibration) use the row-level influence
 matrix of the residuals ``a - theta b`` instead; both paths give the same numbers.
 
+Many domains (issue 14): nothing grows as units x domains. When units x domains exceed the
+rows, the group-by runs over the non-empty (unit, domain) cells only (a hash coding of the
+pairs) and the variance comes from per-cell centred sums, empty units entering through
+``n_h`` (:func:`barotrend.design.sparse.cell_variance`); calibrated, raked and post-stratified
+designs with many domains add the adjusters' low-rank parts (per-cell sums and one small
+matrix per stage, :func:`barotrend.design.sparse.adjusted_parts`); replicate designs sum each
+replicate's weights per domain through sparse indicators (O(rows x replicates)). Only the
+variances are formed (the result has no covariances). Time and memory: O(rows + cells).
+
 Missing values: with ``na_rm=False`` an estimate whose domain has a missing value is NaN (as R);
 with ``na_rm=True`` those rows leave the domain (R's ``na.rm=TRUE``, a subset that keeps the
 design).
