@@ -16,9 +16,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from statsmodels.stats.proportion import confint_proportions_2indep
 
+from barotrend.figures.relations import GroupRelations
 from barotrend.tracker import Tracker
 from barotrend.tracking.groups import subgroup_cases
-from barotrend.figures.relations import GroupRelations
 
 REL = pd.DataFrame([
     ("fdm", "", "trust FDs", "all", "partition"),

@@ -29,6 +29,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from barotrend.figures.relations import GroupRelations
 from barotrend.results import result_frame
 from barotrend.tracking import groups as _groups
 from barotrend.tracking import surveys as _surveys
@@ -36,7 +37,6 @@ from barotrend.tracking import table as _table
 from barotrend.tracking import trend as _trend
 from barotrend.tracking.change import compare_figures, published_change
 from barotrend.tracking.comparability import compare_records
-from barotrend.figures.relations import GroupRelations
 from barotrend.tracking.series import figure_estimate
 
 __all__ = ["Tracker"]
