@@ -313,6 +313,7 @@ def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95)
         dfk = np.asarray(res["df"], dtype=float)
         qs = stats.t.ppf(0.5 + conf_level / 2, np.where(dfk > 0, dfk, 1.0))
         qs = np.where(dfk > 0, qs, np.nan)
+    batch = _share_intervals(res, method, conf_level)
     for k in range(len(res["theta"])):
         label, extra = labels[k // n_lev]
         row = {rename[c]: v for c, v in extra.items()}
@@ -332,6 +333,9 @@ def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95)
             q = float(qs[k])
             row["ci_low"], row["ci_high"] = est - q * se, est + q * se
             row["method"] = _variance_label(design)
+        elif batch is not None:
+            row["ci_low"], row["ci_high"] = float(batch[0][k]), float(batch[1][k])
+            row["method"] = f"{method}, {_variance_label(design)}"
         else:
             from barotrend.design.intervals import proportion_interval
             ok = np.isfinite(est) and np.isfinite(se) and df > 0 and n >= 2 and 0 < est < 1 \
@@ -355,6 +359,32 @@ def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95)
             row["method"] = f"{method}, {_variance_label(design)}"
         rows.append(row)
     return result_frame(rows, extra=["category"] if levels is not None else ())
+
+
+def _share_intervals(res, method, conf_level):
+    """Every share's interval in one vectorised call (the same rows and arguments as the
+    row-by-row path of :func:`_frame`), or None where that path is needed: no method (means),
+    ``likelihood`` (a profile per share) or replicate logit standard errors."""
+    if method is None or method == "likelihood" or ("var_logit" in res and method == "logit"):
+        return None
+    from barotrend.design.intervals import proportion_interval
+
+    miss = np.asarray(res["missing"], dtype=bool)
+    est = np.where(miss, np.nan, np.asarray(res["theta"], dtype=float))
+    with np.errstate(invalid="ignore"):
+        se = np.where(miss, np.nan, np.sqrt(np.asarray(res["var"], dtype=float)))
+    df = np.asarray(res["df"], dtype=float)
+    n = np.asarray(res["n"], dtype=float)
+    with np.errstate(invalid="ignore"):
+        ok = np.isfinite(est) & np.isfinite(se) & (df > 0) & (n >= 2) & (est > 0) & (est < 1) \
+            & (se > 0)
+        use = ok | ((method == "mean") & np.isfinite(se) & (df > 0))
+    lo, hi = np.full(len(est), np.nan), np.full(len(est), np.nan)
+    if use.any():
+        lo[use], hi[use] = proportion_interval(est[use], se[use], df=df[use], method=method,
+                                               conf_level=conf_level,
+                                               n=np.maximum(n[use], 2.0))
+    return lo, hi
 
 
 def mean(design, var, by=None, na_rm=False):
