@@ -351,3 +351,17 @@ def test_rao_scott_from_cells_equals_dense(spec, statistic, monkeypatch):
     for col in ("statistic", "df", "df_num", "p_value", "delta_mean"):
         np.testing.assert_allclose(sparse[col].to_numpy(float), dense[col].to_numpy(float),
                                    rtol=1e-10, err_msg=col)
+
+
+@pytest.mark.parametrize("kind", ["JK1", "bootstrap"])
+def test_replicate_domain_df_equals_the_subset_rank(kind):
+    """Domain df of a replicate design (coded once by factor pattern) equals R's degf of each
+    subset, the rank of its replicate factors minus one (Design.domain_df)."""
+    df = _data(9, n_dom=7, rows_per_psu=(3, 9))
+    base = Design(df, weights="w", cluster="psu")
+    d = base.replicate(kind, replicates=30, seed=1) if kind == "bootstrap" else \
+        base.replicate(kind)
+    got = d.mean("y", by="dom")["df"].to_numpy()
+    g = df["dom"].to_numpy()
+    want = [d.domain_df(g == k) for k in sorted(set(g))]
+    np.testing.assert_array_equal(got, want)

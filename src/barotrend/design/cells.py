@@ -393,13 +393,9 @@ def _replicate_dfs(design, g, n_dom):
     from barotrend.design.replicate import replicate_rank_df
 
     rw, w = design.replicate_weights, design.weights
-    n = len(w)
     probe = np.random.default_rng(0).standard_normal((rw.shape[1], 2))
-    h = np.empty((n, 2))
     with np.errstate(divide="ignore", invalid="ignore"):
-        for s in range(0, n, 1 << 14):
-            e = min(n, s + (1 << 14))
-            h[s:e] = (rw[s:e] / w[s:e, None]) @ probe
+        h = (rw @ probe) / w[:, None]  # the factors' projections (to rounding: see above)
     rows = np.flatnonzero((g >= 0) & (w != 0))
     h = h[rows]
     scale = np.abs(h).max(axis=0) if len(h) else np.ones(2)
