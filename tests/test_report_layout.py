@@ -148,8 +148,12 @@ def test_figures_print_ready_and_small(report):
         svg = files[name.replace(".png", ".svg")].read_bytes()
         assert len(svg) < 150_000, f"{name}: SVG of {len(svg)} bytes"
         width_pt = float(re.search(rb'<svg[^>]*width="([\d.]+)pt"', svg).group(1))
-        limit = 7.3 if name.startswith("forest") else 3.7  # one or two journal columns
-        assert width_pt <= limit * 72, f"{name}: {width_pt / 72:.2f} in wide"
+        width = 7.0 if name.startswith("forest") else 3.5  # two or one journal columns
+        assert width_pt == pytest.approx(width * 72), f"{name}: {width_pt / 72:.2f} in wide"
+        from PIL import Image
+
+        with Image.open(path) as im:
+            assert im.size[0] == round(width * 300), name
         assert b"<text" in svg  # text kept as text (searchable, small)
     assert len(text.encode("utf-8")) < 600_000
     assert text.count("data:image/svg+xml;base64,") == 3

@@ -84,11 +84,13 @@ def _figure_files(ax) -> tuple[bytes, bytes]:
     from barotrend.plot import theme
 
     fig = ax.figure
+    # a figure laid out by barotrend.plot (constrained) keeps its journal-column size
+    tight = None if fig.get_layout_engine() is not None else "tight"
     out = []
     with theme():
         for fmt in ("svg", "png"):
             buf = io.BytesIO()
-            fig.savefig(buf, format=fmt, dpi=300, bbox_inches="tight",
+            fig.savefig(buf, format=fmt, dpi=300, bbox_inches=tight,
                         metadata={"Date": None} if fmt == "svg" else None)
             out.append(buf.getvalue())
     plt.close(fig)
