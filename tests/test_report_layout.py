@@ -246,3 +246,14 @@ def test_microdata_mean_on_its_scale(micro):
     svg = files["series_budget_confidence.svg"].read_text(encoding="utf-8")
     ticks = re.findall(r"<text[^>]*>(\d+)</text>", svg)
     assert "2" in ticks and "10" in ticks  # the whole scale, not just the answers' range
+
+
+def test_page_title_names_the_surveys_in_words():
+    # the page title is the surveys' labels from waves.csv, not the data set's key
+    from barotrend import datasets
+    from barotrend.report.build import _title
+
+    assert _title(datasets.load()) == (
+        "Barometer report: HSJ CCG barometer (with GatenbySanderson); HSJ barometer of NHS "
+        "trust chief executives; NHS Clinical Commissioners / Ipsos MORI survey of CCG leads")
+    assert "nhs_leadership_2012_13" not in _title(datasets.load())

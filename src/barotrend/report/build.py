@@ -450,7 +450,18 @@ def _html(d, tables, figs, tracker) -> str:
     methods = "".join(f"<dt><b>{html.escape(k)}</b></dt><dd>{html.escape(t)}</dd>"
                       for k, t in METHODS)
     sec.append(("Methods and assumptions", f"<dl>{methods}</dl>"))
-    return H.page(f"barotrend report: {d.name}", sec, intro=intro)
+    return H.page(_title(d), sec, intro=intro)
+
+
+def _title(d) -> str:
+    """The page title in words: the surveys' labels (waves.csv ``survey_label``, else the
+    survey key), in the order the waves table lists them."""
+    w = d.waves
+    labels = (w["survey_label"].where(w["survey_label"].notna() & (w["survey_label"] != ""),
+                                      w["survey"]) if "survey_label" in w else w["survey"])
+    names = list(dict.fromkeys(str(x) for x in labels))
+    shown = "; ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return f"Barometer report: {shown}"
 
 
 def _figure_html(name, figs, alt, max_px=560):
