@@ -32,3 +32,17 @@ def test_notebook_runs_and_is_stripped(path, tmp_path):
         assert any("image/png" in o.get("data", {}) for o in c.outputs), c.source[:80]
     # the teaching flow shows results; the test suite checks them
     assert not any("assert " in c.source for c in nb.cells if c.cell_type == "code")
+
+
+PUBLIC = {"barotrend", "barotrend.datasets", "barotrend.design", "barotrend.figures",
+          "barotrend.weighting", "barotrend.report", "barotrend.simulate", "barotrend.display"}
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_uses_public_imports_only(path):
+    import re
+
+    nb = nbformat.read(path, as_version=4)
+    used = {m for c in nb.cells if c.cell_type == "code"
+            for m in re.findall(r"^\s*(?:from|import)\s+(barotrend[\w.]*)", c.source, re.M)}
+    assert used and used <= PUBLIC, sorted(used - PUBLIC)
