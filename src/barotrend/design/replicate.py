@@ -231,6 +231,9 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
         ps, nh, f = _psu_strata(design)
         fac, scale, rscales = make_bootstrap(design, kind, ps, f, replicates, seed)
         return _build(design, fac, design.psu_ids, design.weights, kind, scale, rscales, mse)
+    if kind in ("JK2", "ACS", "successive-difference"):  # barotrend.design.replicate_more
+        from barotrend.design.replicate_more import refuse_weights_only
+        refuse_weights_only(kind)
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {(*KINDS, 'subbootstrap', 'mrbbootstrap')}, "
                          f"got {kind!r}")
