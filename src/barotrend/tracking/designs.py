@@ -52,6 +52,14 @@ class DesignTracker:
         ``"YYYY-Qn"``, ``"Oct 2012"`` as in waves.csv, each placed at the midpoint of its
         month, quarter or year; default: waves 1, 2, 3...
     conf_level : float, default 0.95
+    survey : str, optional
+        Name of the survey (e.g. ``"CCG leaders"``), for comparability records and
+        :meth:`compare_surveys`.
+    wordings, scales : dict, optional
+        Question wording and response scale per item, ``{item: text}`` or, when they changed
+        between waves, ``{item: {wave: text}}`` (see :meth:`comparability`).
+    population : str or dict of wave -> str, optional
+        Who was sampled / answered (e.g. ``"CCG clinical leaders, England"``).
 
     Examples
     --------
@@ -66,7 +74,11 @@ class DesignTracker:
     """
 
     def __init__(self, designs, items, *, wave: str | None = None, group: str | None = None,
-                 dates: Mapping | None = None, conf_level: float = 0.95) -> None:
+                 dates: Mapping | None = None, conf_level: float = 0.95,
+                 survey: str | None = None, wordings: Mapping | None = None,
+                 scales: Mapping | None = None, population=None) -> None:
+        self.survey, self.wordings, self.scales = survey, wordings, scales
+        self.population = population
         self.items_ = [items] if isinstance(items, str) else list(items)
         if not self.items_:
             raise ValueError(f"items must name at least one column, got {items!r}")
@@ -481,6 +493,135 @@ class DesignTracker:
             return result_frame([])
         return adjust_pvalues(pd.concat(parts, ignore_index=True), method=method)
 
+    # -- comparability and other surveys ---------------------------------------------------------
+    def record(self, item: str, wave) -> dict:
+        """Comparability record of ``item`` in ``wave``: survey, wave, question wording, scale,
+        measure (``share`` for a 0/1 item, else ``mean``), population (as given when building
+        the tracker), ``n`` (rows answering) and ``design`` (the design's kind and df)."""
+        self._check(item)
+        w = self._wave(wave, "wave")
+        if self.stacked is not None:
+            data = self.stacked.data.loc[self.stacked.data[self.wave] == w, item]
+            design = self.stacked
+        else:
+            data, design = self.designs[w].data[item], self.designs[w]
+        kind = repr(design).splitlines()[0].removeprefix("Design: ")
+        return {"survey": self.survey, "wave": w, "item": item,
+                "question": _lookup(self.wordings, item, w),
+                "statistic": "share" if _is_share(data) else "mean",
+                "scale": _lookup(self.scales, item, w),
+                "population": (self.population.get(w) if isinstance(self.population, Mapping)
+                               else self.population),
+                "n": int(data.notna().sum()),
+                "design": (f"stacked {kind}, df {design.df} (wave {w!r} a domain)"
+                           if self.stacked is not None else f"{kind}, df {design.df}")}
+
+    def comparability(self, item: str, *, warn: bool = True) -> pd.DataFrame:
+        """Comparability record (:meth:`record`) of ``item`` in each wave with answers, and in
+        ``differs`` what changed since the previous such wave (wording, scale, measure,
+        population), named by :func:`~barotrend.tracking.comparability.compare_records` and
+        warned as a :class:`~barotrend.tracking.comparability.ComparabilityWarning` unless
+        ``warn=False``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from barotrend.design import Design
+        >>> d = {w: Design(pd.DataFrame({"y": [1.0, 0, 1, 1]})) for w in ("W1", "W2")}
+        >>> t = DesignTracker(d, items="y", wordings={"y": {"W1": "Confident?",
+        ...                                                 "W2": "Very confident?"}})
+        >>> c = t.comparability("y", warn=False)
+        >>> c[["wave", "statistic", "n"]]
+          wave statistic  n
+        0   W1     share  4
+        1   W2     share  4
+        >>> c["differs"].tolist()
+        ['', "wording differs: 'Confident?' vs 'Very confident?'"]
+        """
+        from barotrend.tracking.comparability import compare_records
+
+        rows, prev = [], None
+        for w in self.answered_waves(item):
+            rec = self.record(item, w)
+            diffs = [] if prev is None else compare_records(
+                prev, rec, what=f"{item}: {prev['wave']} -> {w}", warn=warn)
+            rows.append(dict(rec, differs="; ".join(diffs)))
+            prev = rec
+        return pd.DataFrame(rows)
+
+    def compare_surveys(self, other: DesignTracker, item: str, wave_a, wave_b, *,
+                        item_b: str | None = None, strict: bool = False) -> pd.DataFrame:
+        r"""Difference ``a - b`` of ``item`` in this tracker's ``wave_a`` (``estimate_a``) and
+        ``item_b`` (default ``item``) in ``other``'s ``wave_b`` (``estimate_b``): two surveys,
+        e.g. CCG leaders against trust chief executives.
+
+        The two samples are independent, so ``se = sqrt(se_a^2 + se_b^2)`` from each design's
+        own ``Design.mean``; the reference is t on ``min(df_a, df_b)``, the smaller design df.
+        That is the conservative choice: the Welch-Satterthwaite df
+        ``(v_a + v_b)^2 / (v_a^2/df_a + v_b^2/df_b)`` is never below it, and with few PSUs it
+        rests on variance estimates themselves too unstable to trust (Korn & Graubard 1999,
+        *Analysis of Health Surveys*, on design degrees of freedom). A missing df gives z.
+        The comparability records (:meth:`record`) of the two sides are checked with
+        :func:`~barotrend.tracking.comparability.compare_records`: each difference in wording,
+        scale, measure or population is named in ``note`` and warned (``strict=True``:
+        raises ``ValueError`` instead).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from barotrend.design import Design
+        >>> a = DesignTracker({"W1": Design(pd.DataFrame({"y": [1.0, 0, 1, 1]}))}, "y",
+        ...                   survey="CCG")
+        >>> b = DesignTracker({"W1": Design(pd.DataFrame({"y": [0.0, 0, 1, 0, 0]}))}, "y",
+        ...                   survey="Trusts")
+        >>> r = a.compare_surveys(b, "y", "W1", "W1")
+        >>> r[["survey", "estimate_a", "estimate_b", "difference", "df"]]
+                 survey  estimate_a  estimate_b  difference   df
+        0  CCG vs Trusts        0.75         0.2        0.55  3.0
+        """
+        from scipy import stats
+
+        from barotrend.tracking.comparability import compare_records
+
+        if not isinstance(other, DesignTracker):
+            raise TypeError(f"other must be a DesignTracker (Tracker.from_designs), got a "
+                            f"{type(other).__name__}")
+        item_b = item if item_b is None else item_b
+        self._check(item)
+        if item_b not in other.items_:
+            raise ValueError(f"item_b={item_b!r} is not tracked by the other tracker "
+                             f"({other.survey or 'survey b'}); its items: {other.items_}")
+        wa, wb = self._wave(wave_a, "wave_a"), other._wave(wave_b, "wave_b")
+        name_a, name_b = self.survey or "survey a", other.survey or "survey b"
+        labels = {"survey": f"{name_a} vs {name_b}", "wave": f"{wa} vs {wb}",
+                  "item": item if item == item_b else f"{item} vs {item_b}", "group": "all"}
+        ra, rb = self.record(item, wa), other.record(item_b, wb)
+        diffs = compare_records(ra, rb, strict=strict, what=f"{labels['item']}: "
+                                f"{labels['survey']}", stacklevel=3)
+        notes = [*diffs, "two surveys: samples assumed independent"]
+        empty = [t._no_answer(i, w) for t, i, w in ((self, item, wa), (other, item_b, wb))
+                 if not t._answered(i, w)]
+        if empty:
+            return result_frame([dict(labels, estimate_a=np.nan, estimate_b=np.nan,
+                                      difference=np.nan, se=np.nan, p_value=np.nan,
+                                      method="not estimable", note="; ".join(empty + notes))])
+        ea, eb = self._estimate(item, wa), other._estimate(item_b, wb)
+        diff = float(ea["estimate"]) - float(eb["estimate"])
+        se = float(np.hypot(float(ea["se"]), float(eb["se"])))
+        df = min(float(ea.get("df", np.nan)), float(eb.get("df", np.nan)))
+        dist = stats.t(df) if np.isfinite(df) else stats.norm()
+        q = dist.ppf(0.5 + self.conf_level / 2)
+        stat = diff / se if se > 0 else np.nan
+        return result_frame([dict(
+            labels, estimate_a=float(ea["estimate"]), estimate_b=float(eb["estimate"]),
+            difference=diff, estimate=diff, se=se, ci_low=diff - q * se, ci_high=diff + q * se,
+            df=df if np.isfinite(df) else np.nan, statistic=stat,
+            p_value=float(2 * dist.sf(abs(stat))) if np.isfinite(stat) else np.nan,
+            n_a=ra["n"], n_b=rb["n"],
+            method=("independent samples, t on the smaller design df" if np.isfinite(df)
+                    else "independent samples, z"),
+            note="; ".join(notes))])
+
 
 def _date(wave, value) -> float:
     """A wave's date (``YYYY``, ``YYYY-MM``, ``YYYY-Qn``, ``Oct 2012``...) as a decimal year."""
@@ -536,3 +677,17 @@ def _interaction_model(item, wave, fw, tw, group, b, a, covs=()):
 def _label(group) -> str:
     """Group label of a result row: "all" for no group, else the level as text (False too)."""
     return "all" if group is None else str(group)
+
+
+def _lookup(spec, item, wave):
+    """``spec[item]``, or ``spec[item][wave]`` when the item's entry is per wave; None if absent."""
+    if spec is None:
+        return None
+    v = spec.get(item)
+    return v.get(wave) if isinstance(v, Mapping) else v
+
+
+def _is_share(values: pd.Series) -> bool:
+    """A boolean or 0/1 column (its mean is a proportion)."""
+    v = values.dropna()
+    return v.dtype == bool or bool(len(v)) and bool(v.isin([0, 1]).all())
