@@ -29,11 +29,8 @@ def _trusts():
 
 
 def _pair(**kw):
-    a = Tracker.from_designs(_ccg(), items="conf")
-    b = Tracker.from_designs(_trusts(), items="conf")
-    a.survey, b.survey = "CCG leaders", "Trust CEs"
-    for k, v in kw.items():
-        setattr(b, k, v)
+    a = Tracker.from_designs(_ccg(), items="conf", survey="CCG leaders")
+    b = Tracker.from_designs(_trusts(), items="conf", survey="Trust CEs", **kw)
     return a, b
 
 
@@ -83,9 +80,9 @@ def test_wording_difference_warns_and_notes():
 
 
 def test_same_records_no_warning():
-    a, b = _pair()
-    a.wordings = b.wordings = {"conf": "How confident?"}
-    a.scales = b.scales = {"conf": "0-10"}
+    a, b = _pair(wordings={"conf": "How confident?"}, scales={"conf": "0-10"})
+    a.wordings = {"conf": "How  Confident?"}  # same up to case and spacing
+    a.scales = {"conf": "0-10"}
     with warnings.catch_warnings():
         warnings.simplefilter("error", ComparabilityWarning)
         r = a.compare_surveys(b, "conf", "W1", "T1").iloc[0]

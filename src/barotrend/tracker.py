@@ -124,7 +124,7 @@ class Tracker:
 
     @classmethod
     def from_designs(cls, designs, items, *, wave: str | None = None, group: str | None = None,
-                     dates: Mapping | None = None, conf_level: float = 0.95):
+                     dates: Mapping | None = None, conf_level: float = 0.95, **describe):
         """A tracker over survey microdata: :class:`~barotrend.tracking.designs.DesignTracker`.
 
         ``designs`` is ``{wave: Design}`` (separate samples: changes assume independence unless
@@ -132,8 +132,9 @@ class Tracker:
         column named by ``wave=`` (overlapping samples: the covariance between waves is
         estimated). It offers ``series``, ``change``, ``trend``, ``compare_groups`` and
         ``gap_change`` (survey-weighted linear model with a wave x group interaction on a
-        stacked design); not the published-figure extras (comparability records, families,
-        plots).
+        stacked design), ``comparability`` and ``compare_surveys`` (``describe``: ``survey=``,
+        ``wordings=``, ``scales=``, ``population=`` for the comparability records); not the
+        published-figure families.
 
         Examples
         --------
@@ -149,7 +150,7 @@ class Tracker:
         from barotrend.tracking.designs import DesignTracker
 
         return DesignTracker(designs, items, wave=wave, group=group, dates=dates,
-                             conf_level=conf_level)
+                             conf_level=conf_level, **describe)
 
     # -- description ----------------------------------------------------------------------------
     @property
