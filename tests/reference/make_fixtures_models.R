@@ -37,26 +37,8 @@ dps <- postStratify(dclus1, ~sch.wide, pop_sw)
 
 designs <- list(dclus1 = dclus1, dstrat = dstrat, dclus2 = dclus2, jk1 = djk1, dclus1_ps = dps)
 
-# ---- a tiny JSON writer -------------------------------------------------------------------
-num <- function(x) ifelse(is.na(x) | !is.finite(x), "null", sprintf("%.17g", x))
-to_json <- function(x) {
-  if (is.list(x)) {
-    if (!is.null(names(x))) {
-      inner <- mapply(function(k, v) paste0('"', k, '": ', to_json(v)), names(x), x)
-      return(paste0("{", paste(inner, collapse = ", "), "}"))
-    }
-    return(paste0("[", paste(sapply(x, to_json), collapse = ", "), "]"))
-  }
-  if (is.character(x) || is.factor(x)) {
-    s <- paste0('"', as.character(x), '"')
-  } else if (is.logical(x)) {
-    s <- ifelse(is.na(x), "null", ifelse(x, "true", "false"))
-  } else {
-    s <- num(as.numeric(x))
-  }
-  if (length(x) == 1 && is.null(attr(x, "as_array"))) s else paste0("[", paste(s, collapse = ", "), "]")
-}
-arr <- function(x) structure(unname(x), as_array = TRUE)
+# ---- the JSON writer shared by the fixture scripts ----------------------------------------
+source(file.path("tests", "reference", "json_writer.R"))
 
 out <- list()
 out$poststrata <- list(sch_wide = as.list(setNames(pop_sw$Freq, pop_sw$sch.wide)))
