@@ -106,6 +106,10 @@ def test_pps_input_errors():
     bad = EL.assign(p=EL["p"] * 2)
     with pytest.raises(ValueError, match=r"fpc: column 'p' has 1\.80.* must be in \(0, 1\]"):
         Design(bad, fpc="p", pps="overton")
+    # weights below 1 are inclusion probabilities 1/weight above 1: row 2 of a weight 0.5
+    with pytest.raises(ValueError, match=r"pps: the inclusion probability 1/weight has 2\.0 "
+                                         r"at row 2: an inclusion probability must be in"):
+        Design(EL.assign(wt=EL["wt"].where(EL.index != 2, 0.5)), weights="wt", pps="overton")
     with pytest.raises(ValueError, match="Brewer's approximation needs fpc"):
         Design(EL, weights="wt", pps="brewer")
     with pytest.raises(ValueError, match="pps: expected one of"):

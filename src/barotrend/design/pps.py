@@ -199,6 +199,15 @@ def _joint_dcheck(spec, m):
     return d
 
 
+def _check_probabilities(values, design, subject: str, rule: str) -> None:
+    """Raise naming the first row whose value (NaN included) is outside (0, 1]."""
+    bad = ~(values > 0) | (values > 1)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(f"{subject} has {float(values[i])!r} at row "
+                         f"{py_scalar(design.data.index[i])!r}: {rule}")
+
+
 def build(spec, design, fpc_col):
     """The :class:`PPSVariance` of a design being built (called once by ``Design``).
 
@@ -219,12 +228,9 @@ def build(spec, design, fpc_col):
     else:
         pi_rows = 1.0 / design.weights  # R's allprob: probs, 1/weights or the fpc
         what = "the inclusion probability 1/weight"
-    bad = ~(pi_rows > 0) | (pi_rows > 1)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise ValueError(f"pps: {what} has {float(pi_rows[i])!r} at row "
-                         f"{py_scalar(design.data.index[i])!r}: an inclusion probability must "
-                         "be in (0, 1] (give fpc as a probability, not a population size)")
+    _check_probabilities(pi_rows, design, f"pps: {what}",
+                         "an inclusion probability must be in (0, 1] (give fpc as a "
+                         "probability, not a population size)")
     first = np.full(m, -1, dtype=np.int64)
     order = np.arange(len(psu))[::-1]
     first[psu[order]] = order  # the first row of each PSU
@@ -259,11 +265,7 @@ def weights_from_probs(design, weights, probs, pps_fpc):
         if not np.issubdtype(raw.dtype, np.number) or raw.dtype == bool:
             raise ValueError(f"{arg}: column {col!r} {not_numeric(raw)}")
         v = raw.to_numpy(dtype=float, na_value=np.nan)
-        bad = ~(v > 0) | (v > 1)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise ValueError(f"{arg}: column {col!r} has {float(v[i])!r} at row "
-                             f"{py_scalar(design.data.index[i])!r}: a probability must be in "
-                             "(0, 1]")
+        _check_probabilities(v, design, f"{arg}: column {col!r}",
+                             "a probability must be in (0, 1]")
         p = p * v
     return 1.0 / p
