@@ -138,6 +138,10 @@ class Design(DomainsMixin, VerbsMixin):
     def __init__(self, data, weights=None, strata=None, cluster=None, fpc=None,
                  lonely_psu="fail", nest=False, probs=None, pps=None):
         if not isinstance(data, pd.DataFrame):
+            if type(data).__module__.split(".")[0] == "dask":
+                raise ValueError("data: a dask DataFrame; use barotrend.distributed.DaskDesign "
+                                 "(same arguments), which runs the verbs that are sums on "
+                                 "the cluster")
             raise ValueError(f"data: expected a pandas DataFrame, got {type(data).__name__}")
         if len(data) == 0:
             raise ValueError("data: the DataFrame has no rows")

@@ -305,13 +305,15 @@ def weight_ratio_safe(num, den):
         return np.where(den > 0, num / np.where(den > 0, den, 1.0), 1.0)
 
 
-def rake_residual(margin_codes, ratios, sweeps=10):
+def rake_residual(margin_codes, ratios, sweeps=10, freq=None):
     """R's raking variance adjuster (``svyrecvar`` for a ``raking`` post-stratum).
 
     With ``r_m`` = (weights after margin m's step in the last raking sweep) / (final weights),
     repeat ``sweeps`` times, for each margin m: ``z <- z - r_m * ave_m(z / r_m)`` where
     ``ave_m`` is the *unweighted* mean within the margin's categories (R survey 4.1 does
-    exactly this; at convergence all r_m are 1).
+    exactly this; at convergence all r_m are 1). ``freq`` (optional) counts each row as that
+    many rows with the same codes and ratios (the cells of a distributed design, whose low-rank
+    parts are then those of the rows; the adjuster itself is for rows of frequency 1).
 
     Examples
     --------
@@ -325,13 +327,14 @@ def rake_residual(margin_codes, ratios, sweeps=10):
     ratios = [np.asarray(r, dtype=float) for r in ratios]
     sizes = [int(c.max()) + 1 for c in codes]
     sums = [GroupSum(c, m) for c, m in zip(codes, sizes, strict=True)]
-    counts = [np.bincount(c, minlength=m)[:, None] for c, m in zip(codes, sizes, strict=True)]
+    f = np.ones(len(codes[0])) if freq is None else np.asarray(freq, dtype=float)
+    counts = [np.bincount(c, f, minlength=m)[:, None] for c, m in zip(codes, sizes, strict=True)]
     # Each step subtracts r_m * (a constant per category of margin m), so after any number of
     # steps z = z0 - sum_m r_m c_m[codes_m]. The category sums of z / r_m that a step needs are
     # then S0_m - sum_m' P[m][m'] c_m', with P[m][m'][a, b] = sum over the rows in category a of
     # m and b of m' of r_m' / r_m: the sweeps run on these small matrices, and the rows are
     # read once for S0 and once to apply the c_m.
-    cross = [[np.bincount(ci * mj + cj, weights=rj / ri, minlength=mi * mj).reshape(mi, mj)
+    cross = [[np.bincount(ci * mj + cj, weights=f * rj / ri, minlength=mi * mj).reshape(mi, mj)
               for cj, rj, mj in zip(codes, ratios, sizes, strict=True)]
              for ci, ri, mi in zip(codes, ratios, sizes, strict=True)]
 
