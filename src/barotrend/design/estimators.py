@@ -213,7 +213,6 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         gk = np.maximum(g, 0)
     if lev is not None:
         lev = np.maximum(lev, 0) if any_miss else lev
-    ck = gk if lev is None else (lev if n_dom == 1 else gk * n_lev + lev)
     av = None if a is None else (np.where(miss, 0.0, a) if any_miss else a)
     bv = None if (b is None or total) else (np.where(miss, 0.0, b) if any_miss else b)
     # weights are non-negative, so a positive minimum means every row counts (no mask); a
@@ -226,6 +225,7 @@ def _cells(design, a, b, g, n_dom, lev=None, n_lev=1, total=False, na_rm=False, 
         if lev is None:
             theta, var, ss, Wb = row_cells(design, av, bv, wk, gk, g >= 0, n_dom, total, Wd)
         else:
+            ck = lev if n_dom == 1 else gk * n_lev + lev  # (domain, level) cell of each row
             Wb = np.repeat(Wd, n_lev)
             with np.errstate(divide="ignore", invalid="ignore"):
                 theta = gsum(ck, wk, K) / Wb

@@ -57,13 +57,14 @@ class Centred:
 
 
 def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level=1,
-              chunk=CHUNK):
+              groups=None, n_groups=None, chunk=CHUNK):
     """Sums of row products per (unit x domain) or (unit x domain x level) cell.
 
     Parameters
     ----------
-    unit : ndarray of int (n,)
-        Sampling-unit code of each row, 0..n_units-1.
+    unit : ndarray of int (n,) or None
+        Sampling-unit code of each row, 0..n_units-1; None: every row is its own unit (row
+        ``i`` has code ``i``, ``n_units`` the rows), with no code array made.
     n_units : int
     terms : sequence of (factors, over)
         ``factors`` is a tuple of float arrays (n,) or :class:`Centred` values, multiplied row
@@ -75,12 +76,16 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
         Domain code 0..n_domain-1 of each row (None: one domain).
     level : ndarray of int (n,), optional
         Level code 0..n_level-1 of each row (None: one level).
+    groups : ndarray of int (n,), optional
+        Codes 0..n_groups-1 of the ``"domain total"`` terms (default: ``domain`` and
+        ``n_domain``), e.g. the domains when the cells are (unit, domain) pairs coded in
+        ``unit``.
 
     Returns
     -------
     list of ndarray
         Per term, the sums shaped ``(n_units, n_domain)`` (``"domain"``), ``(n_units,
-        n_domain * n_level)`` (``"cell"``, domain-major within a unit) or ``(n_domain,)``
+        n_domain * n_level)`` (``"cell"``, domain-major within a unit) or ``(n_groups,)``
         (``"domain total"``).
 
     Examples
@@ -96,14 +101,17 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
     >>> sw.tolist(), swa.tolist(), swaa.tolist()
     ([[1.0, 2.0], [1.0, 3.0]], [[3.0, 2.0], [2.0, 14.0]], [[9.0, 2.0], [4.0, 66.0]])
     """
-    n = len(unit)
+    if groups is None:
+        groups, n_groups = domain, n_domain
+    n = n_units if unit is None else len(unit)
     m_dom = n_units * n_domain
     m_cell = m_dom * n_level
     plan = _plan(terms)
-    size_of = {"cell": m_cell, "domain": m_dom, "domain total": n_domain}
+    size_of = {"cell": m_cell, "domain": m_dom, "domain total": n_groups}
     out = [np.zeros(size_of[over]) for _, over in terms]
     size = min(chunk, max(n, 1))
     ud_buf = np.empty(size, dtype=np.int64)
+    row_codes = np.arange(size, dtype=np.int64) if unit is None else None
     uc_buf = np.empty(size, dtype=np.int64) if level is not None else None
     bufs = [np.empty(size) if len(rest) + (prev is not None) > 1 else None
             for prev, rest in plan]
@@ -121,7 +129,7 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
     extended = {prev for prev, _ in plan}
     steps = []
     for j, ((prev, rest), (_, over)) in enumerate(zip(plan, terms, strict=True)):
-        if over == "domain total" and domain is None:
+        if over == "domain total" and groups is None:
             dot = prev is not None and len(rest) == 1 and j not in extended
             mode = "dot" if dot else "sum"
         else:
@@ -133,10 +141,14 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
         k = e - s
         cols = [f[s:e] if b is None else f.chunk(s, e, b[:k])
                 for f, b in zip(factors, fbufs, strict=True)]
-        if domain is None:
-            ud = unit[s:e]
+        if unit is None:  # every row its own unit: codes s..e-1
+            uk = np.add(row_codes[:k], s, out=ud_buf[:k])
         else:
-            ud = np.multiply(unit[s:e], n_domain, out=ud_buf[:k])
+            uk = unit[s:e]
+        if domain is None:
+            ud = uk
+        else:
+            ud = np.multiply(uk, n_domain, out=ud_buf[:k])
             ud += domain[s:e]
         uc = ud
         if level is not None and need_cell:
@@ -166,7 +178,7 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
                 o[0] += k if p is None else p.sum()
                 continue
             # unbuffered scatter-add, row by row in order: the very sums of np.bincount
-            codes = uc if mode == "cell" else ud if mode == "unit x domain" else domain[s:e]
+            codes = uc if mode == "cell" else ud if mode == "unit x domain" else groups[s:e]
             np.add.at(o, codes, 1.0 if p is None else p)
     return [o if over == "domain total" else o.reshape(n_units, -1)
             for o, (_, over) in zip(out, terms, strict=True)]

@@ -26,27 +26,118 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+#: Rows per chunk of the hash passes: the chunk's keys and codes stay in the cache, and no
+#: hash table is sized for all the rows (pandas sizes one for every key it is given).
+FCHUNK = 1 << 16
+#: Rows per chunk of the passes over the cells (the group-bys of :func:`cell_variance`).
+CHUNK = 1 << 14
 
-def factorize(keys):
-    """Dense codes ``0..m-1`` of int64 ``keys`` (order of first appearance) and the distinct
-    keys: a hash pass, no sort.
+
+def _getter(keys, n):
+    """``(get, n)``: ``get(s, e)`` the keys of rows ``s:e`` of an array or a callable."""
+    if callable(keys):
+        return keys, n
+    keys = np.asarray(keys)
+    return (lambda s, e: keys[s:e]), len(keys)
+
+
+def pair_keys(a, b, n_b, amap=None, keep=None):
+    """The int64 keys ``A * n_b + b`` of rows (``A = amap[a]``, or ``a``), made chunk by chunk
+    (``keep``: only the rows where it is True): a callable ``(s, e) -> keys`` for
+    :func:`factorize` and :func:`unique_keys`, so that no row-sized key array is made."""
+    def get(s, e):
+        x = a[s:e] if amap is None else amap[a[s:e]]
+        k = np.multiply(x, n_b, dtype=np.int64)
+        k += b[s:e]
+        return k if keep is None else k[keep[s:e]]
+    return get
+
+
+def unique_keys(keys, n=None, chunk=FCHUNK):
+    """The distinct keys in order of first appearance (as :func:`pandas.unique`), from the
+    distinct keys of each chunk: memory O(chunk + distinct keys)."""
+    get, n = _getter(keys, n)
+    if n <= chunk:
+        return np.asarray(pd.unique(get(0, n)))
+    parts = [pd.unique(get(s, min(n, s + chunk))) for s in range(0, n, chunk)]
+    return np.asarray(pd.unique(np.concatenate(parts)))
+
+
+def factorize(keys, n=None, dtype=np.int64, chunk=FCHUNK):
+    """Dense codes ``0..m-1`` of integer ``keys`` (order of first appearance) and the distinct
+    keys: hash passes, no sort.
+
+    ``keys`` is an array, or a callable ``(s, e) -> keys of rows s:e`` with ``n`` the rows
+    (:func:`pair_keys`). Taken in chunks: the distinct keys first, then each chunk's codes,
+    so the memory is the codes (``dtype``, int64 when the count does not fit) and O(chunk +
+    distinct keys), not a hash table sized for every row; the codes are those of
+    :func:`pandas.factorize` of all the keys.
 
     Examples
     --------
     >>> c, u = factorize(np.array([7, 3, 7, 9]))
     >>> c.tolist(), u.tolist()
     ([0, 1, 0, 2], [7, 3, 9])
+    >>> c, u = factorize(np.array([7, 3, 7, 9, 3, 1]), chunk=4)
+    >>> c.tolist(), u.tolist()
+    ([0, 1, 0, 2, 1, 3], [7, 3, 9, 1])
     """
-    codes, uniq = pd.factorize(keys, sort=False)
-    return codes.astype(np.int64, copy=False), np.asarray(uniq)
+    get, n = _getter(keys, n)
+    if n <= chunk:
+        codes, uniq = pd.factorize(get(0, n), sort=False)
+        return codes.astype(dtype, copy=False), np.asarray(uniq)
+    uniq = unique_keys(get, n, chunk)
+    if len(uniq) > np.iinfo(dtype).max:
+        dtype = np.int64
+    index = pd.Index(uniq)
+    codes = np.empty(n, dtype=dtype)
+    for s in range(0, n, chunk):
+        e = min(n, s + chunk)
+        local, seen = pd.factorize(get(s, e), sort=False)
+        codes[s:e] = index.get_indexer(seen)[local]
+    return codes, uniq
 
 
-def _bin(codes, x, m):
-    """Column sums of ``x`` (C, L) within ``codes`` into ``m`` groups."""
-    if x.shape[1] == 1:
-        return np.bincount(codes, x[:, 0], minlength=m)[:, None]
-    return np.stack([np.bincount(codes, x[:, j], minlength=m) for j in range(x.shape[1])],
-                    axis=1)
+def factorize_pairs(a, b, n_b, amap=None):
+    """Codes (int32 where they fit) of the distinct ``(A, b)`` pairs of the rows (``A =
+    amap[a]``, or ``a``; ``0 <= b < n_b``) and each pair's ``A`` and ``b``: :func:`factorize`
+    of :func:`pair_keys`."""
+    codes, keys = factorize(pair_keys(a, b, n_b, amap), len(b), dtype=np.int32)
+    return codes, keys // n_b, keys % n_b
+
+
+def _chunks(n, chunk=CHUNK):
+    for s in range(0, n, chunk):
+        yield s, min(n, s + chunk)
+
+
+def bin_columns(codes, x, m):
+    """Column sums of ``x`` (C, L) within ``codes`` into ``m`` groups: the sums of
+    ``np.bincount`` bit for bit (row after row in order), chunk by chunk (no copy of a
+    column or of the codes)."""
+    out = np.zeros((m, x.shape[1]))
+    if len(codes) <= CHUNK:
+        for j in range(x.shape[1]):
+            out[:, j] = np.bincount(codes, x[:, j], minlength=m)
+        return out
+    for s, e in _chunks(len(codes)):
+        c = codes[s:e]
+        for j in range(x.shape[1]):
+            np.add.at(out[:, j], c, x[s:e, j])
+    return out
+
+
+_bin = bin_columns
+
+
+def _count(codes, m):
+    """Rows per code (as floats), chunk by chunk."""
+    if len(codes) <= CHUNK:
+        return np.bincount(codes, minlength=m).astype(float)
+    out = np.zeros(m)
+    for s, e in _chunks(len(codes)):
+        np.add.at(out, codes[s:e], 1.0)
+    return out
 
 
 def cell_variance(unit, dom, t, stages, n_dom, offset=None, lowrank=None):
@@ -72,6 +163,10 @@ def cell_variance(unit, dom, t, stages, n_dom, offset=None, lowrank=None):
         per-cell sums and one p x p matrix, no units x domains array. (The expansion loses
         the digits of the terms' size over the result: use it for many domains only.)
 
+    Memory: besides the inputs (never written to), one int32 code per cell and arrays per
+    (stratum, domain) group; the deviations are formed chunk by chunk (with one cell per row,
+    every cell-sized array is row-sized).
+
     Examples
     --------
     Four units, one stratum, SRS with replacement: ``n/(n-1) sum (T - Tbar)^2``; a second
@@ -96,7 +191,7 @@ def cell_variance(unit, dom, t, stages, n_dom, offset=None, lowrank=None):
     if offset is not None:
         s = np.asarray(offset[0], dtype=float).reshape(-1, 1)
         c = np.asarray(offset[1], dtype=float)
-    u, d = np.asarray(unit, dtype=np.int64), np.asarray(dom, dtype=np.int64)
+    u, d = np.asarray(unit), np.asarray(dom)
     Phi = Lam = None
     if lowrank is not None:
         Phi, Lam = np.asarray(lowrank[0], dtype=float), np.asarray(lowrank[1], dtype=float)
@@ -105,44 +200,52 @@ def cell_variance(unit, dom, t, stages, n_dom, offset=None, lowrank=None):
         if k < len(stages) - 1:  # this stage's units: the strata of the stage below
             if Phi is not None:
                 Phi = _bin(stages[k + 1].parent, Phi, len(st.parent))
-            u = stages[k + 1].parent[u]
-            code, keys = factorize(u * n_dom + d)
-            m = len(keys)
-            t = _bin(code, t, m)
+            code, u, d = factorize_pairs(u, d, n_dom, amap=stages[k + 1].parent)
+            t = _bin(code, t, len(u))
             if s is not None:
-                s = _bin(code, s, m)
-            u, d = keys // n_dom, keys % n_dom
-        h = st.parent[u]
-        gcode, gkeys = factorize(h * n_dom + d)
-        G = len(gkeys)
-        gh, gd = gkeys // n_dom, gkeys % n_dom
+                s = _bin(code, s, len(u))
+            del code
+        gcode, gh, gd = factorize_pairs(u, d, n_dom, amap=st.parent)
+        G = len(gh)
         n_g = st.n_units_in[gh].astype(float)
         centre = st.center[gh]
         tbar = _bin(gcode, t, G) / n_g[:, None]
         tbar[~centre] = 0.0
-        dev = t - tbar[gcode]
+        sbar = None
         if s is not None:
             sbar = _bin(gcode, s, G) / n_g[:, None]
             sbar[~centre] = 0.0
-            dev = dev + c[d][:, None] * (s - sbar[gcode])
             gone = tbar + c[gd][:, None] * sbar  # an empty unit's deviation, negated
         else:
             gone = tbar
-        empty = n_g - np.bincount(gcode, minlength=G)
-        ss = _bin(gcode, dev * dev, G) + empty[:, None] * gone * gone
+        ss = np.zeros((G, L))
+        for a, b in _chunks(len(gcode)):  # sum of the centred squares, chunk by chunk
+            gc = gcode[a:b]
+            dev = t[a:b] - tbar[gc]
+            if s is not None:
+                dev = dev + c[d[a:b]][:, None] * (s[a:b] - sbar[gc])
+            dev *= dev
+            if len(gcode) <= CHUNK:
+                ss += _bin(gc, dev, G)
+            else:
+                for j in range(L):
+                    np.add.at(ss[:, j], gc, dev[:, j])
+        empty = n_g - _count(gcode, G)
+        ss += empty[:, None] * gone * gone
         coef = st.coef[gh]
         with np.errstate(invalid="ignore"):
             contrib = np.where((coef != 0)[:, None], coef[:, None] * ss, 0.0)
         var += _bin(gd, contrib, n_dom)
         if Phi is not None:
-            var += _lowrank_terms(st, u, d, t if s is None else t + c[d][:, None] * s, Phi,
-                                  Lam, n_dom)
+            var += _lowrank_terms(st, u, d, t, s, c, Phi, Lam, n_dom)
+        del gcode
     return var
 
 
-def _lowrank_terms(st, u, d, t, Phi, Lam, n_dom):
+def _lowrank_terms(st, u, d, t, s, c, Phi, Lam, n_dom):
     """One stage's ``-2 Lam . X + Lam' Q Lam`` per (domain, column) (see
-    :func:`cell_variance`)."""
+    :func:`cell_variance`); the cell totals are ``t`` (or ``t + c_d s``), taken chunk by
+    chunk."""
     ns = len(st.coef)
     n_in = np.maximum(st.n_units_in, 1).astype(float)
     bar = _bin(st.parent, Phi, ns) / n_in[:, None]
@@ -151,15 +254,26 @@ def _lowrank_terms(st, u, d, t, Phi, Lam, n_dom):
     cu = st.coef[st.parent]
     keep = cu != 0
     Q = (dev[keep] * cu[keep, None]).T @ dev[keep]
-    cc = st.coef[st.parent[u]]
-    cc = np.where(cc != 0, cc, 0.0)
-    L = t.shape[1]
+    L, p = t.shape[1], Phi.shape[1]
+    X = np.zeros((L, n_dom, p))
+    for a, b in _chunks(len(u)):
+        ua, da = u[a:b], d[a:b]
+        cc = st.coef[st.parent[ua]]
+        cc = np.where(cc != 0, cc, 0.0)
+        tt = t[a:b] if s is None else t[a:b] + c[da][:, None] * s[a:b]
+        dv = dev[ua]
+        for j in range(L):
+            x = dv * (cc * tt[:, j])[:, None]
+            if len(u) <= CHUNK:
+                X[j] = _bin(da, x, n_dom)
+            else:
+                for q in range(p):
+                    np.add.at(X[j, :, q], da, x[:, q])
     out = np.empty((n_dom, L))
     for j in range(L):
-        X = _bin(d, dev[u] * (cc * t[:, j])[:, None], n_dom)  # (n_dom, p)
         lam = Lam[:, j, :]
-        out[:, j] = -2.0 * np.einsum("dp,dp->d", lam, X) + np.einsum("dp,pq,dq->d", lam, Q,
-                                                                      lam)
+        out[:, j] = -2.0 * np.einsum("dp,dp->d", lam, X[j]) + np.einsum("dp,pq,dq->d", lam, Q,
+                                                                         lam)
     return out
 
 
@@ -283,15 +397,26 @@ def cell_covariance(unit, col, vals, stages, k):
     return (V + V.T) / 2
 
 
-def presence_dfs(design, psu, dom, n_dom, distinct=False):
+def presence_dfs(design, psu, dom, n_dom, distinct=False, keep=None, psu_map=None):
     """Domain df (PSUs minus strata holding the domain, R's ``degf``) from the (PSU, domain)
-    pairs with a positive weight (repeats allowed unless ``distinct``): O(pairs)."""
-    pkeys = psu * n_dom + dom
-    if not distinct:
-        pkeys = factorize(pkeys)[1]
-    n_psu = np.bincount(pkeys % n_dom, minlength=n_dom)
-    skeys = factorize(design._psu_stratum[pkeys // n_dom] * n_dom + pkeys % n_dom)[1]
-    n_strata = np.bincount(skeys % n_dom, minlength=n_dom)
+    pairs with a positive weight (repeats allowed unless ``distinct``): O(pairs), chunk by
+    chunk (no pair-sized temporary). ``psu_map`` maps the given codes to PSUs (e.g. finest
+    units to their PSU); ``keep`` (bool, optional) selects the pairs that count."""
+    n = len(dom)
+    if distinct:
+        if keep is None:
+            n_psu = np.bincount(dom, minlength=n_dom) if n <= FCHUNK else \
+                _count(dom, n_dom).astype(np.int64)
+        else:
+            n_psu = np.zeros(n_dom, dtype=np.int64)
+            for s, e in _chunks(n, FCHUNK):
+                n_psu += np.bincount(dom[s:e][keep[s:e]], minlength=n_dom)
+    else:
+        pk = unique_keys(pair_keys(psu, dom, n_dom, psu_map, keep), n)
+        n_psu = np.bincount(pk % n_dom, minlength=n_dom)
+    amap = design._psu_stratum if psu_map is None else design._psu_stratum[psu_map]
+    sk = unique_keys(pair_keys(psu, dom, n_dom, amap, keep), n)
+    n_strata = np.bincount(sk % n_dom, minlength=n_dom)
     return (n_psu - n_strata).astype(float)
 
 
