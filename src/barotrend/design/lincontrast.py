@@ -28,7 +28,13 @@ import pandas as pd
 from scipy import stats
 
 from barotrend.design.columns import py_scalar
-from barotrend.design.contrasts import domain_means, numeric_column
+from barotrend.design.contrasts import numeric_column
+from barotrend.design.sparse_scores import (
+    SPARSE_MIN,
+    contrast_scores,
+    replicate_ratio_estimator,
+    sparse_vcov,
+)
 from barotrend.results import result_frame
 
 
@@ -70,6 +76,14 @@ def joint_means(design, vars_, by=None, na_rm=False):
     vcov : pandas.DataFrame
         The covariance matrix, rows and columns indexed by (``item``, ``group``).
 
+    Notes
+    -----
+    The influence values are kept sparse (one value per row and variable, in its domain's
+    column): with many domains the covariance comes from the non-empty (unit, domain) cells,
+    O(rows + cells + k^2) for ``k`` estimates, and never from a rows x k matrix
+    (:func:`barotrend.design.sparse_scores.sparse_vcov`; replicate designs: sparse indicators
+    times the replicate weights).
+
     Examples
     --------
     >>> import pandas as pd
@@ -79,34 +93,97 @@ def joint_means(design, vars_, by=None, na_rm=False):
     >>> est["estimate"].tolist(), round(float(v.iloc[0, 1]), 6)  # cov: sum (a-2.5)(b-3) / 12
     ([2.5, 3.0], 0.333333)
     """
-    cols = _vars(vars_)
-    Y = np.column_stack([numeric_column(design, c, "vars") for c in cols])
-    miss = np.isnan(Y)
-    if miss.any() and not na_rm:
-        i, j = np.argwhere(miss)[0]
-        raise ValueError(f"vars: column {cols[j]!r} has a missing value at row "
-                         f"{py_scalar(design.data.index[i])!r}; pass na_rm=True to leave such "
-                         "rows out (complete cases, as R's na.rm=TRUE)")
-    ok = ~miss.any(axis=1)
-    doms = [((), np.ones(design.n, dtype=bool))] if by is None else design.domains(by)
-    keys, ycols, icols = [], [], []
-    for j, c in enumerate(cols):
-        for values, mask in doms:
-            keys.append((c, "all" if by is None else "/".join(str(v) for v in values),
-                         None if by is None else _level(values)))
-            ycols.append(np.where(ok, Y[:, j], np.nan))
-            icols.append(mask & ok)
-    ind = np.column_stack(icols)
-    if not (ind.any(axis=0)).all():
-        k = int(np.flatnonzero(~ind.any(axis=0))[0])
-        raise ValueError(f"by: domain {keys[k][1]!r} has no complete row of {cols!r}")
-    means, v = domain_means(design, np.column_stack(ycols), ind)
-    rows = [{"item": c, "group": g, "estimate": float(means[k]), "se": float(np.sqrt(v[k, k])),
-             "n": int(ind[:, k].sum()), "df": float(design.df), "level": lev,
-             "method": "joint means, " + ("replicate" if design.is_replicate else "taylor")}
-            for k, (c, g, lev) in enumerate(keys)]
-    index = pd.MultiIndex.from_tuples([(c, g) for c, g, _ in keys], names=["item", "group"])
-    return result_frame(rows, extra=["level"]), pd.DataFrame(v, index=index, columns=index)
+    j = _Joint(design, vars_, by, na_rm)
+    v = j.vcov()
+    est = j.table(np.sqrt(np.diag(v)))
+    index = pd.MultiIndex.from_tuples([(c, g) for c, g, _ in j.keys], names=["item", "group"])
+    return est, pd.DataFrame(v, index=index, columns=index)
+
+
+class _Joint:
+    """The joint means of ``vars_`` by ``by`` (see :func:`joint_means`) with their influence
+    values held sparse: estimate ``k = j D + d`` (variable ``j``, domain ``d``) takes the
+    complete rows of domain ``d``; ``rows``, ``cols`` and ``scores`` give ``z_k(i) = (y_ij -
+    ybar_k) / N_k`` and ``resid`` its numerator."""
+
+    def __init__(self, design, vars_, by, na_rm):
+        cols = _vars(vars_)
+        Y = np.column_stack([numeric_column(design, c, "vars") for c in cols])
+        miss = np.isnan(Y)
+        if miss.any() and not na_rm:
+            i, jj = np.argwhere(miss)[0]
+            raise ValueError(f"vars: column {cols[jj]!r} has a missing value at row "
+                             f"{py_scalar(design.data.index[i])!r}; pass na_rm=True to leave "
+                             "such rows out (complete cases, as R's na.rm=TRUE)")
+        ok = ~miss.any(axis=1)
+        if by is None:
+            values, code = [()], np.zeros(design.n, dtype=np.int64)
+        else:
+            values, code = design.domain_codes(by)
+        D, J = len(values), len(cols)
+        self.keys = [(c, "all" if by is None else "/".join(str(v) for v in vals),
+                      None if by is None else _level(vals)) for c in cols for vals in values]
+        r = np.flatnonzero(ok & (code >= 0))
+        g = code[r]
+        counts = np.bincount(g, minlength=D)
+        if (counts == 0).any():
+            k = int(np.flatnonzero(counts == 0)[0])
+            raise ValueError(f"by: domain {self.keys[k][1]!r} has no complete row of {cols!r}")
+        self.design, self.k, self.cols_ = design, J * D, cols
+        self.n = np.tile(counts, J)
+        self.rows = np.tile(r, J)
+        self.cols = (np.arange(J)[:, None] * D + g).ravel()
+        y = Y[r].T.ravel()
+        w = np.asarray(design.weights, dtype=float)[self.rows]
+        k = self.k
+        totals = np.bincount(self.cols, w, minlength=k)
+        # two passes: the means, then the mean of the residuals about them (the rounding of
+        # the first pass, of the size of eps |mean|, would otherwise shift every residual)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.bincount(self.cols, w * y, minlength=k) / totals
+            resid = y - means[self.cols]
+            step = np.bincount(self.cols, w * resid, minlength=k) / totals
+            self.means = means + step
+            self.resid = resid - step[self.cols]
+            self.scores = self.resid / totals[self.cols]
+
+    def estimator(self, c=None):
+        """Replicate designs: the means' departures per replicate (or ``c'`` of them)."""
+        return replicate_ratio_estimator(self.design.n, self.rows, self.cols, self.resid,
+                                         self.k, c)
+
+    def vcov(self):
+        """Covariance (k, k) of the means."""
+        d = self.design
+        if d.is_replicate:
+            return np.asarray(d.vcov(self.estimator(), None), dtype=float)
+        if d.n * self.k > SPARSE_MIN:
+            v = sparse_vcov(d, self.rows, self.cols, self.scores, self.k)
+            if v is not None:
+                return v
+        z = np.zeros((d.n, self.k))
+        z[self.rows, self.cols] = self.scores
+        return np.asarray(d.vcov(None, z), dtype=float)
+
+    def contrast_variance(self, c):
+        """Variance of ``c' ybar``: one column of influence values ``z c`` (its design
+        variance is ``c' V c``; no k x k covariance)."""
+        d = self.design
+        if d.is_replicate:
+            v = d.vcov(self.estimator(c), None)
+        else:
+            v = d.vcov(None, contrast_scores(d.n, self.rows, self.cols, self.scores, c))
+        return float(np.asarray(v, dtype=float)[0, 0])
+
+    def table(self, se=None):
+        """The estimates (``se`` NaN unless given)."""
+        method = "joint means, " + ("replicate" if self.design.is_replicate else "taylor")
+        df = float(self.design.df)
+        se = np.full(self.k, np.nan) if se is None else se
+        rows = [{"item": c, "group": g, "estimate": float(self.means[k]), "se": float(se[k]),
+                 "n": int(self.n[k]), "df": df, "level": lev, "method": method}
+                for k, (c, g, lev) in enumerate(self.keys)]
+        return result_frame(rows, extra=["level"])
 
 
 def _coefficients(coefficients, est):
@@ -242,7 +319,8 @@ def contrast(design, vars_, coefficients, by=None, *, conf_level=0.95, df=None, 
     """
     if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
         raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
-    est, v = joint_means(design, vars_, by=by, na_rm=na_rm)
+    j = _Joint(design, vars_, by, na_rm)
+    est = j.table()
     if callable(coefficients):
         theta, c = _gradient(coefficients, est["estimate"].to_numpy(dtype=float), _lookup(est))
         label = "function (delta method)"
@@ -250,7 +328,7 @@ def contrast(design, vars_, coefficients, by=None, *, conf_level=0.95, df=None, 
         c = _coefficients(coefficients, est)
         theta = float(c @ est["estimate"].to_numpy())
         label = _describe(c, est)
-    se = float(np.sqrt(max(c @ v.to_numpy() @ c, 0.0)))
+    se = float(np.sqrt(max(j.contrast_variance(c), 0.0)))
     dfv = float(design.df if df is None else df)
     if not dfv > 0:
         raise ValueError(f"df: must be positive, got {dfv!r}")

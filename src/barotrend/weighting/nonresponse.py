@@ -51,6 +51,7 @@ import numpy as np
 import pandas as pd
 
 from barotrend.design.linearization import GroupSum
+from barotrend.design.sparse import Coded
 from barotrend.results import result_frame
 from barotrend.weighting import _calmath as cm
 from barotrend.weighting._columns import weight_column
@@ -247,6 +248,35 @@ class FrameExpansion:
         x[self.rows] += t - self.w[:, None] * zbar[self.resp_codes]
         return x
 
+    def sparse(self, rows, cols, vals, k):
+        """The same map for ``t`` (respondents, k) holding ``vals`` at ``(rows, cols)``,
+        without forming it (:mod:`barotrend.design.sparse_scores`): ``x = t + (d - r w)
+        zbar_c``, the respondents' values at their frame rows plus one indicator block of the
+        classes (values ``d_i - r_i w_i``) times ``zbar`` (classes, k), O(rows + classes x k).
+        Returns ``(frame rows, cols, vals, [block], zbar)``."""
+        m = len(self.wsum)
+        zbar = np.bincount(self.resp_codes[rows] * k + cols, vals,
+                           minlength=m * k).reshape(m, k) / self.wsum[:, None]
+        rw = np.zeros(len(self.d))
+        rw[self.rows] = self.w
+        return self.rows[rows], cols, vals, [Coded(self.codes, self.d - rw, m)], zbar
+
+
+class _PropensityExpansion(PropensityExpansion):
+    """:class:`~barotrend.weighting.propensity.PropensityExpansion` with its sparse form."""
+
+    def sparse(self, rows, cols, vals, k):
+        """``e = t - (r - p) x gamma`` for sparse ``t`` (``vals`` at ``(rows, cols)`` of the
+        respondents): the respondents' values at their frame rows plus the block ``-(r - p)
+        x`` (frame, q) times ``gamma = H^-1 sum_resp x (1 - p) t`` (q, k), O(rows x q).
+        Returns ``(frame rows, cols, vals, [block], gamma)``."""
+        fr = self.rows[rows]
+        s = vals * (1 - self.p[fr])
+        q = self.x.shape[1]
+        xs = np.stack([np.bincount(cols, self.x[fr, j] * s, minlength=k) for j in range(q)])
+        gamma = self.h_inv @ xs
+        return fr, cols, vals, [-(self.r - self.p)[:, None] * self.x], gamma
+
 
 def _replicate_class_weights(rep, codes, labels, r):
     """Replicate weights (n, R) adjusted within weighting classes replicate by replicate:
@@ -367,7 +397,7 @@ def adjust_nonresponse(frame, responded, by=None, model=None, method="class", n_
             if design is None:
                 from barotrend.design import Design
                 design = Design(data, weights=weights)
-            return out._replace(variance_frame=(design, PropensityExpansion(model_fit, r)))
+            return out._replace(variance_frame=(design, _PropensityExpansion(model_fit, r)))
         return out
     if method == "propensity_classes":
         codes, labels = _propensity_classes(p, n_classes)

@@ -20,7 +20,18 @@ import numpy as np
 import pandas as pd
 
 from barotrend.design.linearization import GroupSum
+from barotrend.design.sparse import Coded
 from barotrend.weighting._columns import weight_column
+
+
+class _UnitSum(GroupSum):
+    """The respondents' weighted influence values summed to their units (a variance frame's
+    map), with its sparse form (:mod:`barotrend.design.sparse_scores`)."""
+
+    def sparse(self, rows, cols, vals, k):
+        """The unit totals of ``t`` holding ``vals`` at ``(rows, cols)``: the same triples on
+        the units' rows (repeats are summed downstream); no low-rank block."""
+        return self.codes[rows], cols, vals, [], np.zeros((0, k))
 
 
 class _CarriedDown:
@@ -36,6 +47,26 @@ class _CarriedDown:
         zu = self.unit_sum(self.a[:, None] * z)
         adj = np.asarray(self.inner(zu), dtype=float)
         return z + ((adj - zu) / self.A[:, None])[self.unit_index]
+
+
+class _CarriedDownLowRank(_CarriedDown):
+    """A carried-down adjuster whose unit-level adjuster has low-rank parts ``(F, P, M)``:
+    ``z -> z - F_u M P' z_u / A_u`` with ``z_u = sum_{i in u} a_i z_i`` is again low rank,
+    features ``F[u] / A_u`` and probes ``a_i P[u]`` on the respondents' rows (for the
+    by-domain variance without an (n x domains) matrix, :mod:`barotrend.design.sparse`)."""
+
+    def lowrank(self):
+        F, P, M = self.inner.lowrank()
+        idx, inv_A = self.unit_index, 1.0 / self.A[self.unit_index]
+        return ([_rows(b, idx, inv_A) for b in F], [_rows(b, idx, self.a) for b in P], M)
+
+
+def _rows(block, idx, scale):
+    """A feature or probe block of the units taken to the respondents (``block[idx]``), each
+    row times ``scale``."""
+    if isinstance(block, Coded):
+        return Coded(block.codes[idx], block.values[idx] * scale, block.m)
+    return np.asarray(block, dtype=float)[idx] * scale[:, None]
 
 
 def carry_down(unit_design, respondents, unit, within_weights=None, weight_name="weight"):
@@ -130,6 +161,7 @@ def carry_down(unit_design, respondents, unit, within_weights=None, weight_name=
     if unit_design.variance_frame is not None:
         # the units' own variance (their adjusters and sampled frame) of the unit totals
         # (the respondents' weighted influence values w_i z_i summed to their units)
-        return d._replace(variance_frame=(unit_design, GroupSum(idx, len(ids))))
-    adj = tuple(_CarriedDown(f, idx, a, len(ids)) for f in unit_design.score_adjusters)
+        return d._replace(variance_frame=(unit_design, _UnitSum(idx, len(ids))))
+    adj = tuple((_CarriedDownLowRank if hasattr(f, "lowrank") else _CarriedDown)(
+        f, idx, a, len(ids)) for f in unit_design.score_adjusters)
     return d._replace(score_adjusters=adj) if adj else d
