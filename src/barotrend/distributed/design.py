@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 
 from barotrend.design.linearization import LONELY_PSU, Stage, stage_coefficients
-from barotrend.distributed.reduce import First, Valued, is_dask_frame, tree_reduce
-from barotrend.distributed.rows import RowCoder, stratum_values
+from barotrend.distributed.parts import build_part
+from barotrend.distributed.reduce import is_dask_frame, tree_reduce
+from barotrend.distributed.rows import RowCoder
 
 #: Verbs of :class:`~barotrend.design.Design` that need the rows in memory.
 IN_MEMORY_ONLY = ("glm", "margins", "ordinal", "quantile", "var", "chisq", "ttest", "contrast",
@@ -39,42 +40,6 @@ def _one_column(arg, value):
     if not isinstance(value, str):
         raise ValueError(f"{arg}: expected a column name, got {value!r}")
     return value
-
-
-def _build_part(part, weights, strata, cluster, fpc):
-    """One partition's part of the design build (validation and unit counts)."""
-    out = {"rows": np.array([len(part)])}
-    if weights:
-        w = part[weights].to_numpy(dtype=float, na_value=np.nan)
-        bad = ~np.isfinite(w) | (w <= 0)
-        i = int(np.argmax(bad)) if bad.any() else None
-        out["bad weight"] = First(int(bad.sum()),
-                                  None if i is None else (float(w[i]), part.index[i]))
-    s = stratum_values(part, strata)
-    keys = [s] if not cluster else [s, part[cluster]]
-    missing = np.zeros(len(part), dtype=bool)
-    for k in keys:
-        missing |= k.isna().to_numpy()
-    i = int(np.argmax(missing)) if missing.any() else None
-    out["missing"] = First(int(missing.sum()), None if i is None else (
-        [c for c, k in zip((strata, cluster), keys, strict=False) if pd.isna(k.iloc[i])][0],
-        part.index[i]))
-    frame = pd.DataFrame({"rows": np.ones(len(part))})
-    for j, k in enumerate(keys):
-        frame[f"k{j}"] = k.to_numpy()
-    cols = [f"k{j}" for j in range(len(keys))]
-    units = frame[~missing].groupby(cols, sort=False)["rows"].sum().to_frame()
-    out["units"] = Valued(units, ("sum",))
-    if fpc:
-        v = part[fpc].to_numpy(dtype=float, na_value=np.nan)
-        bad = ~np.isfinite(v) | (v <= 0)
-        i = int(np.argmax(bad)) if bad.any() else None
-        out["bad fpc"] = First(int(bad.sum()), None if i is None else (float(v[i]),
-                                                                       part.index[i]))
-        f = pd.DataFrame({"k0": s.to_numpy(), "lo": v, "hi": v})[~missing & ~bad]
-        out["fpc"] = Valued(f.groupby("k0", sort=False).agg(lo=("lo", "min"), hi=("hi", "max")),
-                            ("min", "max"))
-    return out
 
 
 class DaskDesign:
@@ -139,7 +104,7 @@ class DaskDesign:
             weights, strata, cluster, fpc
         self.lonely_psu, self.nest = lonely_psu, nest
         cols = [c for c in (weights, strata, cluster, fpc) if c]
-        built = tree_reduce(data, cols, _build_part, weights, strata, cluster, fpc)
+        built = tree_reduce(data, cols, build_part, weights, strata, cluster, fpc)
         self.n = int(built["rows"][0])
         if self.n == 0:
             raise ValueError("data: the DataFrame has no rows")

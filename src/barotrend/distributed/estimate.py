@@ -35,224 +35,15 @@ Chan, T. F., Golub, G. H. and LeVeque, R. J. (1979), see :mod:`barotrend.distrib
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from barotrend.design.columns import py_scalar
 from barotrend.design.sparse import cell_variance, factorize
-from barotrend.distributed.reduce import First, Keyed, Moments, Valued, tree_reduce
-from barotrend.distributed.rows import lookup
+from barotrend.distributed.parts import Domains, Influence, Spec, spread_part, totals_part
+from barotrend.distributed.reduce import tree_reduce
 from barotrend.results import result_frame
-
-NO_LEVEL = object()
-
-
-@dataclass(frozen=True)
-class Spec:
-    """What is estimated: ``kind`` (mean, total, ratio, proportion), the columns, the domains."""
-
-    kind: str
-    var: str
-    den: str | None
-    by: tuple
-    level: object = NO_LEVEL  # compare: the share of var == level
-
-    def columns(self):
-        return [c for c in (self.var, self.den, *self.by) if c]
-
-
-def _numbers(part, col):
-    v = part[col]
-    if pd.api.types.is_bool_dtype(v.dtype):
-        return v.to_numpy(dtype=float, na_value=np.nan)
-    return v.to_numpy(dtype=float, na_value=np.nan)
-
-
-def _values(part, spec):
-    """Numerator ``a`` and denominator ``b`` (None: 1) of each row, NaN when missing."""
-    if spec.kind == "proportion":
-        return None, None
-    if spec.level is not NO_LEVEL:
-        col = part[spec.var]
-        hit = (col == spec.level).to_numpy(dtype=bool, na_value=False)
-        return np.where(col.isna().to_numpy(), np.nan, hit.astype(float)), None
-    a = _numbers(part, spec.var)
-    b = _numbers(part, spec.den) if spec.kind == "ratio" else None
-    return a, b
-
-
-def _domain_frame(part, by):
-    """The ``by`` values of each row; a row missing any of them has all of them missing (the
-    "NA" domain, as R's ``svyby``)."""
-    if not by:
-        return pd.DataFrame({"_all": np.zeros(len(part), dtype=np.int64)}, index=part.index)
-    frame = part[list(by)].copy()
-    if len(by) > 1:
-        miss = frame.isna().any(axis=1).to_numpy()
-        if miss.any():
-            frame = frame.astype(object)
-            frame.loc[miss, :] = None
-    return frame
-
-
-def _totals_part(part, coder, spec):
-    """Pass 1 on one partition: sums per domain (and level) by value."""
-    h = coder.stratum(part)
-    w = coder.weights_of(part, h)
-    keys = _domain_frame(part, spec.by)
-    out = {}
-    if spec.kind == "proportion":
-        lev = part[spec.var]
-        ok = lev.notna().to_numpy()
-        frame = keys.copy()
-        frame["_lev"] = lev.to_numpy()
-        frame["W"] = np.where(ok, w, 0.0)
-        frame["n"] = (ok & (w != 0)).astype(float)
-        frame["bad"] = (~ok).astype(float)
-        cols = [*keys.columns, "_lev"]
-        g = frame.groupby(cols, dropna=False, sort=False, observed=True)[["W", "n", "bad"]].sum()
-        out["sums"] = Valued(g, ("sum",) * 3)
-        return out
-    a, b = _values(part, spec)
-    for name, x in (("a", a), ("b", b)):
-        inf = np.isinf(x) if x is not None else np.zeros(len(part), dtype=bool)
-        i = int(np.argmax(inf)) if inf.any() else None
-        out[f"inf {name}"] = First(int(inf.sum()), None if i is None else
-                                   (float(x[i]), part.index[i]))
-    ok = ~np.isnan(a) if b is None else ~(np.isnan(a) | np.isnan(b))
-    frame = keys.copy()
-    wv = np.where(ok, w, 0.0)
-    frame["W"] = wv
-    frame["Sa"] = np.where(ok, wv * np.where(ok, a, 0.0), 0.0)
-    frame["Sb"] = wv if b is None else np.where(ok, wv * np.where(ok, b, 0.0), 0.0)
-    frame["n"] = (ok & (w != 0)).astype(float)
-    frame["bad"] = (~ok).astype(float)
-    g = frame.groupby(list(keys.columns), dropna=False, sort=False, observed=True)[
-        ["W", "Sa", "Sb", "n", "bad"]].sum()
-    out["sums"] = Valued(g, ("sum",) * 5)
-    return out
-
-
-@dataclass(frozen=True)
-class Domains:
-    """The sorted domains of a pass-1 result and their labels (as the pandas path)."""
-
-    index: pd.Index
-    labels: list
-    na_code: int  # code of the "NA" domain, -1 if none
-
-    @classmethod
-    def of(cls, index, by):
-        index = index.sort_values(na_position="last") if len(index) else index
-        labels, na_code = [], -1
-        for k, values in enumerate(index.tolist()):
-            values = values if isinstance(values, tuple) else (values,)
-            values = tuple(None if _isna(v) else py_scalar(v) for v in values)
-            if not by:
-                labels.append(("", {}))
-            elif values[0] is None:
-                labels.append(("NA", dict.fromkeys(by)))
-                na_code = k
-            elif len(by) == 1:
-                labels.append((str(values[0]), {by[0]: values[0]}))
-            else:
-                labels.append((", ".join(f"{c}={v}" for c, v in zip(by, values, strict=True)),
-                               dict(zip(by, values, strict=True))))
-        return cls(index, labels, na_code)
-
-    def codes(self, part, by):
-        keys = _domain_frame(part, by)
-        cols = [keys[c] for c in keys.columns]
-        code = lookup(self.index, cols if isinstance(self.index, pd.MultiIndex) else cols[0])
-        if self.na_code >= 0:
-            code = np.where(keys.isna().any(axis=1).to_numpy(), self.na_code, code)
-        return code
-
-
-def _isna(v):
-    try:
-        return bool(pd.isna(v))
-    except (TypeError, ValueError):
-        return False
-
-
-@dataclass(frozen=True)
-class Influence:
-    """Pass 2's recipe of every row's influence values (L columns) and output domain."""
-
-    spec: Spec
-    domains: Domains
-    theta: np.ndarray  # (n_dom, L) estimates (a total: its domain mean, the centre)
-    den: np.ndarray  # (n_dom,) sum w b (1 for a total)
-    levels: pd.Index | None = None
-    pair: tuple | None = None  # compare: the domain codes of a and b
-
-    def rows(self, part, w):
-        """``(dom, z, r)``: output domain (-1 none), influence (n, L), residual for deff."""
-        spec = self.spec
-        d = self.domains.codes(part, spec.by)
-        if spec.kind == "proportion":
-            lev = self.levels.get_indexer(part[spec.var])
-            ok = (lev >= 0) & (d >= 0)
-            dd = np.where(ok, d, 0)
-            ind = (lev[:, None] == np.arange(len(self.levels))[None, :]).astype(float)
-            z = (ind - self.theta[dd]) / self.den[dd, None]
-            return np.where(ok, d, -1), np.where(ok[:, None], z, 0.0), None
-        a, b = _values(part, spec)
-        ok = (~np.isnan(a) if b is None else ~(np.isnan(a) | np.isnan(b))) & (d >= 0)
-        dd = np.where(ok, d, 0)
-        aa = np.where(ok, a, 0.0)
-        bb = 1.0 if b is None or spec.kind == "total" else np.where(ok, b, 0.0)
-        r = np.where(ok, aa - self.theta[dd, 0] * bb, 0.0)
-        if self.pair is not None:  # columns: a alone, b alone, a - b
-            ia, ib = ok & (d == self.pair[0]), ok & (d == self.pair[1])
-            z = np.where(ok, r / self.den[dd], 0.0)
-            za, zb = np.where(ia, z, 0.0), np.where(ib, z, 0.0)
-            return np.where(ia | ib, 0, -1), np.column_stack([za, zb, za - zb]), None
-        z = r if spec.kind == "total" else r / self.den[dd]
-        return np.where(ok, d, -1), z[:, None], r
-
-
-def _spread_part(part, coder, recipe, n_out, adj):
-    """Pass 2 on one partition: the cells (clustered) or per-(stratum, domain) moments of
-    ``w z``, the design effect's sums and the weighting step's probe sums."""
-    h = coder.stratum(part)
-    w = coder.weights_of(part, h)
-    d, z, r = recipe.rows(part, w)
-    keep = d >= 0
-    out = {}
-    L = z.shape[1]
-    x = w[:, None] * z
-    # the weights ride along: a cell's weight total gives its presence (df) and, for a total,
-    # the offset s of the unit totals t + c s (w (y - c) and w kept apart, the digits kept)
-    vals = np.column_stack([x, w])
-    if coder.unit_index is not None:
-        j = coder.unit(part, h)
-        out["cells"] = Keyed.of(j[keep] * n_out + d[keep], vals[keep])
-    else:
-        key = h[keep] * n_out + d[keep]
-        out["moments"] = Moments.of(key, vals[keep])
-        out["present"] = Keyed.of(key, (w[keep] != 0).astype(float))
-    if r is not None:
-        out["ss"] = np.bincount(d[keep], w[keep] * r[keep] ** 2, minlength=n_out)
-    if adj is not None:
-        zf = z
-        if recipe.spec.kind == "total":
-            zf = z + recipe.theta[np.where(keep, d, 0), :1]
-            x = w[:, None] * zf
-        P = adj.probes(part, coder, h)
-        probe = np.zeros((n_out, L, P.shape[1]))
-        np.add.at(probe, d[keep], zf[keep][:, :, None] * P[keep][:, None, :])
-        out["probe"] = probe
-        if coder.unit_index is None:
-            G = adj.centred_features(part, coder, h, w)
-            X = np.zeros((n_out, L, G.shape[1]))
-            np.add.at(X, d[keep], x[keep][:, :, None] * G[keep][:, None, :])
-            out["X"] = X
-    return out
 
 
 def _variances(design, out, recipe, n_out, adj):
@@ -302,7 +93,7 @@ def _variances(design, out, recipe, n_out, adj):
 
 def _first_pass(design, spec):
     cols = list(dict.fromkeys([*design._coder.columns(), *spec.columns()]))
-    out = tree_reduce(design.data, cols, _totals_part, design._coder, spec)
+    out = tree_reduce(design.data, cols, totals_part, design._coder, spec)
     for name, col in (("a", spec.var), ("b", spec.den)):
         bad = out.get(f"inf {name}")
         if bad is not None and bad.count:
@@ -318,7 +109,7 @@ def _check_columns(design, spec):
     for arg, col in (("var", spec.var), ("den", spec.den)):
         if col is not None and (not isinstance(col, str) or col not in cols):
             raise ValueError(f"{arg}: column {col!r} is not in the data")
-        if col is not None and spec.kind != "proportion" and spec.level is NO_LEVEL:
+        if col is not None and spec.kind != "proportion" and not spec.by_level:
             dt = design.data.dtypes[col]
             if not (pd.api.types.is_numeric_dtype(dt) or pd.api.types.is_bool_dtype(dt)):
                 raise ValueError(f"{arg}: column {col!r} is not numeric (dtype {dt}); for shares "
@@ -392,7 +183,7 @@ def estimate(design, kind, var, den, by, na_rm, method=None, conf_level=0.95):
                        np.where(den != 0, den, 1.0), levels=levels)
     adj = design.score_adjuster
     out = tree_reduce(design.data, list(dict.fromkeys([*cols, *_adj_columns(adj)])),
-                      _spread_part, design._coder, recipe, n_dom, adj)
+                      spread_part, design._coder, recipe, n_dom, adj)
     var, dfs = _variances(design, out, recipe, n_dom, adj)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "proportion":
@@ -433,7 +224,7 @@ def compare(design, var, by, a, b, *, level=None, conf_level=0.95, df=None):
 
     if not (isinstance(conf_level, int | float) and 0 < conf_level < 1):
         raise ValueError(f"conf_level: must lie strictly between 0 and 1, got {conf_level!r}")
-    spec = Spec("mean", var, None, _by(by), NO_LEVEL if level is None else level)
+    spec = Spec("mean", var, None, _by(by), level, level is not None)
     if not isinstance(var, str) or var not in design.data.columns:
         raise ValueError(f"var: column {var!r} not found in the design data")
     _check_columns(design, spec)
@@ -462,7 +253,7 @@ def compare(design, var, by, a, b, *, level=None, conf_level=0.95, df=None):
     recipe = Influence(spec, domains, theta, np.where(Sb != 0, Sb, 1.0), pair=tuple(codes))
     adj = design.score_adjuster
     out = tree_reduce(design.data, list(dict.fromkeys([*cols, *_adj_columns(adj)])),
-                      _spread_part, design._coder, recipe, 1, adj)
+                      spread_part, design._coder, recipe, 1, adj)
     v, _ = _variances(design, out, recipe, 1, adj)
     va, vb, vd = v[0]
     diff = float(theta[codes[0], 0] - theta[codes[1], 0])

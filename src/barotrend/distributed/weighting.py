@@ -19,32 +19,25 @@ forms the variance from them without a units x domains array.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
 
 from barotrend.design.sparse import Coded
-from barotrend.distributed.reduce import First, Keyed, Valued, tree_reduce
-from barotrend.distributed.rows import lookup
+from barotrend.distributed.parts import (
+    Adjuster,
+    CellFactor,
+    LinearFactor,
+    calibration_check_part,
+    cell_part,
+    q_part,
+    unit_part,
+    xtx_part,
+)
+from barotrend.distributed.reduce import tree_reduce
 from barotrend.weighting import _calmath as cm
 from barotrend.weighting._margins import cell_codes, check_same_total, population_mapping
-
-
-def _cell_part(part, coder, cols):
-    h = coder.stratum(part)
-    w = coder.weights_of(part, h)
-    out = {}
-    for c in cols:
-        miss = part[c].isna().to_numpy()
-        i = int(np.argmax(miss)) if miss.any() else None
-        out[f"missing {c}"] = First(int(miss.sum()), None if i is None else part.index[i])
-    frame = part[list(cols)].copy()
-    frame["W"] = w
-    frame["n"] = 1.0
-    g = frame.groupby(list(cols), sort=False, dropna=True, observed=True)[["W", "n"]].sum()
-    out["cells"] = Valued(g, ("sum", "sum"))
-    return out
 
 
 def _joint_cells(design, cols, what):
@@ -55,7 +48,7 @@ def _joint_cells(design, cols, what):
         if c not in design.data.columns:
             raise ValueError(f"{what}: column {c!r} is not in the design's data")
     used = list(dict.fromkeys([*design._coder.columns(), *cols]))
-    out = tree_reduce(design.data, used, _cell_part, design._coder, tuple(cols))
+    out = tree_reduce(design.data, used, cell_part, design._coder, tuple(cols))
     for c in cols:
         miss = out[f"missing {c}"]
         if miss.count:
@@ -66,95 +59,6 @@ def _joint_cells(design, cols, what):
     frame = cells.index.to_frame(index=False)
     frame.columns = list(cols)
     return cells.index, cells["W"].to_numpy(float), cells["n"].to_numpy(float), frame
-
-
-@dataclass(frozen=True)
-class CellFactor:
-    """A weighting step's factor of each joint cell: ``factor(part, w)`` looks up the row's."""
-
-    columns: tuple
-    index: pd.Index
-    g: np.ndarray
-
-    def cell(self, part):
-        keys = [part[c] for c in self.columns]
-        code = lookup(self.index, keys if isinstance(self.index, pd.MultiIndex) else keys[0])
-        if (code < 0).any():  # a category the design's build did not see: cannot happen
-            raise ValueError(f"a row's cell of {self.columns!r} is not in the weighting table")
-        return code
-
-    def factor(self, part, w):
-        return self.g[self.cell(part)]
-
-
-@dataclass(frozen=True)
-class LinearFactor:
-    """``g = 1 + x' lambda`` of a linear calibration (``intercept``: x holds a 1 first)."""
-
-    columns: tuple
-    lam: np.ndarray
-    intercept: bool
-
-    def x(self, part):
-        cols = [part[c].to_numpy(dtype=float, na_value=np.nan) for c in self.columns]
-        if self.intercept:
-            cols.insert(0, np.ones(len(part)))
-        return np.column_stack(cols)
-
-    def factor(self, part, w):
-        return 1.0 + self.x(part) @ self.lam
-
-
-@dataclass(frozen=True)
-class Adjuster:
-    """The variance adjuster ``z -> z - F M P' z`` of the one weighting step: per-row
-    features ``F`` and probes ``P`` from a cell table (``Fc``, ``Pc``, looked up by the row's
-    cell) or the calibration's ``x``, probes times the weights before the step when
-    ``scale_probes``. After :func:`prepare`, ``G`` (features centred per stratum, times the
-    stratum's coefficient) for one-row-per-PSU designs, ``Phi`` (PSU totals of ``w F``) and
-    ``Q`` for the variance."""
-
-    step: object
-    Fc: np.ndarray | None
-    Pc: np.ndarray | None
-    M: np.ndarray
-    scale_probes: bool
-    Phibar: np.ndarray | None = None
-    coef: np.ndarray | None = None
-    Phi: np.ndarray | None = None
-    Q: np.ndarray | None = None
-
-    @property
-    def columns(self):
-        return self.step.columns
-
-    def _features(self, part):
-        if self.Fc is None:
-            x = self.step.x(part)
-            return x, x
-        c = self.step.cell(part)
-        return self.Fc[c], self.Pc[c]
-
-    def features(self, part, coder, h):
-        return self._features(part)[0]
-
-    def probes(self, part, coder, h):
-        P = self._features(part)[1]
-        if self.scale_probes:
-            P = P * coder.weights_of(part, h, upto=len(coder.factors) - 1)[:, None]
-        return P
-
-    def centred_features(self, part, coder, h, w):
-        """``coef_h (w F - mean_h(w F))`` per row (one row per PSU)."""
-        dev = w[:, None] * self.features(part, coder, h) - self.Phibar[h]
-        c = self.coef[h]
-        return np.where((c != 0)[:, None], c[:, None] * dev, 0.0)
-
-    def unit_features(self, design):
-        return self.Phi
-
-    def stratum_Q(self, design):
-        return self.Q
 
 
 def _dense(blocks, m_rows):
@@ -170,30 +74,11 @@ def _dense(blocks, m_rows):
     return np.hstack(out)
 
 
-def _unit_part(part, coder, adj):
-    h = coder.stratum(part)
-    w = coder.weights_of(part, h)
-    wF = w[:, None] * adj.features(part, coder, h)
-    if coder.unit_index is not None:
-        return {"Phi": Keyed.of(coder.unit(part, h), wF)}
-    n_h = len(coder.strata_index)
-    return {"S": np.stack([np.bincount(h, wF[:, j], minlength=n_h)
-                           for j in range(wF.shape[1])], axis=1)}
-
-
-def _q_part(part, coder, adj):
-    h = coder.stratum(part)
-    w = coder.weights_of(part, h)
-    dev = w[:, None] * adj.features(part, coder, h) - adj.Phibar[h]
-    c = np.where(adj.coef[h] != 0, adj.coef[h], 0.0)
-    return {"Q": (dev * c[:, None]).T @ dev}
-
-
 def prepare(design, adj):
     """The adjuster with its variance parts for ``design`` (a pass or two, then cached)."""
     st = design._stage
     cols = list(dict.fromkeys([*design._coder.columns(), *adj.columns]))
-    s = tree_reduce(design.data, cols, _unit_part, design._coder, adj)
+    s = tree_reduce(design.data, cols, unit_part, design._coder, adj)
     if "Phi" in s:
         Phi = np.zeros((len(st.parent), adj.M.shape[0]))
         Phi[s["Phi"].keys] = s["Phi"].values
@@ -201,7 +86,7 @@ def prepare(design, adj):
     n_in = np.maximum(st.n_units_in, 1).astype(float)
     bar = np.where(st.center[:, None], s["S"] / n_in[:, None], 0.0)
     adj = replace(adj, Phibar=bar, coef=st.coef)
-    Q = tree_reduce(design.data, cols, _q_part, design._coder, adj)["Q"]
+    Q = tree_reduce(design.data, cols, q_part, design._coder, adj)["Q"]
     return replace(adj, Q=(Q + Q.T) / 2)
 
 
@@ -266,25 +151,6 @@ def rake(design, margins, max_iter=1000, tol=1e-12):
     return _finish(design, step, adj)
 
 
-def _xtx_part(part, coder, step):
-    h = coder.stratum(part)
-    w = coder.weights_of(part, h)
-    X = step.x(part)
-    bad = ~np.isfinite(X).all(axis=1)
-    i = int(np.argmax(bad)) if bad.any() else None
-    return {"XtWX": (X * w[:, None]).T @ np.where(bad[:, None], 0.0, X),
-            "Xtw": np.where(bad[:, None], 0.0, X).T @ w,
-            "bad": First(int(bad.sum()), None if i is None else part.index[i])}
-
-
-def _check_part(part, coder, step):
-    h = coder.stratum(part)
-    w = coder.weights_of(part, h)
-    X = step.x(part)
-    g = step.factor(part, w)
-    return {"XtW": X.T @ (w * g), "negative": np.array([float((g < 0).sum())])}
-
-
 def calibrate(design, totals, calfun="linear", bounds=None, population_size=None, max_iter=50,
               tol=1e-10):
     """Linear (GREG) calibration of a dask design to totals of numeric columns (R's
@@ -329,7 +195,7 @@ def calibrate(design, totals, calfun="linear", bounds=None, population_size=None
     T = np.array(T)
     probe = LinearFactor(tuple(cols), np.zeros(len(T)), intercept)
     used = list(dict.fromkeys([*design._coder.columns(), *cols]))
-    s = tree_reduce(design.data, used, _xtx_part, design._coder, probe)
+    s = tree_reduce(design.data, used, xtx_part, design._coder, probe)
     if s["bad"].count:
         raise ValueError(f"totals: the auxiliaries have {s['bad'].count} missing or infinite "
                          f"value(s) (the first at row {s['bad'].value!r})")
@@ -340,7 +206,7 @@ def calibrate(design, totals, calfun="linear", bounds=None, population_size=None
         raise ValueError("calibration (linear): the auxiliaries are collinear in the sample; "
                          "drop one of them") from None
     step = LinearFactor(tuple(cols), lam, intercept)
-    chk = tree_reduce(design.data, used, _check_part, design._coder, step)
+    chk = tree_reduce(design.data, used, calibration_check_part, design._coder, step)
     err = float(np.max(np.abs(T - chk["XtW"]) / (1 + np.abs(T))))
     if not err < max(tol, 1e-8):
         raise ValueError(f"calibration (linear) cannot meet the totals: largest relative "
