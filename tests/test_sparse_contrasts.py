@@ -193,3 +193,32 @@ def test_joint_means_domains_with_missing_values_and_empty_by():
     _close(est["estimate"], means, "means")
     _close(v.to_numpy(), dense, "covariance")
     assert est["n"].tolist() == np.tile(ind.sum(0), 2).tolist()
+
+
+FRAMES = [n for n in DESIGNS if "non-response" in n or "carried" in n]
+
+
+@pytest.mark.parametrize("name", FRAMES)
+def test_by_domain_variances_on_frames_equal_dense(name):
+    """The by-domain variances of a non-response (or carried-down) design from the frame
+    maps' sparse forms (``rows_variances``) against ``Design.vcov`` of the dense (rows x
+    domains) matrix, and the domain means' SEs of ``Design.mean`` from it."""
+    d = DESIGNS[name]
+    assert sparse_scores.has_sparse_form(d)
+    rng = np.random.default_rng(11)
+    dom = d.data["dom"].to_numpy() % 12
+    rows = np.flatnonzero(rng.uniform(size=d.n) < 0.9)
+    vals = rng.normal(size=(len(rows), 3))
+    z = np.zeros((d.n, 36))
+    for j in range(3):
+        z[rows, dom[rows] * 3 + j] = vals[:, j]
+    _close(sparse_scores.rows_variances(d, rows, dom[rows], vals, 12),
+           np.diag(d.vcov(None, z)), f"{name}: levels")
+    # the domain means of y, z = I_d (y - ybar_d) / W_d: the SEs of Design.mean by domain
+    values, code = d.domain_codes("dom")
+    D = len(values)
+    y, w = d.data["y"].to_numpy(float), d.weights
+    W = np.bincount(code, w, minlength=D)
+    ybar = np.bincount(code, w * y, minlength=D) / W
+    v = sparse_scores.rows_variances(d, None, code, ((y - ybar[code]) / W[code])[:, None], D)
+    _close(np.sqrt(v), d.mean("y", by="dom")["se"], f"{name}: means")

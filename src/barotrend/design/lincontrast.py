@@ -97,7 +97,7 @@ def joint_means(design, vars_, by=None, na_rm=False):
     v = j.vcov()
     est = j.table(np.sqrt(np.diag(v)))
     index = pd.MultiIndex.from_tuples([(c, g) for c, g, _ in j.keys], names=["item", "group"])
-    return est, pd.DataFrame(v, index=index, columns=index)
+    return est, pd.DataFrame(v, index=index, columns=index, copy=False)  # k x k: no copy
 
 
 class _Joint:
@@ -270,10 +270,11 @@ def _gradient(func, theta, names):
 
 def _describe(c, est):
     parts = []
+    one_var = est["item"].nunique() == 1
     for ci, r in zip(c, est.itertuples(index=False), strict=True):
         if ci == 0:
             continue
-        name = r.item if r.group == "all" else (r.group if est["item"].nunique() == 1
+        name = r.item if r.group == "all" else (r.group if one_var
                                                  else f"{r.item}[{r.group}]")
         parts.append(f"{ci:+g}*{name}")
     return " ".join(parts).lstrip("+")

@@ -190,15 +190,15 @@ def sparse_vcov(design, rows, cols, vals, k):
         return None
     d, rows, cols, vals, blocks, lams = red
     stages = d._stages
-    V = np.zeros((k, k))
     if not stages:
-        return V
+        return np.zeros((k, k))
     cu, cd, t = _cells(d, rows, cols, vals, k)
     T = sparse.csr_array((t, (cu, cd)), shape=(len(stages[-1].parent), k))
     Phi = _phi(d, blocks) if blocks else None
     lam = np.vstack(lams) if blocks else None
     p = 0 if Phi is None else Phi.shape[1]
     TP, PP = np.zeros((k, p)), np.zeros((p, p))
+    V = sparse.csr_array((k, k))  # sparse while it is: domains within strata
     for s in range(len(stages) - 1, -1, -1):
         st = stages[s]
         if s < len(stages) - 1:  # this stage's units: the strata of the stage below
@@ -209,9 +209,8 @@ def sparse_vcov(design, rows, cols, vals, k):
         coef = np.where(st.coef != 0, st.coef, 0.0)
         cu_ = coef[st.parent]
         S = _indicator(st.parent, len(st.coef)) @ T
-        V += _dense(T.T @ (sparse.diags_array(cu_) @ T))
         cen = np.where(st.center, coef / np.maximum(st.n_units_in, 1), 0.0)
-        V -= _dense(S.T @ (sparse.diags_array(cen) @ S))
+        V = V + T.T @ (sparse.diags_array(cu_) @ T) - S.T @ (sparse.diags_array(cen) @ S)
         if Phi is not None:
             n_in = np.maximum(st.n_units_in, 1).astype(float)
             bar = _indicator(st.parent, len(st.coef)) @ Phi / n_in[:, None]
@@ -219,10 +218,12 @@ def sparse_vcov(design, rows, cols, vals, k):
             dev = (Phi - bar[st.parent]) * cu_[:, None]
             TP += _dense(T.T @ dev)
             PP += (Phi - bar[st.parent]).T @ dev
+    V = _dense((V + V.T) / 2)  # exactly symmetric
     if Phi is not None:
         cross = TP @ lam
-        V += cross + cross.T + lam.T @ PP @ lam
-    return (V + V.T) / 2
+        cross = cross + cross.T + lam.T @ PP @ lam
+        V += (cross + cross.T) / 2
+    return V
 
 
 def _indicator(codes, m):
@@ -262,3 +263,45 @@ def replicate_ratio_estimator(n, rows, cols, num, k, c=None):
         return theta if c is None else theta @ np.asarray(c, dtype=float)[:, None]
 
     return estimator
+
+
+def has_sparse_form(design):
+    """Whether :func:`sparse_variances` and :func:`sparse_vcov` can follow ``design``'s
+    variance: a linearised design (no PPS) whose adjusters all have low-rank parts and whose
+    variance frames (and theirs) all have a ``sparse`` map."""
+    d = design
+    while True:
+        if d.is_replicate or d.pps is not None or not all(
+                hasattr(a, "lowrank") for a in d.score_adjusters):
+            return False
+        if d.variance_frame is None:
+            return True
+        if not hasattr(d.variance_frame[1], "sparse"):
+            return False
+        d = d.variance_frame[0]
+
+
+def rows_variances(design, rows, dom, vals, n_dom):
+    """Variances (n_dom * L,) of the domain totals of ``w z``, ``z_i = vals[i]`` (L columns,
+    e.g. the levels of a proportion) in domain ``dom[i]`` for the rows ``rows`` (None: every
+    row), 0 elsewhere: :func:`barotrend.design.cells.rows_variance` for designs with a
+    variance frame (non-response adjusted on a sampled frame, carried down to respondents),
+    O(rows + cells + frame rows x features). Entry ``d L + l`` is domain ``d``, column ``l``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> d = Design(pd.DataFrame({"h": [0, 0, 1, 1], "y": [1.0, 2, 3, 5]}), strata="h")
+    >>> z = np.array([[1.0, 0], [2, 0], [0, 3], [0, 5]])
+    >>> rows_variances(d, None, np.array([0, 0, 1, 1]), np.array([[1.0], [2], [3], [5]]),
+    ...                2).tolist() == np.diag(d.vcov(None, z)).tolist()
+    True
+    """
+    vals = np.asarray(vals, dtype=float)
+    if vals.ndim == 1:
+        vals = vals[:, None]
+    L = vals.shape[1]
+    rows = np.arange(design.n) if rows is None else np.asarray(rows, dtype=np.int64)
+    cols = (np.asarray(dom, dtype=np.int64)[:, None] * L + np.arange(L)).ravel()
+    return sparse_variances(design, np.repeat(rows, L), cols, vals.ravel(), n_dom * L)
