@@ -31,7 +31,6 @@ theta`` (the variance is the same, the digits are kept).
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 from barotrend.design.groupsums import Centred, cell_sums
 from barotrend.design.sparse import adjusted_parts, cell_variance, factorize, presence_dfs
@@ -263,27 +262,21 @@ def row_cells(design, av, bv, wk, gk, keep, n_dom, total, Wd):
         with np.errstate(divide="ignore", invalid="ignore"):
             v = r[rows] + centre[gk[rows]] if total else r[rows] / Wb[gk[rows]]
         return theta, rows_variance(design, rows, gk[rows], v[:, None], n_dom), ss, Wb
+    if design.is_replicate:  # one pass: O(rows x replicates), variances only (no K x K)
+        from barotrend.design.replicate_domains import ratio_variances, total_variances
+        if total:
+            return theta, total_variances(design, rows, gk[rows], r[rows], centre, K), ss, Wb
+        # theta_r - theta = sum w_r r / sum w_r b: the digits are kept
+        return theta, ratio_variances(design, rows, gk[rows], r[rows],
+                                      None if one else bv[rows], K), ss, Wb
     if total:  # the totals of w r and of w (the centre times them), combined after
         x = np.zeros((design.n, 2 * K))
         x[rows, gk[rows]] = r[rows]
         x[rows, K + gk[rows]] = 1.0
 
-        def estimator(W):
-            return W.T @ x
-
-        v2 = design.vcov(estimator, None if design.is_replicate else x)
+        v2 = design.vcov(None, x)
         L = np.hstack([np.eye(K), np.diag(centre)])
         return theta, np.diag(L @ v2 @ L.T), ss, Wb
-    if design.is_replicate:  # theta_r - theta = sum w_r r / sum w_r b: the digits are kept
-        # sparse (n, K) indicators times the replicate weights: O(rows x replicates)
-        A = _indicator(design.n, rows, gk[rows], r[rows], K)
-        B = _indicator(design.n, rows, gk[rows], 1.0 if one else bv[rows], K)
-
-        def estimator(W):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return np.asarray(A.T @ W).T / np.asarray(B.T @ W).T
-
-        return theta, np.diag(design.vcov(estimator, None)), ss, Wb
     z = np.zeros((design.n, K))
     with np.errstate(divide="ignore", invalid="ignore"):
         z[rows, gk[rows]] = r[rows] / Wb[gk[rows]]
@@ -319,14 +312,6 @@ def rows_variance(design, rows, dom, vals, n_dom):
                          lowrank=lowrank).ravel()
 
 
-def _indicator(n, rows, cols, values, k):
-    """A sparse (n, k) matrix with ``values`` at ``(rows, cols)``: one entry per row."""
-    from scipy import sparse
-
-    vals = np.broadcast_to(np.asarray(values, dtype=float), rows.shape)
-    return sparse.csr_array((vals, (rows, cols)), shape=(n, k))
-
-
 def level_rows(design, keep, cell, g, K, n_lev, theta, Wb, logit=False):
     """Row-level path of the level shares (indicators, no centring needed).
 
@@ -334,42 +319,25 @@ def level_rows(design, keep, cell, g, K, n_lev, theta, Wb, logit=False):
     (R's ``svyciprop`` refits ``logit(p)`` on every replicate).
     """
     rows = np.flatnonzero(keep)
-    if not design.is_replicate and _sparse_rows(design, K // n_lev, n_lev):
+    if design.is_replicate:  # per-cell sums of each replicate's weights, one pass
+        from barotrend.design.replicate_domains import share_variances
+        return share_variances(design, rows, cell[rows], g[rows], K, n_lev, logit)
+    if _sparse_rows(design, K // n_lev, n_lev):
         gr, cr = g[rows], cell[rows]
         dom_theta = theta.reshape(-1, n_lev)[gr]  # (rows, n_lev)
         with np.errstate(divide="ignore", invalid="ignore"):
             v = (np.eye(n_lev)[cr - gr * n_lev] - dom_theta) / \
                 Wb[cr][:, None]
         return rows_variance(design, rows, gr, v, K // n_lev), None
-    if design.is_replicate:  # the replicates re-estimate from the numerator/denominator rows
-        # one pass: per-cell sums of each replicate's weights (sparse indicators, no n x K)
-        A = _indicator(design.n, rows, cell[rows], 1.0, K)
-        B = _indicator(design.n, rows, g[rows], 1.0, K // n_lev)
-        z = None
-    else:  # influence values straight into their cells: (1[level] - theta) / Wb
-        z = np.zeros((design.n, K))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for lv in range(n_lev):
-                c = (g[rows] * n_lev + lv) if n_lev > 1 else cell[rows]
-                z[rows, c] = -theta[c] / Wb[c]
-            c = cell[rows]
-            z[rows, c] += 1.0 / Wb[c]
-
-    def estimator(W):  # replicate designs only
-        with np.errstate(divide="ignore", invalid="ignore"):
-            num = np.asarray(A.T @ W).T
-            den = np.asarray(B.T @ W).T
-            return num / np.repeat(den, n_lev, axis=1)
-
-    var = np.diag(design.vcov(estimator, z))
-    if not logit:
-        return var, None
-
-    def logit_estimator(W):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return special.logit(estimator(W))
-
-    return var, np.diag(design.vcov(logit_estimator, None))
+    # influence values straight into their cells: (1[level] - theta) / Wb
+    z = np.zeros((design.n, K))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for lv in range(n_lev):
+            c = (g[rows] * n_lev + lv) if n_lev > 1 else cell[rows]
+            z[rows, c] = -theta[c] / Wb[c]
+        c = cell[rows]
+        z[rows, c] += 1.0 / Wb[c]
+    return np.diag(design.vcov(None, z)), None
 
 
 def domain_dfs(design, g, n_dom):
@@ -391,7 +359,11 @@ def _replicate_dfs(design, g, n_dom):
     one row per pattern it holds, not over all its rows. Rows that differ only by rounding
     (one pattern split in two) repeat a row, which leaves the rank as it is."""
     from barotrend.design.replicate import replicate_rank_df
+    from barotrend.design.replicate_domains import structured_dfs
 
+    out = structured_dfs(design, g, n_dom)  # designs converted by Design.replicate
+    if out is not None:
+        return out
     rw, w = design.replicate_weights, design.weights
     probe = np.random.default_rng(0).standard_normal((rw.shape[1], 2))
     with np.errstate(divide="ignore", invalid="ignore"):

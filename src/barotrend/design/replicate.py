@@ -104,9 +104,48 @@ def replicate_rank_df(replicate_weights, weights):
     return _rank_df(rw / np.asarray(weights, dtype=float)[:, None])
 
 
+class ReplicateDesign(Design):
+    """A replicate design converted from a linearised one (:func:`make_replicate`).
+
+    Its replicate weights are per-PSU factors times the full-sample weights, ``w_ri = f[psu_i,
+    r] w_i``, kept as the (PSUs x replicates) factors: building costs no (rows x replicates)
+    array. ``replicate_weights`` forms that array on first use (and keeps it); the estimators
+    by domain work from the factors instead (:mod:`barotrend.design.replicate_domains`).
+    """
+
+    @property
+    def replicate_weights(self):
+        d = self.__dict__
+        rw = d.get("replicate_weights")  # set explicitly (Design._replace): that one
+        if rw is None:
+            rw = d.get("_rep_dense")
+            if rw is None:
+                fac, psu, w = d["_rep_structure"]
+                rw = np.take(fac, psu, axis=0)
+                rw *= w[:, None]
+                d["_rep_dense"] = rw
+        return rw
+
+
+def psu_structure(design):
+    """``(factors (P, R), psu (n,), weights (n,))`` with replicate weights ``factors[psu] *
+    weights[:, None]``, or None when the design holds its replicate weights as an (n, R) array
+    (supplied, or replaced by a weighting step)."""
+    d = design.__dict__
+    if not design.is_replicate or d.get("replicate_weights") is not None:
+        return None
+    return d.get("_rep_structure")
+
+
+def n_replicates(design):
+    """Number of replicates of a replicate design, without forming its weights."""
+    s = psu_structure(design)
+    return s[0].shape[1] if s is not None else design.replicate_weights.shape[1]
+
+
 def _build(base, factors_by_psu, psu, weights, kind, scale, rscales, mse, data=None):
     """A replicate Design from per-PSU factors (P, R) or full weights (n, R)."""
-    d = object.__new__(Design)
+    d = object.__new__(Design if psu is None else ReplicateDesign)
     if base is not None:
         d.__dict__.update(base.__dict__)
     else:
@@ -118,13 +157,16 @@ def _build(base, factors_by_psu, psu, weights, kind, scale, rscales, mse, data=N
             _stages=[], n_strata=1, n_psu=len(data), n_stages=1, data=data))
     dd = d.__dict__
     dd["_frozen"] = False
-    if psu is not None:
-        rw = factors_by_psu[psu] * weights[:, None]
-        dd["df"] = _rank_df(factors_by_psu)
+    if psu is not None:  # kept as factors; the (n, R) weights only on demand
+        fac = np.ascontiguousarray(factors_by_psu, dtype=float)
+        dd["_rep_structure"] = (fac, psu, weights)
+        dd.pop("replicate_weights", None)
+        dd.pop("_rep_dense", None)
+        dd["df"] = _rank_df(fac)
     else:
-        rw = factors_by_psu
-        dd["df"] = _rank_df(rw)
-    dd.update(weights=weights, replicate_weights=rw, scale=float(scale),
+        dd["replicate_weights"] = factors_by_psu
+        dd["df"] = _rank_df(factors_by_psu)
+    dd.update(weights=weights, scale=float(scale),
               rscales=np.asarray(rscales, dtype=float), mse=bool(mse), replicate_kind=kind,
               is_replicate=True, score_adjusters=(), variance_frame=None)
     dd["_frozen"] = True
@@ -154,8 +196,7 @@ def _psu_strata(design):
 
 def _first_seen(codes):
     """Unique values of ``codes`` in order of first appearance."""
-    _, idx = np.unique(codes, return_index=True)
-    return codes[np.sort(idx)]
+    return pd.unique(np.asarray(codes))  # a hash pass, in order of first appearance
 
 
 def sylvester(order):
@@ -261,8 +302,10 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
         cols, rscales = [], []
         lonely_adjust = []
         nstrat = design.n_strata
-        for h in _first_seen(design.strata_ids):
-            psus = _first_seen(design.psu_ids[design.strata_ids == h])
+        order = _first_seen(design.psu_ids)  # PSUs in order of first appearance; a
+        # stratum first appears with its first PSU, so the strata follow in their own order
+        for h in _first_seen(ps[order]):
+            psus = order[ps[order] == h]
             if f[h] >= 1 - 1e-12:  # census stratum: no replicates (R drops them)
                 continue
             if len(psus) == 1:

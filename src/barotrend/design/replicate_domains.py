@@ -1,0 +1,241 @@
+"""Replicate estimates by domain in one pass: O(rows x replicates), no domain factor.
+
+The domain estimators of a replicate design need, per replicate ``r`` and cell ``k``
+(a domain, or a domain x level), totals
+
+    T_rk = sum_i w_ri I(k_i = k) v_i
+
+of a row value ``v`` (a residual, a denominator, 1). Two representations of ``w_ri``:
+
+* **factors** (designs converted by ``Design.replicate``: JK1, JKn, BRR/Fay, the bootstraps):
+  ``w_ri = f[p_i, r] w_i`` with ``p_i`` the row's PSU. Then ``T_rk = sum_p f[p, r] C_pk`` with
+  ``C_pk = sum_{i in p, k_i = k} w_i v_i`` the (PSU, cell) totals: one bincount pass over the
+  rows, then a product of the non-empty (PSU, cell) totals with the (PSUs x replicates)
+  factors, O(rows + non-empty cells x replicates). No (rows x replicates) array is formed.
+* **weights** (supplied replicate weights, or weights replaced by a weighting step): one
+  product of a sparse (rows x cells) indicator, one entry per row and total, with the (rows x
+  replicates) weights, one read of that array for all the totals.
+
+Both add the same terms (non-negative weights times the row values); only the order of the
+additions differs. Estimates are returned as ``theta_r - theta`` where that keeps digits (the
+module docstring of :mod:`barotrend.design.cells`).
+
+Variances: only the diagonal, ``V_k = scale sum_r rscales_r (theta_rk - c_k)^2`` with ``c_k``
+the mean of cell ``k``'s replicates with ``rscales > 0`` (two-pass, as
+:func:`barotrend.design.replicate.replicate_vcov`) or, with ``mse``, the full-sample estimate:
+O(cells x replicates), no cells x cells matrix. A replicate whose estimate of a cell is NaN
+(its domain has no weight in that replicate) is dropped **for that cell only**, with a
+warning: R's ``svyby`` calls ``svrVar`` once per domain, whose ``na.action`` (``na.omit``)
+drops the NA replicates of that domain ("k replicates gave NA results and were discarded").
+As ``na.omit``, an infinite estimate is not dropped (it makes the variance infinite or NaN).
+
+References
+----------
+R package ``survey`` (Lumley): ``svrVar``, ``svyby``, ``svymean.svyrep.design``.
+Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed., ch. 4. Springer.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import sparse, special
+
+from barotrend.design.replicate import psu_structure
+from barotrend.design.sparse import factorize
+
+
+def _psu_cells(psu, cols, P, k):
+    """Coding of the (PSU, cell) pairs of the rows: ``(code, n_codes, psu_of, col_of)``,
+    dense ``col * P + psu`` when ``P k`` is at most the rows, else the non-empty pairs."""
+    key = cols.astype(np.int64) * P + psu
+    if P * k <= max(len(psu), 1 << 16):
+        return key, P * k, None
+    code, keys = factorize(key)
+    return code, len(keys), keys
+
+
+def _factor_totals(code, n_codes, keys, x, fac, P, k):
+    """(R, k) totals ``sum_p fac[p, r] C_pk`` from the rows' (PSU, cell) codes and values."""
+    c = np.bincount(code, x, minlength=n_codes)
+    if keys is None:
+        c = c.reshape(k, P)
+        if np.count_nonzero(c) > 0.25 * c.size:
+            return (c @ fac).T
+        cols, psu = np.nonzero(c)
+        c = c[cols, psu]
+    else:
+        cols, psu = keys // P, keys % P
+    m = sparse.csr_array((c, (cols, psu)), shape=(k, P))
+    return np.asarray(m @ fac).T
+
+
+def replicate_totals(design, rows, specs):
+    """Per-replicate totals over the rows ``rows`` of a replicate design.
+
+    ``specs`` is a list of ``(cols, values, k)``: integer cell codes in ``0..k-1`` and values
+    (None for 1) of the rows ``rows``. Returns one (R, k) array per spec, entry ``(r, c)`` the
+    sum of ``w_ri values_i`` over the rows with ``cols_i = c``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> df = pd.DataFrame({"psu": [1, 1, 2, 3], "g": [0, 1, 0, 1], "y": [1.0, 2, 3, 4]})
+    >>> d = Design(df, cluster="psu").replicate("JK1")
+    >>> rows = np.arange(4)
+    >>> replicate_totals(d, rows, [(df["g"].to_numpy(), df["y"].to_numpy(), 2)])[0]
+    array([[4.5, 6. ],
+           [1.5, 9. ],
+           [6. , 3. ]])
+    """
+    structure = psu_structure(design)
+    if structure is not None:
+        fac, psu, w0 = structure
+        P = fac.shape[0]
+        p, w = psu[rows], w0[rows]
+        out, coded = [], {}
+        for cols, vals, k in specs:
+            key = (id(cols), k)
+            if key not in coded:
+                coded[key] = _psu_cells(p, cols, P, k)
+            code, n_codes, keys = coded[key]
+            x = w if vals is None else w * vals
+            out.append(_factor_totals(code, n_codes, keys, x, fac, P, k))
+        return out
+    W = design.replicate_weights
+    n = W.shape[0]
+    ks = [k for _, _, k in specs]
+    offsets = np.concatenate([[0], np.cumsum(ks)])
+    r_idx = np.concatenate([rows] * len(specs))
+    c_idx = np.concatenate([np.asarray(c, dtype=np.int64) + o
+                            for (c, _, _), o in zip(specs, offsets, strict=False)])
+    v = np.concatenate([np.ones(len(rows)) if vals is None else np.asarray(vals, dtype=float)
+                        for _, vals, _ in specs])
+    ind = sparse.csr_array((v, (r_idx, c_idx)), shape=(n, int(offsets[-1])))
+    t = np.asarray(ind.T @ W).T  # (R, sum k): one read of W
+    return [t[:, offsets[j]:offsets[j + 1]] for j in range(len(specs))]
+
+
+def _full_totals(design, rows, cols, vals, k):
+    """The same totals with the full-sample weights (k,)."""
+    w = design.weights[rows]
+    return np.bincount(cols, w if vals is None else w * vals, minlength=k).astype(float)
+
+
+def replicate_variances(design, thetas, full=None):
+    """Variances (K,) of K estimates from their replicate values ``thetas`` (R, K):
+    ``scale sum_r rscales_r (theta_rk - c_k)^2`` (module docstring), NaN replicates dropped
+    per estimate with a warning. ``full`` (K,) is the full-sample value of the same quantity,
+    the centre when the design has ``mse``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> d = SimpleNamespace(rscales=np.ones(3), scale=0.5, mse=False)
+    >>> replicate_variances(d, np.array([[1.0, 2.0], [3.0, np.nan], [5.0, 4.0]]))
+    array([4., 1.])
+    """
+    thetas = np.asarray(thetas, dtype=float)
+    rscales = np.asarray(design.rscales, dtype=float)
+    nan = np.isnan(thetas)
+    kept = ~nan
+    if design.mse:
+        centre = np.asarray(full, dtype=float).reshape(-1)
+    else:
+        used = kept & (rscales > 0)[:, None]
+        n_used = used.sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x = np.where(used, thetas, 0.0)
+            centre = x.sum(axis=0) / n_used
+            # R's two-pass mean: equal replicate estimates give exactly zero variance
+            centre = centre + np.where(used, thetas - centre, 0.0).sum(axis=0) / n_used
+    dev = np.where(kept, thetas - centre, 0.0)
+    v = design.scale * (rscales @ (dev * dev))
+    n_kept = kept.sum(axis=0)
+    v = np.where(n_kept > 0, v, np.nan)
+    dropped = nan.sum(axis=0)
+    lost = (dropped > 0) & (n_kept > 0)
+    if lost.any():
+        warnings.warn(f"{int(dropped[lost].max())} replicates gave NaN results and were "
+                      f"discarded (per estimate, as R's svyby does per domain: "
+                      f"{int(lost.sum())} of {thetas.shape[1]} estimates)", stacklevel=4)
+    return v
+
+
+def ratio_variances(design, rows, cols, r, b, K):
+    """Variances (K,) of the domain ratios ``sum w a / sum w b`` (``b`` None: means) from the
+    rows' residuals ``r = a - theta_k b``: the replicate estimates minus the full-sample ones
+    are ``sum w_r r / sum w_r b`` (the digits are kept)."""
+    num, den = replicate_totals(design, rows, [(cols, r, K), (cols, b, K)])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = num / den
+        full = _full_totals(design, rows, cols, r, K) / _full_totals(design, rows, cols, b, K) \
+            if design.mse else None
+    return replicate_variances(design, d, full)
+
+
+def total_variances(design, rows, cols, r, centre, K):
+    """Variances (K,) of the domain totals of ``w (r + centre_k)`` (``r`` a residual about
+    the domain's centre): ``theta_r - theta`` as the replicate change of the totals of ``w r``
+    plus ``centre`` times that of the totals of ``w``."""
+    tr, tw = replicate_totals(design, rows, [(cols, r, K), (cols, None, K)])
+    d = (tr - _full_totals(design, rows, cols, r, K)) + \
+        centre * (tw - _full_totals(design, rows, cols, None, K))
+    return replicate_variances(design, d, np.zeros(K))
+
+
+def share_variances(design, rows, cell, dom, K, n_lev, logit=False):
+    """Variances (K,) of the level shares of each domain (cells ``cell`` in ``0..K-1``,
+    domains ``dom``), and with ``logit`` those of ``logit(share)`` (R's ``svyciprop``
+    refits ``logit(p)`` on every replicate), else None."""
+    num, den = replicate_totals(design, rows, [(cell, None, K), (dom, None, K // n_lev)])
+    fnum = _full_totals(design, rows, cell, None, K) if design.mse else None
+    fden = _full_totals(design, rows, dom, None, K // n_lev) if design.mse else None
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = num / np.repeat(den, n_lev, axis=1)
+        fp = fnum / np.repeat(fden, n_lev) if design.mse else None
+        var = replicate_variances(design, p, fp)
+        if not logit:
+            return var, None
+        return var, replicate_variances(design, special.logit(p),
+                                        special.logit(fp) if design.mse else None)
+
+
+def structured_dfs(design, g, n_dom):
+    """Each domain's degrees of freedom (rank of its replicate factors minus one, R's
+    ``degf`` of the subset) from the PSU factors, or None for designs without them. The rows
+    of a PSU share its factors, so a domain's rank is that of the factors of the PSUs it
+    holds (rows with non-zero weight; repeated rows leave a rank as it is); domains holding
+    the same PSUs share one rank."""
+    structure = psu_structure(design)
+    if structure is None or structure[2] is not design.weights:
+        return None
+    fac, psu, w = structure
+    P = fac.shape[0]
+    inset = (g >= 0) & (w != 0)
+    key = (g if inset.all() else g[inset]).astype(np.int64) * P + \
+        (psu if inset.all() else psu[inset])
+    if n_dom * P <= max(len(g), 1 << 16):
+        present = np.zeros(n_dom * P, dtype=bool)
+        present[key] = True
+        keys = np.flatnonzero(present)
+    else:  # the distinct (domain, PSU) pairs by hashing, then sorted (few)
+        keys = np.sort(pd.unique(key))
+    dom, held = keys // P, keys % P
+    bounds = np.searchsorted(dom, np.arange(n_dom + 1))
+    out = np.zeros(n_dom)
+    ranks = {}
+    for d in range(n_dom):
+        h = held[bounds[d]:bounds[d + 1]]
+        if not len(h):
+            continue  # no row: rank 0 (R's degf of an empty subset), as the general path
+        sig = h.tobytes()
+        if sig not in ranks:
+            m = fac[h]
+            ranks[sig] = (int(bool(m.any())) if len(h) == 1
+                          else int(np.linalg.matrix_rank(m))) - 1
+        out[d] = ranks[sig]
+    return out
