@@ -71,7 +71,8 @@ def factorize(keys, n=None, dtype=np.int64, chunk=FCHUNK):
     (:func:`pair_keys`). Taken in chunks: the distinct keys first, then each chunk's codes,
     so the memory is the codes (``dtype``, int64 when the count does not fit) and O(chunk +
     distinct keys), not a hash table sized for every row; the codes are those of
-    :func:`pandas.factorize` of all the keys.
+    :func:`pandas.factorize` of all the keys. Keys mostly distinct (the first chunk's) are
+    factorised at once (the distinct keys are then about the rows anyway).
 
     Examples
     --------
@@ -83,7 +84,8 @@ def factorize(keys, n=None, dtype=np.int64, chunk=FCHUNK):
     ([0, 1, 0, 2, 1, 3], [7, 3, 9, 1])
     """
     get, n = _getter(keys, n)
-    if n <= chunk:
+    if n <= chunk or len(pd.unique(get(0, chunk))) > chunk // 2:
+        # one chunk, or keys mostly distinct (a hash table per row either way): all at once
         codes, uniq = pd.factorize(get(0, n), sort=False)
         return codes.astype(dtype, copy=False), np.asarray(uniq)
     uniq = unique_keys(get, n, chunk)
@@ -194,10 +196,14 @@ def cell_variance(unit, dom, t, stages, n_dom, offset=None, lowrank=None):
     u, d = np.asarray(unit), np.asarray(dom)
     Phi = Lam = None
     if lowrank is not None:
-        Phi, Lam = np.asarray(lowrank[0], dtype=float), np.asarray(lowrank[1], dtype=float)
+        Phi, Lam = lowrank[0], np.asarray(lowrank[1], dtype=float)
+        if not isinstance(Phi, RowTotals):
+            Phi = np.asarray(Phi, dtype=float)
     for k in range(len(stages) - 1, -1, -1):
         st = stages[k]
         if k < len(stages) - 1:  # this stage's units: the strata of the stage below
+            if isinstance(Phi, RowTotals):
+                raise ValueError("cell_variance: RowTotals needs a one-stage design")
             if Phi is not None:
                 Phi = _bin(stages[k + 1].parent, Phi, len(st.parent))
             code, u, d = factorize_pairs(u, d, n_dom, amap=stages[k + 1].parent)
@@ -245,36 +251,99 @@ def cell_variance(unit, dom, t, stages, n_dom, offset=None, lowrank=None):
 def _lowrank_terms(st, u, d, t, s, c, Phi, Lam, n_dom):
     """One stage's ``-2 Lam . X + Lam' Q Lam`` per (domain, column) (see
     :func:`cell_variance`); the cell totals are ``t`` (or ``t + c_d s``), taken chunk by
-    chunk."""
+    chunk. ``Phi`` may be :class:`RowTotals` (the cells are the rows, one per unit)."""
     ns = len(st.coef)
     n_in = np.maximum(st.n_units_in, 1).astype(float)
+    L = t.shape[1]
+    if isinstance(Phi, RowTotals):
+        return _lowrank_rows(st, u, d, t, s, c, Phi, Lam, n_dom, n_in)
+    p = Phi.shape[1]
     bar = _bin(st.parent, Phi, ns) / n_in[:, None]
     bar[~st.center] = 0.0
     dev = Phi - bar[st.parent]
     cu = st.coef[st.parent]
     keep = cu != 0
     Q = (dev[keep] * cu[keep, None]).T @ dev[keep]
-    L, p = t.shape[1], Phi.shape[1]
     X = np.zeros((L, n_dom, p))
     for a, b in _chunks(len(u)):
         ua, da = u[a:b], d[a:b]
         cc = st.coef[st.parent[ua]]
         cc = np.where(cc != 0, cc, 0.0)
         tt = t[a:b] if s is None else t[a:b] + c[da][:, None] * s[a:b]
-        dv = dev[ua]
-        for j in range(L):
-            x = dv * (cc * tt[:, j])[:, None]
-            if len(u) <= CHUNK:
-                X[j] = _bin(da, x, n_dom)
-            else:
-                for q in range(p):
-                    np.add.at(X[j, :, q], da, x[:, q])
-    out = np.empty((n_dom, L))
-    for j in range(L):
+        _add_x(X, da, dev[ua], cc, tt, len(u) <= CHUNK, n_dom)
+    return _lowrank_combine(X, Q, Lam, n_dom)
+
+
+def _add_x(X, da, dv, cc, tt, whole, n_dom):
+    """``X[j] += sum over the chunk's cells of dev (cc t_j)`` by domain."""
+    for j in range(X.shape[0]):
+        x = dv * (cc * tt[:, j])[:, None]
+        if whole:
+            X[j] += _bin(da, x, n_dom)
+        else:
+            for q in range(x.shape[1]):
+                np.add.at(X[j, :, q], da, x[:, q])
+
+
+def _lowrank_combine(X, Q, Lam, n_dom):
+    out = np.empty((n_dom, X.shape[0]))
+    for j in range(X.shape[0]):
         lam = Lam[:, j, :]
         out[:, j] = -2.0 * np.einsum("dp,dp->d", lam, X[j]) + np.einsum("dp,pq,dq->d", lam, Q,
                                                                          lam)
     return out
+
+
+def _lowrank_rows(st, u, d, t, s, c, Phi, Lam, n_dom, n_in):
+    """:func:`_lowrank_terms` with one row per unit (cell ``i`` is row ``i``, of unit
+    ``u[i]``): the units' totals ``w F`` are made chunk by chunk from the rows, never as a
+    (rows x features) array; ``Q`` is summed chunk by chunk."""
+    n, p = Phi.n, Phi.p
+    if len(u) != n:
+        raise ValueError(f"RowTotals: {n} rows but {len(u)} cells; the cells must be the rows")
+    bar = np.zeros((len(st.coef), p))
+    for a, b in _chunks(n):
+        h, ph = st.parent[u[a:b]], Phi.rows(a, b)
+        for q in range(p):
+            np.add.at(bar[:, q], h, ph[:, q])
+    bar /= n_in[:, None]
+    bar[~st.center] = 0.0
+    Q = np.zeros((p, p))
+    X = np.zeros((t.shape[1], n_dom, p))
+    for a, b in _chunks(n):
+        h, da = st.parent[u[a:b]], d[a:b]
+        dv = Phi.rows(a, b) - bar[h]
+        cu = st.coef[h]
+        keep = cu != 0
+        Q += (dv[keep] * cu[keep, None]).T @ dv[keep]
+        cc = np.where(cu != 0, cu, 0.0)
+        tt = t[a:b] if s is None else t[a:b] + c[da][:, None] * s[a:b]
+        _add_x(X, da, dv, cc, tt, n <= CHUNK, n_dom)
+    return _lowrank_combine(X, Q, Lam, n_dom)
+
+
+class RowTotals:
+    """The finest units' totals ``w F`` (units x features) of :func:`adjusted_parts` when
+    every unit holds one row: made from the rows chunk by chunk (:meth:`rows`), never whole
+    (with a million units and a few dozen features that array would be larger than the data).
+    """
+
+    def __init__(self, blocks, w):
+        self.blocks, self.w = blocks, w
+        self.n = len(w)
+        self.p = sum(_width(b) for b in blocks)
+
+    def rows(self, s, e):
+        """``w F`` of rows ``s:e`` (e - s, p): bit for bit the unit totals of one row."""
+        out = np.zeros((e - s, self.p))
+        w, col = self.w[s:e], 0
+        for b in self.blocks:
+            if isinstance(b, Coded):
+                out[np.arange(e - s), col + b.codes[s:e]] = w * b.values[s:e]
+            else:
+                out[:, col:col + b.shape[1]] = w[:, None] * b[s:e]
+            col += _width(b)
+        return out
 
 
 class Coded(NamedTuple):
@@ -298,12 +367,19 @@ def _width(block):
 
 
 def _probe_sums(P, rows, dom, v, n_dom):
-    """``(P' z)`` (q, n_dom) for ``z`` holding ``v`` at (rows, dom)."""
-    if isinstance(P, Coded):
-        return np.bincount(P.codes[rows] * n_dom + dom, P.values[rows] * v,
-                           minlength=P.m * n_dom).reshape(P.m, n_dom)
-    return np.stack([np.bincount(dom, P[rows, j] * v, minlength=n_dom)
-                     for j in range(P.shape[1])])
+    """``(P' z)`` (q, n_dom) for ``z`` holding ``v`` at (rows, dom) (``rows`` None: every row
+    in order), chunk by chunk: the sums of ``np.bincount`` bit for bit, no row-sized copy."""
+    coded = isinstance(P, Coded)
+    out = np.zeros(P.m * n_dom) if coded else np.zeros((P.shape[1], n_dom))
+    for s, e in _chunks(len(dom)):
+        r = slice(s, e) if rows is None else rows[s:e]
+        ds, vs = dom[s:e], v[s:e]
+        if coded:
+            np.add.at(out, P.codes[r] * n_dom + ds, P.values[r] * vs)
+        else:
+            for j in range(P.shape[1]):
+                np.add.at(out[j], ds, P[r, j] * vs)
+    return out.reshape(P.m, n_dom) if coded else out
 
 
 def _cross(P, F):
@@ -329,11 +405,12 @@ def _unit_totals(F, unit, w, M):
                     axis=1)
 
 
-def adjusted_parts(design, rows, dom, vals, n_dom):
+def adjusted_parts(design, rows, dom, vals, n_dom, row_units=False):
     """``(Phi, Lam)`` of :func:`cell_variance` for the score adjusters of ``design``.
 
     The influence values are ``z_i = vals[i]`` (L columns) in domain ``dom[i]`` for the rows
-    ``rows``, 0 elsewhere. Each adjuster is ``z -> z - F_k M_k P_k' z``
+    ``rows`` (None: every row), 0 elsewhere. With ``row_units`` (one row per unit, a one-stage
+    design) ``Phi`` is a :class:`RowTotals`, made chunk by chunk where it is used. Each adjuster is ``z -> z - F_k M_k P_k' z``
     (:class:`barotrend.weighting._calmath.LowRankAdjuster`, ``F`` and ``P`` as lists of dense
     or :class:`Coded` blocks), applied in order, so the adjusted values are
     ``z - sum_k F_k Lam_k`` with ``Lam_k = M_k (P_k' z - sum_{j<k} (P_k' F_j) Lam_j)``: the
@@ -350,10 +427,12 @@ def adjusted_parts(design, rows, dom, vals, n_dom):
             rhs = rhs - np.vstack([np.hstack([_cross(pb, fb) for fb in Fj]) for pb in P]) @ lam
         lams.append(np.asarray(M, dtype=float) @ rhs)
         feats.append(F)
+    Lam = np.vstack(lams).T.reshape(n_dom, L, -1)
+    if row_units:
+        return RowTotals([b for F in feats for b in F], design.weights), Lam
     unit = design._stages[-1].unit
     M_units = len(design._stages[-1].parent)
     Phi = np.hstack([_unit_totals(b, unit, design.weights, M_units) for F in feats for b in F])
-    Lam = np.vstack(lams).T.reshape(n_dom, L, -1)
     return Phi, Lam
 
 
