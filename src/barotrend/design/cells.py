@@ -357,27 +357,9 @@ def _replicate_dfs(design, g, n_dom):
     patterns are coded once (two random projections of the factors, rounded to 1e-10
     relative, so that the rows of one PSU share a code), and each domain's rank is taken over
     one row per pattern it holds, not over all its rows. Rows that differ only by rounding
-    (one pattern split in two) repeat a row, which leaves the rank as it is."""
-    from barotrend.design.replicate import replicate_rank_df
-    from barotrend.design.replicate_domains import structured_dfs
+    (one pattern split in two) repeat a row, which leaves the rank as it is. Designs
+    converted by ``Design.replicate`` take their PSU factors instead
+    (:func:`barotrend.design.replicate_domains.replicate_domain_dfs`)."""
+    from barotrend.design.replicate_domains import replicate_domain_dfs
 
-    out = structured_dfs(design, g, n_dom)  # designs converted by Design.replicate
-    if out is not None:
-        return out
-    rw, w = design.replicate_weights, design.weights
-    probe = np.random.default_rng(0).standard_normal((rw.shape[1], 2))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h = (rw @ probe) / w[:, None]  # the factors' projections (to rounding: see above)
-    rows = np.flatnonzero((g >= 0) & (w != 0))
-    h = h[rows]
-    scale = np.abs(h).max(axis=0) if len(h) else np.ones(2)
-    q = np.round(h / np.where(scale > 0, scale, 1.0) * 1e10)
-    pattern = factorize(q[:, 0] + 1j * q[:, 1])[0] if len(rows) else np.zeros(0, np.int64)
-    n_pat = int(pattern.max()) + 1 if len(pattern) else 1
-    keys, first = np.unique(g[rows] * n_pat + pattern, return_index=True)
-    bounds = np.searchsorted(keys // n_pat, np.arange(n_dom + 1))
-    out = np.zeros(n_dom)
-    for d in range(n_dom):
-        rep = rows[first[bounds[d]:bounds[d + 1]]]
-        out[d] = replicate_rank_df(rw[rep], w[rep])
-    return out
+    return replicate_domain_dfs(design, g, n_dom)

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special
 
-from barotrend.design.replicate import psu_structure
+from barotrend.design.replicate import psu_structure, replicate_rank_df
 from barotrend.design.sparse import factorize
 
 
@@ -73,7 +73,7 @@ def _factor_totals(code, n_codes, keys, x, fac, P, k):
 
 
 def replicate_totals(design, rows, specs):
-    """Per-replicate totals over the rows ``rows`` of a replicate design.
+    """Per-replicate totals over the rows ``rows`` (ascending, distinct) of a replicate design.
 
     ``specs`` is a list of ``(cols, values, k)``: integer cell codes in ``0..k-1`` and values
     (None for 1) of the rows ``rows``. Returns one (R, k) array per spec, entry ``(r, c)`` the
@@ -109,12 +109,16 @@ def replicate_totals(design, rows, specs):
     n = W.shape[0]
     ks = [k for _, _, k in specs]
     offsets = np.concatenate([[0], np.cumsum(ks)])
-    r_idx = np.concatenate([rows] * len(specs))
-    c_idx = np.concatenate([np.asarray(c, dtype=np.int64) + o
-                            for (c, _, _), o in zip(specs, offsets, strict=False)])
-    v = np.concatenate([np.ones(len(rows)) if vals is None else np.asarray(vals, dtype=float)
-                        for _, vals, _ in specs])
-    ind = sparse.csr_array((v, (r_idx, c_idx)), shape=(n, int(offsets[-1])))
+    # CSR built directly: row i of ``rows`` holds one entry per spec (rows ascending)
+    m = len(specs)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    indptr[np.asarray(rows) + 1] = m
+    np.cumsum(indptr, out=indptr)
+    c_idx = np.stack([np.asarray(c, dtype=np.int64) + o
+                      for (c, _, _), o in zip(specs, offsets, strict=False)], axis=1).ravel()
+    v = np.stack([np.ones(len(rows)) if vals is None else np.asarray(vals, dtype=float)
+                  for _, vals, _ in specs], axis=1).ravel()
+    ind = sparse.csr_array((v, c_idx, indptr), shape=(n, int(offsets[-1])))
     t = np.asarray(ind.T @ W).T  # (R, sum k): one read of W
     return [t[:, offsets[j]:offsets[j + 1]] for j in range(len(specs))]
 
@@ -239,3 +243,50 @@ def structured_dfs(design, g, n_dom):
                           else int(np.linalg.matrix_rank(m))) - 1
         out[d] = ranks[sig]
     return out
+
+
+def pattern_dfs(design, g, n_dom):
+    """Each domain's degrees of freedom from (rows x replicates) weights (the general path):
+    the rows' factor patterns are coded once (two random projections of the factors, rounded
+    to 1e-10 relative, so that the rows of one PSU share a code; hash passes, no sort of the
+    rows), and each domain's rank is taken over one row per pattern it holds, not over all its
+    rows. Rows that differ only by rounding (one pattern split in two) repeat a row, which
+    leaves the rank as it is; domains holding the same patterns share one rank."""
+    rw, w = design.replicate_weights, design.weights
+    rows = np.flatnonzero((g >= 0) & (w != 0))
+    out = np.zeros(n_dom)
+    if not len(rows):
+        return out
+    probe = np.random.default_rng(0).standard_normal((rw.shape[1], 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # the factors' projections (to rounding); two matrix-vector products: a product
+        # with a (R, 2) matrix is several times slower on a (rows x replicates) array
+        h = (np.stack([rw @ probe[:, 0], rw @ probe[:, 1]], axis=1) / w[:, None])[rows]
+    scale = np.abs(h).max(axis=0)
+    q = np.round(h / np.where(scale > 0, scale, 1.0) * 1e10)
+    pattern = pd.factorize(q[:, 0] + 1j * q[:, 1])[0].astype(np.int64)
+    n_pat = int(pattern.max()) + 1
+    code, keys = pd.factorize(g[rows].astype(np.int64) * n_pat + pattern)
+    rep = np.empty(len(keys), dtype=np.int64)
+    rep[code] = rows  # a row of each (domain, pattern) pair: any one (they are the same)
+    order = np.argsort(keys)
+    keys, rep = keys[order], rep[order]
+    bounds = np.searchsorted(keys // n_pat, np.arange(n_dom + 1))
+    ranks = {}
+    for d in range(n_dom):
+        s, e = bounds[d], bounds[d + 1]
+        if s == e:
+            continue  # no row: 0, as the rank of no replicate weights
+        sig = (keys[s:e] % n_pat).tobytes()
+        if sig not in ranks:
+            ranks[sig] = replicate_rank_df(rw[rep[s:e]], w[rep[s:e]])
+        out[d] = ranks[sig]
+    return out
+
+
+def replicate_domain_dfs(design, g, n_dom):
+    """Each domain's rank of its replicate factors (replicate weights / weight) minus one
+    (R's ``degf`` of the subset, as :meth:`Design.domain_df`): from the PSU factors
+    (:func:`structured_dfs`) or from the (rows x replicates) weights (:func:`pattern_dfs`)."""
+    out = structured_dfs(design, g, n_dom)
+    return pattern_dfs(design, g, n_dom) if out is None else out
