@@ -181,6 +181,7 @@ def test_domain_path_forms_no_rows_by_replicates_array():
         warnings.simplefilter("ignore")
         d.mean("y", by="g", na_rm=True), d.total("y", by="g", na_rm=True)
         d.ratio("y", "x", by="g", na_rm=True), d.proportion("q", by="g")
+    assert "24 replicates" in repr(d)
     assert "_rep_dense" not in d.__dict__  # the (n, R) weights were never formed
     assert d.replicate_weights.shape == (len(df), 24)  # formed on demand, then kept
     assert d.replicate_weights is d.replicate_weights

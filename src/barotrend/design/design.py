@@ -501,7 +501,7 @@ class Design(DomainsMixin, VerbsMixin):
     # ------------------------------------------------------------------ display
     def __repr__(self):
         if self.is_replicate:
-            kind = f"replicate weights ({self.replicate_kind}), {self.replicate_weights.shape[1]}" \
+            kind = f"replicate weights ({self.replicate_kind}), {len(self.rscales)}" \
                    " replicates"
             if self.mse:
                 kind += ", mse"

@@ -139,8 +139,10 @@ def replicate_variances(design, thetas, full=None):
     --------
     >>> from types import SimpleNamespace
     >>> d = SimpleNamespace(rscales=np.ones(3), scale=0.5, mse=False)
-    >>> replicate_variances(d, np.array([[1.0, 2.0], [3.0, np.nan], [5.0, 4.0]]))
-    array([4., 1.])
+    >>> with warnings.catch_warnings(record=True) as caught:  # the NaN: dropped, with a warning
+    ...     v = replicate_variances(d, np.array([[1.0, 2.0], [3.0, np.nan], [5.0, 4.0]]))
+    >>> v, len(caught)
+    (array([4., 1.]), 1)
     """
     thetas = np.asarray(thetas, dtype=float)
     rscales = np.asarray(design.rscales, dtype=float)
