@@ -149,9 +149,6 @@ def _dense_joint(d, cols, by):
 @pytest.mark.parametrize("name", list(DESIGNS))
 def test_joint_means_and_contrast_by_many_domains(name, monkeypatch):
     monkeypatch.setattr(sparse_scores, "SPARSE_MIN", 0)
-    from barotrend.design import lincontrast
-
-    monkeypatch.setattr(lincontrast, "SPARSE_MIN", 0)
     d = DESIGNS[name]
     means, dense = _dense_joint(d, ["y", "y2"], "dom")
     est, v = d.joint_means(["y", "y2"], by="dom")
@@ -222,3 +219,28 @@ def test_by_domain_variances_on_frames_equal_dense(name):
     ybar = np.bincount(code, w * y, minlength=D) / W
     v = sparse_scores.rows_variances(d, None, code, ((y - ybar[code]) / W[code])[:, None], D)
     _close(np.sqrt(v), d.mean("y", by="dom")["se"], f"{name}: means")
+
+
+def test_tracker_wave_means_equal_dense_domain_means():
+    """The stacked tracker's wave means and covariance (GLS trend) from the rows' domain
+    codes equal the dense (rows x waves) indicators' computation, with a group, missing
+    answers and rows in no group."""
+    from barotrend import Tracker
+
+    rng = np.random.default_rng(12)
+    n = 600
+    df = pd.DataFrame({"unit": rng.integers(0, 80, n), "wave": rng.integers(0, 5, n),
+                       "g": rng.choice(["a", "b", None], n), "y": rng.normal(size=n),
+                       "w": rng.uniform(1, 2, n)})
+    df.loc[::13, "y"] = np.nan
+    d = Design(df, weights="w", cluster="unit")
+    t = Tracker.from_designs(d, items="y", wave="wave", group="g")
+    waves = [0, 2, 3, 4]
+    y = df["y"].to_numpy(float)
+    for group in (None, "b"):
+        means, cov = t._wave_means("y", waves, group)
+        ind = np.column_stack([(df["wave"] == w).to_numpy() & (
+            True if group is None else (df["g"] == group).to_numpy()) for w in waves])
+        m0, v0 = domain_means(d, y, ind)
+        _close(means, m0, "wave means")
+        _close(cov, v0, "wave covariance")

@@ -30,7 +30,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from barotrend.design import sparse_scores
 from barotrend.design.columns import not_numeric, py_scalar
+from barotrend.design.sparse_scores import contrast_scores, replicate_ratio_estimator
 from barotrend.results import result_frame
 
 
@@ -123,6 +125,68 @@ def domain_means(design, y, indicators):
         return (wr.T @ resid) / (wr.T @ ind)
 
     return means, np.asarray(design.vcov(estimator, scores), dtype=float)
+
+
+class SparseMeans:
+    """Domain means with their influence values held sparse: estimate ``k`` takes the rows
+    ``rows[cols == k]`` with values ``y`` (a row may enter several estimates), influence
+    values ``z_k(i) = (y_i - ybar_k) / N_k`` at ``(rows, cols)`` (as :func:`domain_means`,
+    which builds them as an (n, k) matrix). The covariance comes from the non-empty (unit,
+    estimate) cells (:func:`barotrend.design.sparse_scores.sparse_vcov`) when ``n x k`` is
+    large, and a linear contrast's variance from one column ``z c``: no (n, k) array.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from barotrend.design import Design
+    >>> d = Design(pd.DataFrame({"y": [1.0, 2, 3, 5]}))
+    >>> m = SparseMeans(d, np.array([0, 1, 0, 2, 3]), np.array([0, 0, 1, 1, 1]),
+    ...                 np.array([1.0, 2, 1, 3, 5]), 2)
+    >>> m.means.tolist(), bool(np.allclose(m.vcov(), domain_means(
+    ...     d, d.data["y"].to_numpy(), np.array([[1, 1], [1, 0], [0, 1], [0, 1]], bool))[1]))
+    ([1.5, 3.0], True)
+    """
+
+    def __init__(self, design, rows, cols, y, k):
+        self.design, self.rows, self.cols, self.k = design, rows, cols, k
+        w = np.asarray(design.weights, dtype=float)[rows]
+        totals = np.bincount(cols, w, minlength=k)
+        # two passes: the means, then the mean of the residuals about them (as domain_means)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            means = np.bincount(cols, w * y, minlength=k) / totals
+            resid = y - means[cols]
+            step = np.bincount(cols, w * resid, minlength=k) / totals
+            self.means = means + step
+            self.resid = resid - step[cols]
+            self.scores = self.resid / totals[cols]
+
+    def estimator(self, c=None):
+        """Replicate designs: the means' departures per replicate (or ``c'`` of them)."""
+        return replicate_ratio_estimator(self.design.n, self.rows, self.cols, self.resid,
+                                         self.k, c)
+
+    def vcov(self):
+        """Covariance (k, k) of the means."""
+        d = self.design
+        if d.is_replicate:
+            return np.asarray(d.vcov(self.estimator(), None), dtype=float)
+        if d.n * self.k > sparse_scores.SPARSE_MIN:
+            v = sparse_scores.sparse_vcov(d, self.rows, self.cols, self.scores, self.k)
+            if v is not None:
+                return v
+        z = np.zeros((d.n, self.k))
+        z[self.rows, self.cols] = self.scores
+        return np.asarray(d.vcov(None, z), dtype=float)
+
+    def contrast_variance(self, c):
+        """Variance of ``c' ybar``: one column of influence values ``z c`` (its design
+        variance is ``c' V c``; no k x k covariance)."""
+        d = self.design
+        if d.is_replicate:
+            v = d.vcov(self.estimator(c), None)
+        else:
+            v = d.vcov(None, contrast_scores(d.n, self.rows, self.cols, self.scores, c))
+        return float(np.asarray(v, dtype=float)[0, 0])
 
 
 def compare(design, var: str, by, a, b, *, level=None, conf_level: float = 0.95,

@@ -28,13 +28,7 @@ import pandas as pd
 from scipy import stats
 
 from barotrend.design.columns import py_scalar
-from barotrend.design.contrasts import numeric_column
-from barotrend.design.sparse_scores import (
-    SPARSE_MIN,
-    contrast_scores,
-    replicate_ratio_estimator,
-    sparse_vcov,
-)
+from barotrend.design.contrasts import SparseMeans, numeric_column
 from barotrend.results import result_frame
 
 
@@ -104,7 +98,7 @@ class _Joint:
     """The joint means of ``vars_`` by ``by`` (see :func:`joint_means`) with their influence
     values held sparse: estimate ``k = j D + d`` (variable ``j``, domain ``d``) takes the
     complete rows of domain ``d``; ``rows``, ``cols`` and ``scores`` give ``z_k(i) = (y_ij -
-    ybar_k) / N_k`` and ``resid`` its numerator."""
+    ybar_k) / N_k`` (:class:`barotrend.design.contrasts.SparseMeans`)."""
 
     def __init__(self, design, vars_, by, na_rm):
         cols = _vars(vars_)
@@ -133,47 +127,16 @@ class _Joint:
         self.n = np.tile(counts, J)
         self.rows = np.tile(r, J)
         self.cols = (np.arange(J)[:, None] * D + g).ravel()
-        y = Y[r].T.ravel()
-        w = np.asarray(design.weights, dtype=float)[self.rows]
-        k = self.k
-        totals = np.bincount(self.cols, w, minlength=k)
-        # two passes: the means, then the mean of the residuals about them (the rounding of
-        # the first pass, of the size of eps |mean|, would otherwise shift every residual)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            means = np.bincount(self.cols, w * y, minlength=k) / totals
-            resid = y - means[self.cols]
-            step = np.bincount(self.cols, w * resid, minlength=k) / totals
-            self.means = means + step
-            self.resid = resid - step[self.cols]
-            self.scores = self.resid / totals[self.cols]
-
-    def estimator(self, c=None):
-        """Replicate designs: the means' departures per replicate (or ``c'`` of them)."""
-        return replicate_ratio_estimator(self.design.n, self.rows, self.cols, self.resid,
-                                         self.k, c)
+        self.m = SparseMeans(design, self.rows, self.cols, Y[r].T.ravel(), self.k)
+        self.means = self.m.means
 
     def vcov(self):
         """Covariance (k, k) of the means."""
-        d = self.design
-        if d.is_replicate:
-            return np.asarray(d.vcov(self.estimator(), None), dtype=float)
-        if d.n * self.k > SPARSE_MIN:
-            v = sparse_vcov(d, self.rows, self.cols, self.scores, self.k)
-            if v is not None:
-                return v
-        z = np.zeros((d.n, self.k))
-        z[self.rows, self.cols] = self.scores
-        return np.asarray(d.vcov(None, z), dtype=float)
+        return self.m.vcov()
 
     def contrast_variance(self, c):
-        """Variance of ``c' ybar``: one column of influence values ``z c`` (its design
-        variance is ``c' V c``; no k x k covariance)."""
-        d = self.design
-        if d.is_replicate:
-            v = d.vcov(self.estimator(c), None)
-        else:
-            v = d.vcov(None, contrast_scores(d.n, self.rows, self.cols, self.scores, c))
-        return float(np.asarray(v, dtype=float)[0, 0])
+        """Variance of ``c' ybar`` (no k x k covariance)."""
+        return self.m.contrast_variance(c)
 
     def table(self, se=None):
         """The estimates (``se`` NaN unless given)."""
