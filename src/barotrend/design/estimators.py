@@ -60,7 +60,7 @@ from scipy import stats
 
 from barotrend.design.cells import domain_dfs, gsum, level_rows, row_cells, unit_cells
 from barotrend.design.columns import counted_codes, not_numeric, py_scalar
-from barotrend.results import COLUMNS, result_frame
+from barotrend.results import COLUMNS, TEXT_COLUMNS, Results, result_frame
 
 
 def _variance_label(design):
@@ -100,11 +100,17 @@ def _domain_codes(design, by):
     """
     if by is None:
         return design._memo(("by", None), (design.data,),
-                            lambda: ([("", {})], np.zeros(design.n, dtype=np.int64), None))
+                            lambda: ([("", {})], _zeros(design.n), None))
     key = _by_key(by)
     if key is None:  # not a column spec: the general path raises the ValueError
         return _domain_codes_fresh(design, by)
     return design._memo(key, (design.data,), lambda: _domain_codes_fresh(design, by))
+
+
+def _zeros(n):
+    """The domain codes of no ``by``: n int64 zeros as a read-only view of one zero (no
+    row-sized array; never written to, as every memoised code array)."""
+    return np.broadcast_to(np.zeros(1, dtype=np.int64), (n,))
 
 
 def _domain_codes_fresh(design, by):
@@ -305,60 +311,99 @@ def _caller_level():
 
 def _frame(design, labels, item, res, levels=None, method=None, conf_level=0.95):
     """Result rows (domain-major, then level) in the schema; ``by`` columns keep their names
-    unless they clash with a result column (:func:`by_column_names`)."""
+    unless they clash with a result column (:func:`by_column_names`).
+
+    Built column by column (the frame :func:`barotrend.results.result_frame` makes from the
+    same rows, without a dict per row: with thousands of domains those dicts outweighed the
+    estimates)."""
     n_lev = 1 if levels is None else len(levels)
-    rows = []
+    K = len(res["theta"])
+    if K == 0:
+        return result_frame([], extra=["category"] if levels is not None else ())
     rename = by_column_names(list(labels[0][1])) if labels else {}
+    dom = np.arange(K) // n_lev
+    miss = np.asarray(res["missing"], dtype=bool)
+    est = np.array(res["theta"], dtype=float)
+    se = np.sqrt(np.asarray(res["var"], dtype=float))
+    deff = np.array(res["deff"], dtype=float)
+    est[miss] = se[miss] = deff[miss] = np.nan
+    dfk = np.array(res["df"], dtype=float)
+    n = np.array(res["n"], dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = np.where(deff > 0, n / deff, np.nan)
+    label = _variance_label(design)
+    note = None
     if method is None:  # t quantiles of every row at once (one scipy call)
-        dfk = np.asarray(res["df"], dtype=float)
         qs = stats.t.ppf(0.5 + conf_level / 2, np.where(dfk > 0, dfk, 1.0))
         qs = np.where(dfk > 0, qs, np.nan)
-    batch = _share_intervals(res, method, conf_level)
-    for k in range(len(res["theta"])):
-        label, extra = labels[k // n_lev]
-        row = {rename[c]: v for c, v in extra.items()}
-        row.update(item=item, group=label)
-        if levels is not None:
-            row["category"] = levels[k % n_lev]
-        est = float(res["theta"][k])
-        se = float(np.sqrt(res["var"][k]))
-        deff = float(res["deff"][k])
-        if res["missing"][k]:
-            est = se = deff = np.nan
-        df = float(res["df"][k])
-        n = float(res["n"][k])
-        row.update(estimate=est, se=se, df=df, n=n, deff=deff,
-                   n_eff=n / deff if deff > 0 else np.nan)
-        if method is None:
-            q = float(qs[k])
-            row["ci_low"], row["ci_high"] = est - q * se, est + q * se
-            row["method"] = _variance_label(design)
-        elif batch is not None:
-            row["ci_low"], row["ci_high"] = float(batch[0][k]), float(batch[1][k])
-            row["method"] = f"{method}, {_variance_label(design)}"
+        lo, hi = est - qs * se, est + qs * se
+    else:
+        label = f"{method}, {label}"
+        batch = _share_intervals(res, method, conf_level)
+        if batch is not None:
+            lo, hi = (np.asarray(x, dtype=float) for x in batch)
         else:
-            from barotrend.design.intervals import proportion_interval
-            ok = np.isfinite(est) and np.isfinite(se) and df > 0 and n >= 2 and 0 < est < 1 \
-                and se > 0
-            if ok or (method == "mean" and np.isfinite(se) and df > 0):
-                se_logit = None
-                if "var_logit" in res and method in ("logit", "likelihood") and ok:
-                    se_logit = float(np.sqrt(res["var_logit"][k]))
-                if se_logit is not None and not np.isfinite(se_logit):
-                    # a replicate share of exactly 0 or 1 has no logit: no interval, say so
-                    lo = hi = np.nan
-                    row["note"] = ("logit undefined in a replicate with a share of 0 or 1: no "
-                                   f"{method} interval (method='beta' or 'mean' gives one)")
-                else:
-                    lo, hi = proportion_interval(est, se, df=df, method=method,
-                                                 conf_level=conf_level, n=max(n, 2.0),
-                                                 se_logit=se_logit)
-            else:
-                lo = hi = np.nan
-            row["ci_low"], row["ci_high"] = float(lo), float(hi)
-            row["method"] = f"{method}, {_variance_label(design)}"
-        rows.append(row)
-    return result_frame(rows, extra=["category"] if levels is not None else ())
+            lo, hi, note = _row_intervals(res, method, conf_level, est, se, dfk, n)
+    cols = {}
+    for c, name in rename.items():
+        cols[name] = [labels[d][1][c] for d in dom]
+    cols["item"] = [item] * K
+    cols["group"] = [labels[d][0] for d in dom]
+    if levels is not None:
+        cols["category"] = [levels[k % n_lev] for k in range(K)]
+    cols.update(estimate=est, se=se, df=dfk, n=n, deff=deff, n_eff=n_eff, ci_low=lo,
+                ci_high=hi, method=[label] * K)
+    if note is not None:
+        cols["note"] = note
+    return _schema_frame(cols, levels is not None)
+
+
+def _schema_frame(cols, shares_extra):
+    """The frame :func:`barotrend.results.result_frame` makes from rows holding ``cols``
+    (every row every key): schema columns first in their order, then ``category``, then the
+    ``by`` columns; numeric schema columns float64, text ones object with "" for missing."""
+    extra = ["category"] if shares_extra else []
+    order = [c for c in COLUMNS if c in cols] + extra + [
+        c for c in cols if c not in COLUMNS and c not in extra]
+    out = {}
+    for c in order:
+        v = cols[c]
+        if c in TEXT_COLUMNS:
+            out[c] = np.array(["" if x is None or x is pd.NA or (isinstance(x, float) and x != x)
+                               else x for x in v], dtype=object)
+        elif c in COLUMNS:
+            out[c] = np.asarray(v, dtype=np.float64) if isinstance(v, np.ndarray) else \
+                np.array([np.nan if x is None or x is pd.NA else x for x in v],
+                         dtype=np.float64)
+        else:
+            out[c] = v
+    return Results(out, columns=order)
+
+
+def _row_intervals(res, method, conf_level, est, se, dfk, n):
+    """Share intervals one row at a time (``likelihood``, or replicate logit SEs): ``(lo,
+    hi, note)``, ``note`` None unless a replicate logit is undefined somewhere."""
+    from barotrend.design.intervals import proportion_interval
+
+    K = len(est)
+    lo, hi = np.full(K, np.nan), np.full(K, np.nan)
+    notes = [None] * K
+    for k in range(K):
+        e, s, df, nk = float(est[k]), float(se[k]), float(dfk[k]), float(n[k])
+        ok = np.isfinite(e) and np.isfinite(s) and df > 0 and nk >= 2 and 0 < e < 1 and s > 0
+        if not (ok or (method == "mean" and np.isfinite(s) and df > 0)):
+            continue
+        se_logit = None
+        if "var_logit" in res and method in ("logit", "likelihood") and ok:
+            se_logit = float(np.sqrt(res["var_logit"][k]))
+        if se_logit is not None and not np.isfinite(se_logit):
+            # a replicate share of exactly 0 or 1 has no logit: no interval, say so
+            notes[k] = ("logit undefined in a replicate with a share of 0 or 1: no "
+                        f"{method} interval (method='beta' or 'mean' gives one)")
+            continue
+        lo[k], hi[k] = proportion_interval(e, s, df=df, method=method, conf_level=conf_level,
+                                           n=max(nk, 2.0), se_logit=se_logit)
+    return lo, hi, (notes if any(x is not None for x in notes) else None)
 
 
 def _share_intervals(res, method, conf_level):
