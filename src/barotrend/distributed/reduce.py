@@ -68,6 +68,13 @@ def add(a, b):
     return a + b
 
 
+def _codes(keys):
+    """Codes of int64 ``keys`` into their sorted distinct values: a hash pass and a sort of
+    the distinct keys only (``np.unique`` sorts every key)."""
+    inv, uniq = pd.factorize(keys, sort=True)
+    return inv.astype(np.intp, copy=False), np.asarray(uniq, dtype=np.int64)
+
+
 @dataclass(frozen=True)
 class Keyed:
     """Sums ``values`` (k, L) per int64 key (k,), distinct keys: added over the union of keys.
@@ -88,7 +95,7 @@ class Keyed:
         """Sums of the rows of ``values`` (n, L) over repeated ``keys`` (n,)."""
         keys = np.asarray(keys, dtype=np.int64)
         values = np.asarray(values, dtype=float).reshape(len(keys), -1)
-        uniq, inv = np.unique(keys, return_inverse=True)
+        inv, uniq = _codes(keys)
         out = np.stack([np.bincount(inv, values[:, j], minlength=len(uniq))
                         for j in range(values.shape[1])], axis=1) if len(keys) else \
             np.zeros((0, values.shape[1]))
@@ -127,7 +134,7 @@ class Moments:
         """Moments of the rows of ``values`` (n, L) in groups ``keys`` (n,), two-pass."""
         keys = np.asarray(keys, dtype=np.int64)
         values = np.asarray(values, dtype=float).reshape(len(keys), -1)
-        uniq, inv = np.unique(keys, return_inverse=True)
+        inv, uniq = _codes(keys)
         k, L = len(uniq), values.shape[1]
         m = np.bincount(inv, minlength=k).astype(float)
         mean = np.empty((k, L))
