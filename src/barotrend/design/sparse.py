@@ -31,6 +31,8 @@ import pandas as pd
 FCHUNK = 1 << 16
 #: Rows per chunk of the passes over the cells (the group-bys of :func:`cell_variance`).
 CHUNK = 1 << 14
+#: Rows per chunk of the passes over the rows' adjuster features (:class:`RowTotals`).
+RCHUNK = 1 << 15
 
 
 def _getter(keys, n):
@@ -281,8 +283,15 @@ def _add_x(X, da, dv, cc, tt, whole, n_dom):
         if whole:
             X[j] += _bin(da, x, n_dom)
         else:
-            for q in range(x.shape[1]):
-                np.add.at(X[j, :, q], da, x[:, q])
+            _add_rows(X[j], da, x)
+
+
+def _add_rows(out, codes, x):
+    """``out[codes[i]] += x[i]`` row after row (``out`` (m, p) C-contiguous, ``x`` (k, p)):
+    one flat scatter-add, each (code, column) summed in row order as by ``np.bincount``."""
+    p = x.shape[1]
+    flat = np.multiply(codes, p, dtype=np.int64)[:, None] + np.arange(p)
+    np.add.at(out.reshape(-1), flat.ravel(), x.ravel())
 
 
 def _lowrank_combine(X, Q, Lam, n_dom):
@@ -302,20 +311,21 @@ def _lowrank_rows(st, u, d, t, s, c, Phi, Lam, n_dom, n_in):
     if len(u) != n:
         raise ValueError(f"RowTotals: {n} rows but {len(u)} cells; the cells must be the rows")
     bar = np.zeros((len(st.coef), p))
-    for a, b in _chunks(n):
-        h, ph = st.parent[u[a:b]], Phi.rows(a, b)
-        for q in range(p):
-            np.add.at(bar[:, q], h, ph[:, q])
+    for a, b in _chunks(n, RCHUNK):
+        _add_rows(bar, st.parent[u[a:b]], Phi.rows(a, b))
     bar /= n_in[:, None]
     bar[~st.center] = 0.0
     Q = np.zeros((p, p))
     X = np.zeros((t.shape[1], n_dom, p))
-    for a, b in _chunks(n):
+    for a, b in _chunks(n, RCHUNK):
         h, da = st.parent[u[a:b]], d[a:b]
         dv = Phi.rows(a, b) - bar[h]
         cu = st.coef[h]
         keep = cu != 0
-        Q += (dv[keep] * cu[keep, None]).T @ dv[keep]
+        if keep.all():
+            Q += (dv * cu[:, None]).T @ dv
+        else:
+            Q += (dv[keep] * cu[keep, None]).T @ dv[keep]
         cc = np.where(cu != 0, cu, 0.0)
         tt = t[a:b] if s is None else t[a:b] + c[da][:, None] * s[a:b]
         _add_x(X, da, dv, cc, tt, n <= CHUNK, n_dom)
