@@ -23,9 +23,14 @@ columns it reads (w, y, area, practice, dom). R ``survey`` (``svyby(~y, ~dom, d,
 timed), where installed, each point capped at ``--r-cap`` seconds (60) and 6 GB; once a point
 passes the cap, the larger points of that sweep are not run (shown as skipped).
 
+``cells`` counts the non-empty (PSU, domain) cells and ``bt_ns_per_row_cell`` is barotrend's
+time per (row + cell) in nanoseconds: constant when the cost is O(rows + cells).
+
 Slopes: least squares of log10(seconds) on log10(rows) or log10(domains) per tool (R: its
-uncapped points only, when there are two or more). Linear in rows means slope ~1; cost free
-of the number of domains means slope ~0.
+uncapped points only, when there are two or more). Linear in rows means slope ~1. Over
+domains at fixed rows the cells grow too (10 domains: 65,000 cells; 10,000 domains: nearly one
+cell per row), so an O(rows + cells) cost has a small positive slope there, bounded by the
+cells' growth; a cost of PSUs x domains would have slope 1.
 
 Writes ``<out>/scaling.csv`` (one row per sweep, point and tool) and ``<out>/scaling.png``
 (log-log time and log-x memory ratio panels) and prints the table. The full run takes
@@ -124,7 +129,9 @@ def sweep(name, points, args, r_ok, tmp):
         inp = df[COLS].memory_usage(index=False).sum() / 2**20
         k = 1 if n >= 5_000_000 else args.repeat
         t_bt, mem_bt, t_np, mem_np = time_point(df, k)
-        base = {"sweep": name, "rows": n, "domains": D, "psus": P, "input_MB": inp}
+        cells = len(pd.unique(df["practice"].to_numpy() * D + df["dom"].to_numpy()))
+        base = {"sweep": name, "rows": n, "domains": D, "psus": P, "cells": cells,
+                "input_MB": inp}
         out.append({**base, "tool": "barotrend", "seconds": t_bt, "capped": False,
                     "peak_MB": mem_bt, "mem_x": mem_bt / inp, "status": "ok"})
         out.append({**base, "tool": "numpy", "seconds": t_np, "capped": False,
@@ -246,12 +253,14 @@ def main(argv=None):
     long.to_csv(csv, index=False, float_format="%.6g")
     plot(long, sl, png, f"barotrend vs bare numpy vs R survey; {os.cpu_count()} CPUs; {stamp}")
 
-    wide = long.pivot_table(index=["sweep", "rows", "domains"], columns="tool",
+    wide = long.pivot_table(index=["sweep", "rows", "domains", "cells"], columns="tool",
                             values=["seconds", "mem_x"], sort=False)
     table = pd.DataFrame({
         "barotrend_s": wide[("seconds", "barotrend")],
         "numpy_s": wide[("seconds", "numpy")],
         "bt/numpy": wide[("seconds", "barotrend")] / wide[("seconds", "numpy")],
+        "bt_ns_per_row_cell": wide[("seconds", "barotrend")] * 1e9 / (
+            wide.index.get_level_values("rows") + wide.index.get_level_values("cells")),
         "bt_mem_x": wide[("mem_x", "barotrend")],
         "numpy_mem_x": wide[("mem_x", "numpy")],
     }).reset_index()
@@ -262,7 +271,13 @@ def main(argv=None):
     print()
     with pd.option_context("display.width", 200, "display.max_columns", 20):
         print(table.to_string(index=False, float_format=lambda x: f"{x:.3g}"))
-    print("\nlog-log slopes (seconds against rows or domains; ~1 in rows, ~0 in domains):")
+    print("\nlog-log slopes (seconds against rows or domains; O(rows + cells) means ~1 in rows "
+          "and, in domains, at most the slope of rows + cells; PSUs x domains would mean 1):")
+    for sw, g in long[long["tool"] == "barotrend"].groupby("sweep", sort=False):
+        x = g["rows" if sw == "rows" else "domains"].to_numpy(dtype=float)
+        if len(np.unique(x)) >= 2:
+            s = np.polyfit(np.log10(x), np.log10(g["rows"] + g["cells"]), 1)[0]
+            print(f"  {sw:8s} {'rows+cells':10s} {s:.2f}")
     for (sw, tool), s in sl.items():
         print(f"  {sw:8s} {tool:10s} {s:.2f}")
     print(f"\nwrote {csv} and {png} ({time.perf_counter() - t0:.0f} s)")

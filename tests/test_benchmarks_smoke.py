@@ -37,7 +37,8 @@ def test_bench_scale_quick_prints_table_and_targets(tmp_path):
 def test_bench_scaling_quick_writes_csv_plot_and_slopes(tmp_path):
     text = run("bench_scaling.py", "--out", str(tmp_path), cwd=tmp_path)
     header = next(line for line in text.splitlines() if line.strip().startswith("sweep"))
-    for col in ("rows", "domains", "barotrend_s", "numpy_s", "bt/numpy", "bt_mem_x"):
+    for col in ("rows", "domains", "cells", "barotrend_s", "numpy_s", "bt/numpy",
+                "bt_ns_per_row_cell", "bt_mem_x"):
         assert col in header.split(), (col, header)
     assert "log-log slopes" in text
     long = pd.read_csv(tmp_path / "scaling_quick.csv")
