@@ -269,3 +269,12 @@ def test_larger_than_a_worker(client, tmp_path):
     assert q.n == len(whole) == n_parts * rows
     close(got_mean, p.mean("y", by="area"))
     close(got_share, p.mean("ok"))
+
+
+def test_categories_unknown_to_dask_are_the_observed_levels(client, data, tmp_path):
+    df = data.assign(q=pd.Categorical(data["q"]))
+    df.to_parquet(tmp_path / "q.parquet", index=False)
+    ddf = dd.read_parquet(str(tmp_path / "q.parquet"))
+    kw = DESIGNS["stratified clusters"]
+    close(DaskDesign(ddf, **kw).proportion("q", by="g"),
+          Design(df, **kw).proportion("q", by="g"))

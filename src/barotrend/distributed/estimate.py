@@ -148,7 +148,8 @@ def estimate(design, kind, var, den, by, na_rm, method=None, conf_level=0.95):
     if kind == "proportion":
         lev_vals = sums.index.get_level_values(-1)
         dt = design.data.dtypes[var]
-        if isinstance(dt, pd.CategoricalDtype) and dt.categories is not None:
+        if isinstance(dt, pd.CategoricalDtype) and dt.categories is not None and \
+                "__UNKNOWN_CATEGORIES__" not in dt.categories:  # dask's mark of unknown ones
             levels = pd.Index(dt.categories)
         else:
             levels = pd.Index(lev_vals[~pd.isna(lev_vals)].unique()).sort_values()
