@@ -77,7 +77,9 @@ def joint_means(design, vars_, by=None, na_rm=False):
     column): with many domains the covariance comes from the non-empty (unit, domain) cells,
     O(rows + cells + k^2) for ``k`` estimates, and never from a rows x k matrix
     (:func:`barotrend.design.sparse_scores.sparse_vcov`; replicate designs: sparse indicators
-    times the replicate weights).
+    times the replicate weights). The covariance itself is k x k (6,500 domains: 340 MB; 3
+    variables by 6,500 domains: 3 GB): for a contrast or a function of the means use
+    :func:`contrast`, which needs only one column of influence values, never the k x k.
 
     Examples
     --------
