@@ -163,7 +163,7 @@ def test_factor_path_equals_general_path(name):
     dense = d._replace(replicate_weights=d.replicate_weights)
     assert psu_structure(dense) is None
     fac, psu, w = psu_structure(d)
-    np.testing.assert_array_equal(d.replicate_weights, fac[psu] * w[:, None])
+    np.testing.assert_array_equal(d.replicate_weights, np.asarray(fac)[psu] * w[:, None])
     for a, b in zip(_verbs(d), _verbs(dense), strict=True):
         assert list(a.columns) == list(b.columns)
         for c in ("estimate", "se", "df", "ci_low", "ci_high", "deff"):
@@ -238,3 +238,27 @@ def test_replicate_variances_by_hand():
         warnings.simplefilter("error")
         assert not np.isfinite(replicate_variances(m, np.array([[1.0], [np.inf], [2.0],
                                                                  [3.0]]), np.zeros(1)))[0]
+
+
+def test_jk1_keeps_the_deleted_psu_order_not_a_matrix():
+    """JK1 keeps which PSU each replicate deletes (DropOne), not a PSUs x PSUs matrix; its
+    matrix is R's (replicate r deletes the r-th PSU in order of first appearance, the rest
+    times n/(n-1)), df is PSUs - 1, and a domain's df the PSUs it holds - 1 (its rank, by
+    hand in DropOne's docstring), as the general path's rank."""
+    from barotrend.design.replicate import DropOne
+
+    df = pd.DataFrame({"psu": [3, 3, 1, 2, 1, 4], "g": [0, 0, 0, 1, 1, 1],
+                       "y": [1.0, 2, 3, 4, 5, 6]})
+    d = Design(df, cluster="psu").replicate("JK1")
+    fac = psu_structure(d)[0]
+    assert isinstance(fac, DropOne) and d.df == 3
+    psu = d.psu_ids
+    first = [psu[0], psu[2], psu[3], psu[5]]  # PSUs 3, 1, 2, 4 in order of appearance
+    want = np.full((4, 4), 4 / 3)
+    want[first, np.arange(4)] = 0.0
+    np.testing.assert_array_equal(np.asarray(fac), want)
+    dense = d._replace(replicate_weights=d.replicate_weights)
+    a, b = d.mean("y", by="g"), dense.mean("y", by="g")
+    np.testing.assert_array_equal(a["df"], [1.0, 2.0])  # g=0 in PSUs 3, 1; g=1 in 2, 1, 4
+    np.testing.assert_array_equal(a["df"], b["df"])
+    np.testing.assert_allclose(a["se"], b["se"], rtol=1e-13)

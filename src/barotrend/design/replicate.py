@@ -104,6 +104,37 @@ def replicate_rank_df(replicate_weights, weights):
     return _rank_df(rw / np.asarray(weights, dtype=float)[:, None])
 
 
+class DropOne:
+    """JK1 factors without their (P x P) matrix: replicate ``r`` deletes PSU ``order[r]`` and
+    multiplies the other PSUs by ``c = P / (P - 1)``. ``np.asarray`` gives the matrix.
+
+    The rank of any ``s`` of its rows is ``s`` (``P > 1``): ``sum_p a_p (1 - e_p) = 0`` over
+    a set of PSUs gives ``a_p = 0`` (at a PSU outside the set ``sum a = 0``; at ``p`` in it
+    ``sum a - a_p = 0``), and all ``P`` rows form ``c (J - I)``, nonsingular. So a domain
+    holding ``s`` PSUs has ``s - 1`` degrees of freedom and the design ``P - 1``.
+
+    Examples
+    --------
+    >>> np.asarray(DropOne(np.array([1, 0, 2])))
+    array([[1.5, 0. , 1.5],
+           [0. , 1.5, 1.5],
+           [1.5, 1.5, 0. ]])
+    """
+
+    def __init__(self, order):
+        self.order = np.asarray(order, dtype=np.int64)
+        P = len(self.order)
+        self.c = P / (P - 1)
+        self.shape = (P, P)
+        self.rank_of = np.empty(P, dtype=np.int64)  # the replicate deleting each PSU
+        self.rank_of[self.order] = np.arange(P)
+
+    def __array__(self, dtype=None, copy=None):
+        fac = np.full(self.shape, self.c)
+        fac[self.order, np.arange(self.shape[1])] = 0.0
+        return fac if dtype is None else fac.astype(dtype)
+
+
 class ReplicateDesign(Design):
     """A replicate design converted from a linearised one (:func:`make_replicate`).
 
@@ -121,7 +152,7 @@ class ReplicateDesign(Design):
             rw = d.get("_rep_dense")
             if rw is None:
                 fac, psu, w = d["_rep_structure"]
-                rw = np.take(fac, psu, axis=0)
+                rw = np.take(np.asarray(fac), psu, axis=0)
                 rw *= w[:, None]
                 d["_rep_dense"] = rw
         return rw
@@ -158,11 +189,15 @@ def _build(base, factors_by_psu, psu, weights, kind, scale, rscales, mse, data=N
     dd = d.__dict__
     dd["_frozen"] = False
     if psu is not None:  # kept as factors; the (n, R) weights only on demand
-        fac = np.ascontiguousarray(factors_by_psu, dtype=float)
+        if isinstance(factors_by_psu, DropOne):
+            fac, df = factors_by_psu, factors_by_psu.shape[0] - 1  # (DropOne: its rank)
+        else:
+            fac = np.ascontiguousarray(factors_by_psu, dtype=float)
+            df = _rank_df(fac)
         dd["_rep_structure"] = (fac, psu, weights)
         dd.pop("replicate_weights", None)
         dd.pop("_rep_dense", None)
-        dd["df"] = _rank_df(fac)
+        dd["df"] = df
     else:
         dd["replicate_weights"] = factors_by_psu
         dd["df"] = _rank_df(factors_by_psu)
@@ -291,11 +326,10 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
         if design.strata_name:
             raise ValueError("kind: 'JK1' is for unstratified designs; use 'JKn'")
         n = design.n_psu
-        fac = np.full((n, n), n / (n - 1))
-        fac[_first_seen(design.psu_ids), np.arange(n)] = 0.0  # replicate r drops the r-th PSU
-        # in order of first appearance in the data (R's jk1weights)
-        return _build(design, fac, design.psu_ids, w, "JK1", (1 - f[0]) * (n - 1) / n,
-                      np.ones(n), mse)
+        # replicate r drops the r-th PSU in order of first appearance in the data (R's
+        # jk1weights), the others times n/(n-1): kept as that order (DropOne), not n x n
+        return _build(design, DropOne(_first_seen(design.psu_ids)), design.psu_ids, w, "JK1",
+                      (1 - f[0]) * (n - 1) / n, np.ones(n), mse)
     if kind == "JKn":
         if not design.strata_name:
             raise ValueError("kind: 'JKn' needs a stratified design; use 'JK1'")

@@ -43,7 +43,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special
 
-from barotrend.design.replicate import psu_structure, replicate_rank_df
+from barotrend.design.replicate import DropOne, psu_structure, replicate_rank_df
 from barotrend.design.sparse import factorize
 
 
@@ -57,9 +57,29 @@ def _psu_cells(psu, cols, P, k):
     return code, len(keys), keys
 
 
+def _drop_one_totals(c, keys, fac, P, k):
+    """JK1 (:class:`barotrend.design.replicate.DropOne`): replicate ``r`` totals ``c_f``
+    times the sum of the cells of every PSU but the deleted one, as a prefix sum plus a
+    suffix sum over the PSUs, O(PSUs x k). Not ``total - cell``: a sum of the other PSUs
+    keeps what holds PSU by PSU exactly (all zero: exactly 0; numerator = denominator in each
+    PSU: a share of exactly 1), as the general path does."""
+    if keys is None:
+        C = c.reshape(k, P).T
+    else:
+        C = np.zeros((P, k))
+        C[keys % P, keys // P] = c
+    before = np.zeros((P, k))
+    np.cumsum(C[:-1], axis=0, out=before[1:])
+    after = np.zeros((P, k))
+    np.cumsum(C[:0:-1], axis=0, out=after[-2::-1])
+    return fac.c * (before + after)[fac.order]
+
+
 def _factor_totals(code, n_codes, keys, x, fac, P, k):
     """(R, k) totals ``sum_p fac[p, r] C_pk`` from the rows' (PSU, cell) codes and values."""
     c = np.bincount(code, x, minlength=n_codes)
+    if isinstance(fac, DropOne):
+        return _drop_one_totals(c, keys, fac, P, k)
     if keys is None:
         c = c.reshape(k, P)
         if np.count_nonzero(c) > 0.25 * c.size:
@@ -232,6 +252,9 @@ def structured_dfs(design, g, n_dom):
         keys = np.sort(pd.unique(key))
     dom, held = keys // P, keys % P
     bounds = np.searchsorted(dom, np.arange(n_dom + 1))
+    if isinstance(fac, DropOne):  # s PSUs have rank s (DropOne); no row: 0
+        held_n = np.diff(bounds)
+        return np.where(held_n > 0, held_n - 1, 0).astype(float)
     out = np.zeros(n_dom)
     ranks = {}
     for d in range(n_dom):
