@@ -244,3 +244,18 @@ def test_tracker_wave_means_equal_dense_domain_means():
         m0, v0 = domain_means(d, y, ind)
         _close(means, m0, "wave means")
         _close(cov, v0, "wave covariance")
+
+
+def test_carried_down_adjusters_take_the_cell_path_with_dense_numbers(monkeypatch):
+    """carry_down keeps a unit adjuster's low-rank parts, so the by-domain estimators take
+    the cell path (cells.rows_variance) on a carried-down class-adjusted design: its SEs equal
+    the dense (rows x domains) path's."""
+    from barotrend.design import cells
+
+    d = DESIGNS["carried down, class adjuster"]
+    assert all(hasattr(a, "lowrank") for a in d.score_adjusters)
+    monkeypatch.setattr(cells, "SPARSE_ROWS_MIN", 1 << 62)
+    dense = d.mean("y", by="dom")["se"].to_numpy(), d.total("y2", by="dom")["se"].to_numpy()
+    monkeypatch.setattr(cells, "SPARSE_ROWS_MIN", 0)
+    _close(d.mean("y", by="dom")["se"], dense[0], "mean")
+    _close(d.total("y2", by="dom")["se"], dense[1], "total")
