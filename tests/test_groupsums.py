@@ -98,3 +98,27 @@ def test_centred_factors(rows, chunk):
     np.testing.assert_allclose(s_a2, np.bincount(u * 4 + d, w * a2, minlength=148)
                                .reshape(37, 4), rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(s_ab, np.bincount(d, w * a2 * b, minlength=4), rtol=1e-12)
+
+
+@pytest.mark.parametrize("chunk", [7, 1000, 1 << 14])
+def test_rows_as_units_and_group_totals(rows, chunk):
+    # unit=None: every row its own unit (no code array), the products as they are; groups=:
+    # the domain totals over other codes than the cells' (bincount's sums, bit for bit)
+    u, d, lev, w, a = (rows[k] for k in ("unit", "dom", "lev", "w", "a"))
+    n = len(w)
+    s_a, s_lev, s_aa, cnt = cell_sums(None, n, [((w, a), "cell"), ((w,), "cell"),
+                                                ((w, a, a), "domain total"),
+                                                ((), "domain total")],
+                                      level=lev, n_level=3, groups=d, n_groups=4, chunk=chunk)
+    want = np.zeros((n, 3))
+    want[np.arange(n), lev] = w * a
+    np.testing.assert_array_equal(s_a, want)
+    want[np.arange(n), lev] = w
+    np.testing.assert_array_equal(s_lev, want)
+    np.testing.assert_array_equal(s_aa, np.bincount(d, w * a * a, minlength=4))
+    np.testing.assert_array_equal(cnt, np.bincount(d, minlength=4))
+    # groups also apply with cells coded in unit (here the units themselves)
+    s_u, s_g = cell_sums(u, 37, [((w,), "domain"), ((w, a), "domain total")], groups=d,
+                         n_groups=4, chunk=chunk)
+    np.testing.assert_array_equal(s_u[:, 0], np.bincount(u, w, minlength=37))
+    np.testing.assert_array_equal(s_g, np.bincount(d, w * a, minlength=4))
