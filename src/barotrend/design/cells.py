@@ -33,7 +33,14 @@ from __future__ import annotations
 import numpy as np
 
 from barotrend.design.groupsums import Centred, cell_sums
-from barotrend.design.sparse import adjusted_parts, cell_variance, factorize, presence_dfs
+from barotrend.design.sparse import (
+    CHUNK,
+    adjusted_parts,
+    bin_columns,
+    cell_variance,
+    factorize_pairs,
+    presence_dfs,
+)
 
 #: Largest accepted ratio of the size of the centred sums' terms to their result before a
 #: domain is summed again about its own estimate (10 bits of 52 at most).
@@ -89,13 +96,14 @@ def pilot(a, b=None):
 
 def _cell_coding(design, u, M, gk, n_dom, all_in):
     """The non-empty (finest unit, domain) cells: a cell code per row, the unit and domain of
-    each cell. One hash pass over the rows; remembered while the units and codes are the same
-    objects (rows all in)."""
+    each cell. Hash passes over the rows in chunks (int32 codes); remembered while the units
+    and codes are the same objects (rows all in). With one row per unit of a one-stage design
+    the rows are the cells: cell ``i`` is row ``i``, of unit ``u[i]`` and domain ``gk[i]``
+    (the code per row is None: nothing is made)."""
     def compute():
         if M == len(u) and len(design._stages) == 1:  # a row per unit: the rows are the cells
-            return u, u, gk
-        code, keys = factorize(u * n_dom + gk)
-        return code, keys // n_dom, keys % n_dom
+            return None, u, gk
+        return factorize_pairs(u, gk, n_dom)
 
     if not all_in:
         return compute()
@@ -109,7 +117,10 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
 
     When units x domains is larger than the rows, the cells are only the non-empty ones (a
     hash coding of the (unit, domain) pairs) and the variance is taken from them
-    (:func:`barotrend.design.sparse.cell_variance`): time and memory O(rows + cells).
+    (:func:`barotrend.design.sparse.cell_variance`): time and memory O(rows + cells). With one
+    row per unit the rows are the cells: no code is made, the weights are the cells' weight
+    totals, the sums of squares go straight to the domains, and the residuals are formed in
+    place of the cell totals (issue 14: peak memory within about the input columns').
 
     Returns ``(theta, var, ss, Wd, Wb, dfs)`` with ``var`` the variance of each cell's estimate
     and ``ss = sum w (a - theta b)^2`` per cell (a total: about the domain mean; None for
@@ -120,9 +131,13 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
     u = stages[-1].unit
     M = len(stages[-1].parent)
     sparse = n_dom > 1 and M * n_dom * n_lev > max(len(u), 1 << 16)
+    rows_are_cells = False
     if sparse:
         inv, cu, cd = _cell_coding(design, u, M, gk, n_dom, all_in)
-        units, n_units, dom, n_d, over_dom = inv, len(cu), None, 1, "domain"
+        rows_are_cells = inv is None
+        units, n_units, dom, n_d = inv, len(cu), None, 1
+        # one row per cell: the sums of squares go straight to the domains
+        over_dom = "domain total" if rows_are_cells else "domain"
     else:
         units, n_units, dom, n_d, over_dom = u, M, (None if n_dom == 1 else gk), n_dom, \
             "domain total"
@@ -131,12 +146,14 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
     w_key = ("cell weights" if sparse else "unit x domain weights", id(gk))
     w_sources = (u, gk, design.weights)
     S_w = design._memo_peek(w_key, w_sources) if all_in else None
+    if rows_are_cells:  # a cell's weight total is its row's weight: no sum, no copy
+        S_w = wk[:, None]
     centred = av is not None and lev is None
     centre = pilot(av, bv) if centred else None
     ratio = bv is not None and not total
 
     def to_domains(x):  # a cell-level sum (sparse) summed to its domains
-        return np.bincount(cd, x[:, 0], minlength=n_dom) if sparse else x
+        return np.bincount(cd, x[:, 0], minlength=n_dom) if sparse and x.ndim == 2 else x
 
     for attempt in range(3):
         if not centred or (np.ndim(centre) == 0 and centre == 0.0):
@@ -156,7 +173,9 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
                 terms["ab"] = ((wk, A, bv), over_dom)
                 terms["bb"] = ((wk, bv, bv), over_dom)
         sums = dict(zip(terms, cell_sums(units, n_units, list(terms.values()), domain=dom,
-                                         n_domain=n_d, level=lev, n_level=n_lev), strict=True))
+                                         n_domain=n_d, level=lev, n_level=n_lev,
+                                         groups=gk if rows_are_cells else None,
+                                         n_groups=n_dom), strict=True))
         S_a = sums["a"]
         if deferred and attempt == 0 and not np.isfinite(S_a.sum()):
             return None
@@ -165,9 +184,7 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
             if all_in:
                 S_w = design._memo(w_key, w_sources, lambda s=S_w: s)
         S_b = sums["b"] if ratio else S_w
-        Wa = S_a.sum(0) if not sparse else \
-            np.stack([np.bincount(cd, S_a[:, j], minlength=n_dom) for j in range(n_lev)],
-                     axis=1).ravel()
+        Wa = S_a.sum(0) if not sparse else bin_columns(cd, S_a, n_dom).ravel()
         Wd, Wb_dom = to_domains(S_w.sum(0) if not sparse else S_w), \
             to_domains(S_b.sum(0) if not sparse else S_b)
         if not centred:
@@ -194,23 +211,29 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
     # the cells: (unit, domain) pairs with their sums, (C, n_lev) and (C,)
     if sparse:
         Sa_c, Sw_c, Sb_c = S_a, S_w[:, 0], S_b[:, 0]
+    elif (S_w != 0).all():  # every (unit, domain) cell holds weight: the sums as they are
+        C = M * n_dom
+        idx = np.int32 if C < 2**31 else np.int64
+        cu = np.repeat(np.arange(M, dtype=idx), n_dom) if n_dom > 1 else np.arange(M, dtype=idx)
+        cd = np.tile(np.arange(n_dom, dtype=idx), M) if n_dom > 1 else np.zeros(M, np.int8)
+        Sa_c, Sw_c, Sb_c = S_a.reshape(C, n_lev), S_w.reshape(C), S_b.reshape(C)
     else:
         cu, cd = np.nonzero(S_w != 0)
         Sa_c = S_a.reshape(M, n_dom, n_lev)[cu, cd]
         Sw_c, Sb_c = S_w[cu, cd], S_b[cu, cd]
     Wb = np.repeat(Wb_dom, n_lev)
-    pos = Sw_c > 0
-    dfs = presence_dfs(design, design._unit_psu[cu[pos]], cd[pos], n_dom,
-                       distinct=len(stages) == 1)
+    # cells of a zero weight hold no PSU of the domain; with positive weights and every row
+    # in, there is none (no mask)
+    pos = None if all_in and design._weights_positive() else Sw_c > 0
+    one = len(stages) == 1
+    dfs = presence_dfs(design, cu, cd, n_dom, distinct=one, keep=pos,
+                       psu_map=None if one else design._unit_psu)
     with np.errstate(divide="ignore", invalid="ignore"):
         if not centred:  # levels (indicators in [0, 1]) or a count: no centre needed
             theta = Wa if total else Wa / Wb
-            if total:
-                var = cell_variance(cu, cd, Sa_c, stages, n_dom)
-            else:
-                fit = Sb_c[:, None] * theta.reshape(n_dom, n_lev)[cd]
-                var = cell_variance(cu, cd, _residual(Sa_c, fit) / Wb_dom[cd][:, None],
-                                    stages, n_dom)
+            if not total:  # the cell totals become the residuals (in place)
+                _residual(Sa_c, Sb_c, theta.reshape(n_dom, n_lev), cd, Wb_dom)
+            var = cell_variance(cu, cd, Sa_c, stages, n_dom)
             return theta, var.ravel(), None, Wd, Wb, dfs
         c = np.broadcast_to(np.asarray(centre, dtype=float), (n_dom,))
         if total:  # sum w a = sum w (a - c) + c sum w
@@ -218,19 +241,30 @@ def unit_cells(design, av, bv, wk, gk, n_dom, lev, n_lev, total, all_in, deferre
             var = cell_variance(cu, cd, Sa_c, stages, n_dom, offset=(Sw_c, c))
         else:
             theta = c + delta
-            var = cell_variance(cu, cd, _residual(Sa_c, (Sb_c * delta[cd])[:, None])
-                                / Wb_dom[cd][:, None], stages, n_dom)
+            _residual(Sa_c, Sb_c, delta[:, None], cd, Wb_dom)
+            var = cell_variance(cu, cd, Sa_c, stages, n_dom)
     return theta, var.ravel(), ss, Wd, Wb, dfs
 
 
-def _residual(s_a, fitted):
-    """Unit totals ``s_a - fitted``, exactly 0 where the difference is within the rounding of
-    its terms (``8 eps (|s_a| + |fitted|)``): a unit holding a whole domain then adds nothing,
-    so an estimate whose variance is 0 gets 0, not a noise of 1e-33 (which made its design
-    effect ~1e-31 and its n_eff ~1e32). The change is below the rounding error it removes."""
-    r = s_a - fitted
-    r[np.abs(r) <= 8 * np.finfo(float).eps * (np.abs(s_a) + np.abs(fitted))] = 0.0
-    return r
+def _residual(s_a, s_b, coef, cd, wb):
+    """The cell totals ``s_a`` (C, L), owned by the caller, replaced in place (chunk by chunk,
+    no cell-sized temporary) by the influence totals ``(s_a - fitted) / wb[cd]`` with
+    ``fitted = s_b coef[cd]`` (``coef`` (n_dom, L): the estimates, or the estimates minus the
+    centre), the difference set to exactly 0 where it is within the rounding of its terms
+    (``8 eps (|s_a| + |fitted|)``): a unit holding a whole domain then adds nothing, so an
+    estimate whose variance is 0 gets 0, not a noise of 1e-33 (which made its design effect
+    ~1e-31 and its n_eff ~1e32). The change is below the rounding error it removes."""
+    tol = 8 * np.finfo(float).eps
+    for s in range(0, len(s_a), CHUNK):
+        e = min(len(s_a), s + CHUNK)
+        dd = cd[s:e]
+        fitted = s_b[s:e, None] * coef[dd]
+        x = s_a[s:e]
+        r = x - fitted
+        r[np.abs(r) <= tol * (np.abs(x) + np.abs(fitted))] = 0.0
+        r /= wb[dd][:, None]
+        x[...] = r
+    return s_a
 
 
 def row_cells(design, av, bv, wk, gk, keep, n_dom, total, Wd):
@@ -260,6 +294,13 @@ def row_cells(design, av, bv, wk, gk, keep, n_dom, total, Wd):
         # many domains: the variance of the totals of w (r + centre) (a total) or w r / Wb
         # from the cells and the adjusters' low-rank parts, no (n x domains) matrix
         with np.errstate(divide="ignore", invalid="ignore"):
+            if len(rows) == design.n:  # every row: r (made above) becomes v in place
+                for s in range(0, len(r), CHUNK):
+                    if total:
+                        r[s:s + CHUNK] += centre[gk[s:s + CHUNK]]
+                    else:
+                        r[s:s + CHUNK] /= Wb[gk[s:s + CHUNK]]
+                return theta, rows_variance(design, None, gk, r[:, None], n_dom), ss, Wb
             v = r[rows] + centre[gk[rows]] if total else r[rows] / Wb[gk[rows]]
         return theta, rows_variance(design, rows, gk[rows], v[:, None], n_dom), ss, Wb
     if design.is_replicate:  # one pass: O(rows x replicates), variances only (no K x K)
@@ -298,18 +339,31 @@ def _sparse_rows(design, n_dom, n_lev):
 
 def rows_variance(design, rows, dom, vals, n_dom):
     """Variances (n_dom * L,) of the domain totals of ``w z``, ``z_i = vals[i]`` (L columns)
-    in domain ``dom[i]`` for the rows ``rows`` (0 elsewhere), after the design's score
-    adjusters: cell totals by a hash pass, the adjusters through their low-rank parts
-    (:func:`barotrend.design.sparse.adjusted_parts`), O(rows + cells)."""
-    unit = design._stages[-1].unit[rows]
-    code, keys = factorize(unit * n_dom + dom)
-    C = len(keys)
-    w = design.weights[rows]
-    t = np.stack([np.bincount(code, w * vals[:, j], minlength=C)
-                  for j in range(vals.shape[1])], axis=1)
-    lowrank = adjusted_parts(design, rows, dom, vals, n_dom) if design.score_adjusters else None
-    return cell_variance(keys // n_dom, keys % n_dom, t, design._stages, n_dom,
-                         lowrank=lowrank).ravel()
+    in domain ``dom[i]`` for the rows ``rows`` (None: every row; 0 elsewhere), after the
+    design's score adjusters: cell totals by a hash pass, the adjusters through their
+    low-rank parts (:func:`barotrend.design.sparse.adjusted_parts`), O(rows + cells). With
+    one row per unit (a one-stage design, every row) the rows are the cells: no coding, and
+    the units' adjuster totals are made chunk by chunk where they are used."""
+    st = design._stages[-1]
+    w = design.weights
+    L = vals.shape[1]
+    row_units = rows is None and len(design._stages) == 1 and len(st.parent) == design.n
+    lowrank = adjusted_parts(design, rows, dom, vals, n_dom, row_units=row_units) \
+        if design.score_adjusters else None
+    if row_units:  # cell i is row i, of unit st.unit[i]
+        t = vals * w[:, None]
+        return cell_variance(st.unit, dom, t, design._stages, n_dom, lowrank=lowrank).ravel()
+    if rows is None:
+        code, cu, cd = factorize_pairs(st.unit, dom, n_dom)
+    else:
+        code, cu, cd = factorize_pairs(rows, dom, n_dom, amap=st.unit)
+    t = np.zeros((len(cu), L))
+    for s in range(0, len(code), CHUNK):  # the cells' totals of w z (bincount's sums)
+        c = code[s:s + CHUNK]
+        ws = w[s:s + CHUNK] if rows is None else w[rows[s:s + CHUNK]]
+        for j in range(L):
+            np.add.at(t[:, j], c, ws * vals[s:s + CHUNK, j])
+    return cell_variance(cu, cd, t, design._stages, n_dom, lowrank=lowrank).ravel()
 
 
 def level_rows(design, keep, cell, g, K, n_lev, theta, Wb, logit=False):
@@ -323,12 +377,16 @@ def level_rows(design, keep, cell, g, K, n_lev, theta, Wb, logit=False):
         from barotrend.design.replicate_domains import share_variances
         return share_variances(design, rows, cell[rows], g[rows], K, n_lev, logit)
     if _sparse_rows(design, K // n_lev, n_lev):
-        gr, cr = g[rows], cell[rows]
-        dom_theta = theta.reshape(-1, n_lev)[gr]  # (rows, n_lev)
+        every = len(rows) == design.n
+        gr = g if every else g[rows]
+        v = np.empty((len(gr), n_lev))
+        eye, th = np.eye(n_lev), theta.reshape(-1, n_lev)
         with np.errstate(divide="ignore", invalid="ignore"):
-            v = (np.eye(n_lev)[cr - gr * n_lev] - dom_theta) / \
-                Wb[cr][:, None]
-        return rows_variance(design, rows, gr, v, K // n_lev), None
+            for s in range(0, len(gr), CHUNK):  # (1[level] - theta) / Wb, chunk by chunk
+                gs = gr[s:s + CHUNK]
+                cs = cell[s:s + CHUNK] if every else cell[rows[s:s + CHUNK]]
+                v[s:s + CHUNK] = (eye[cs - gs * n_lev] - th[gs]) / Wb[cs][:, None]
+        return rows_variance(design, None if every else rows, gr, v, K // n_lev), None
     # influence values straight into their cells: (1[level] - theta) / Wb
     z = np.zeros((design.n, K))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -347,8 +405,9 @@ def domain_dfs(design, g, n_dom):
             return np.array([float(design.df)])
         return _replicate_dfs(design, g, n_dom)
     inset = (g >= 0) & (design.weights != 0)
-    keys = factorize(design.psu_ids[inset] * n_dom + g[inset])[1]
-    return presence_dfs(design, keys // n_dom, keys % n_dom, n_dom)
+    # a PSU per row: the (PSU, domain) pairs of the rows are distinct
+    return presence_dfs(design, design.psu_ids, g, n_dom, distinct=design.n_psu == design.n,
+                        keep=None if inset.all() else inset)
 
 
 def _replicate_dfs(design, g, n_dom):
