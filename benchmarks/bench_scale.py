@@ -52,7 +52,10 @@ measured here.
 
 Usage: python benchmarks/bench_scale.py [--rows N] [--repeat K] [--quick] [--no-peers]
 [--no-r] [--no-svy] [--no-samplics] [--peer-timeout S] [--peer-mem-gb G] [--jk-groups G]
-[--no-memory]
+[--no-memory] [--csv PATH]
+
+``--csv PATH``: also write the table (a ``<peer>_capped`` column marks a peer time that is
+the cap, its ratio then a lower bound) and ``<PATH stem>_targets.csv`` (verdict, target).
 
 ``--quick``: 20,000 rows, one round, no peers (a smoke run of a few seconds).
 """
@@ -602,6 +605,7 @@ def main(argv=None):
                     help="resident memory at which a peer is killed (default 6 GB)")
     ap.add_argument("--jk-groups", type=int, default=50)
     ap.add_argument("--no-memory", action="store_true")
+    ap.add_argument("--csv", type=Path, help="also write the table (seconds, ratios) here")
     ap.add_argument("--child", choices=sorted(PY_PEERS), help=argparse.SUPPRESS)
     ap.add_argument("--child-task", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -663,8 +667,16 @@ def main(argv=None):
     with pd.option_context("display.width", 250, "display.max_columns", 30):
         print(table.to_string(index=False, na_rep="-", float_format=lambda x: f"{x:.3g}"))
     print("\nTargets (issue 14):")
-    for verdict, text in targets(out, peers, args.peer_timeout):
+    verdicts = targets(out, peers, args.peer_timeout)
+    for verdict, text in verdicts:
         print(f"  {verdict:9s} {text}")
+    if args.csv:
+        for peer in peers:
+            out[f"{peer}_over_barotrend"] = out[f"{peer}_s"] / out["barotrend_s"]
+        out.to_csv(args.csv, index=False, float_format="%.6g")
+        pd.DataFrame(verdicts, columns=["verdict", "target"]).to_csv(
+            args.csv.with_name(args.csv.stem + "_targets.csv"), index=False)
+        print(f"wrote {args.csv}")
     return out
 
 
