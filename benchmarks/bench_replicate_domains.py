@@ -9,6 +9,8 @@ within 200 areas, weights uniform on [1, 3], a numeric ``y`` with a practice eff
 * bootstrap: practices as PSUs in the 200 areas, Rao-Wu, 50 replicates;
 * BRR: two PSUs per area (``practice // 200 % 2`` nested in the areas), R's Hadamard
   matrix of order 208;
+* JK1 on practices: the 6,500 practices as PSUs, 6,500 replicates (as (n, R) weights that would
+  be 52 GB; barotrend keeps which PSU each replicate deletes);
 * JK1 given: the JK1 weights handed over as an (n, 50) array (``Design.from_replicate_weights``
   path: the general sparse-indicator product, one read of the weights).
 
@@ -113,6 +115,7 @@ def main():
         .replicate("bootstrap", replicates=50, seed=1),
         "BRR": lambda: Design(df, weights="w", strata="area", cluster="half", nest=True)
         .replicate("BRR"),
+        "JK1 on practices": lambda: Design(df, weights="w", cluster="practice").replicate("JK1"),
     }
     tasks = {"mean": lambda d: d.mean("y", by="area"),
              "total": lambda d: d.total("y", by="area"),

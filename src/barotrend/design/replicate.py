@@ -24,6 +24,11 @@ estimate when ``mse=True``. Replicate factors per kind (``n_h`` PSUs in stratum 
 
 Degrees of freedom: the rank of the replicate weights minus one (R's ``degf``).
 
+Storage: a converted design (:class:`ReplicateDesign`) keeps its replicate weights as
+per-PSU factors, ``w_ri = f[psu_i, r] w_i`` (JK1: only which PSU each replicate deletes,
+:class:`DropOne`); ``replicate_weights`` forms the (rows x replicates) array on first use.
+The estimators by domain never form it (:mod:`barotrend.design.replicate_domains`).
+
 References
 ----------
 Wolter, K. M. (2007). *Introduction to Variance Estimation*, 2nd ed., chapters 3-4. Springer.

@@ -12,6 +12,9 @@ of a row value ``v`` (a residual, a denominator, 1). Two representations of ``w_
   ``C_pk = sum_{i in p, k_i = k} w_i v_i`` the (PSU, cell) totals: one bincount pass over the
   rows, then a product of the non-empty (PSU, cell) totals with the (PSUs x replicates)
   factors, O(rows + non-empty cells x replicates). No (rows x replicates) array is formed.
+  JK1 keeps only which PSU each replicate deletes
+  (:class:`barotrend.design.replicate.DropOne`): ``T_rk = c sum_{p != p_r} C_pk``, a prefix
+  plus a suffix sum over the PSUs, O(rows + PSUs x cells), never a PSUs x PSUs matrix.
 * **weights** (supplied replicate weights, or weights replaced by a weighting step): one
   product of a sparse (rows x cells) indicator, one entry per row and total, with the (rows x
   replicates) weights, one read of that array for all the totals.
@@ -29,6 +32,10 @@ warning: R's ``svyby`` calls ``svrVar`` once per domain, whose ``na.action`` (``
 drops the NA replicates of that domain ("k replicates gave NA results and were discarded").
 As ``na.omit``, an infinite estimate is not dropped (it makes the variance infinite or NaN).
 
+Degrees of freedom of a domain (R's ``degf`` of the subset: the rank of its replicate factors
+minus one): from the factors of the PSUs the domain holds (JK1: their number minus one), or,
+with (rows x replicates) weights, from one row per factor pattern the domain holds.
+
 References
 ----------
 R package ``survey`` (Lumley): ``svrVar``, ``svyby``, ``svymean.svyrep.design``.
@@ -44,16 +51,16 @@ import pandas as pd
 from scipy import sparse, special
 
 from barotrend.design.replicate import DropOne, psu_structure, replicate_rank_df
-from barotrend.design.sparse import factorize
 
 
 def _psu_cells(psu, cols, P, k):
-    """Coding of the (PSU, cell) pairs of the rows: ``(code, n_codes, psu_of, col_of)``,
-    dense ``col * P + psu`` when ``P k`` is at most the rows, else the non-empty pairs."""
+    """Coding of the (PSU, cell) pairs of the rows: ``(code, n_codes, keys)``, dense
+    ``code = col * P + psu`` (``keys`` None) when ``P k`` is at most the rows, else the
+    non-empty pairs by hashing (``keys = col * P + psu`` of each code)."""
     key = cols.astype(np.int64) * P + psu
     if P * k <= max(len(psu), 1 << 16):
         return key, P * k, None
-    code, keys = factorize(key)
+    code, keys = pd.factorize(key)
     return code, len(keys), keys
 
 
@@ -115,7 +122,7 @@ def replicate_totals(design, rows, specs):
     if structure is not None:
         fac, psu, w0 = structure
         P = fac.shape[0]
-        p, w = psu[rows], w0[rows]
+        p, w = (psu, w0) if len(rows) == len(psu) else (psu[rows], w0[rows])  # all: no copy
         out, coded = [], {}
         for cols, vals, k in specs:
             key = (id(cols), k)
