@@ -31,7 +31,8 @@ The bare numpy reference (``numpy_s``): nothing pre-coded; ``pd.factorize`` of t
 estimate and SE only (the proportion adds its logit CI). ``x_numpy`` = barotrend / numpy.
 
 Peers, same data, same run, each task in its own child process: R ``survey`` via ``Rscript``
-(a CSV of the data), ``svy`` and ``samplics`` (``pip install svy samplics``; skipped with a
+(the data written once as CSV and converted once to an uncompressed RDS file that each R
+task reads), ``svy`` and ``samplics`` (``pip install svy samplics``; skipped with a
 message when absent; not dependencies of barotrend) on the same rows regenerated from the
 same seed. Each child prepares what barotrend gets untimed (reads the data, builds the design
 or replicate weights, rakes before a raked mean), prints READY, then times the one call
@@ -256,8 +257,9 @@ def peak_mb(fn):
 
 # ---------------------------------------------------------------- peers: R survey
 R_HEAD = """suppressMessages(library(survey))
-df <- read.csv("{csv}")
+df <- readRDS("{rds}")
 """
+R_CONVERT = 'saveRDS(read.csv("{csv}"), "{rds}", compress=FALSE)\n'  # once, untimed
 R_CLU = "d <- svydesign(ids=~practice, strata=~area, weights=~w, data=df)\n"
 R_ONE = "d <- svydesign(ids=~1, strata=~area, weights=~w, data=df)\n"
 R_RAKE = ("pa <- aggregate(w ~ age, df, sum); pa$Freq <- 1.1 * pa$w; pa$w <- NULL\n"
@@ -289,9 +291,9 @@ R_TASKS = {  # task: (untimed preparation, timed expression)
 }
 
 
-def r_script(csv, task):
+def r_script(rds, task):
     prep, timed = R_TASKS[task]
-    return (R_HEAD.format(csv=csv) + prep + "cat('READY\\n'); flush(stdout())\n"
+    return (R_HEAD.format(rds=rds) + prep + "cat('READY\\n'); flush(stdout())\n"
             f"t <- system.time({timed})\ncat('TIME', t[['elapsed']], '\\n')\n")
 
 
@@ -561,8 +563,11 @@ def run_peers(df, rows_out, args, quick):
                 if why:
                     print(f"R: {why}, skipped")
                     continue
-                csv = Path(tmp) / "scale.csv"
+                csv, rds = Path(tmp) / "scale.csv", Path(tmp) / "scale.rds"
                 df.assign(q=df["q"].astype(int)).to_csv(csv, index=False)
+                conv = Path(tmp) / "convert.R"
+                conv.write_text(R_CONVERT.format(csv=csv, rds=rds))
+                subprocess.run(["Rscript", str(conv)], check=True, capture_output=True)
                 label = "R"
             else:
                 version = peer_version(peer)
@@ -575,7 +580,7 @@ def run_peers(df, rows_out, args, quick):
             for task, row in zip(names, rows_out, strict=True):
                 if peer == "R":
                     script = Path(tmp) / "task.R"
-                    script.write_text(r_script(csv, task))
+                    script.write_text(r_script(rds, task))
                     cmd = ["Rscript", str(script)]
                 else:
                     cmd = [sys.executable, str(HERE), "--child", peer, "--child-task", task,
