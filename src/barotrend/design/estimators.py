@@ -520,10 +520,14 @@ def _levels(design, var):
     if var not in design.data.columns:
         raise ValueError(f"var: column {var!r} is not in the data")
     col = design.data[var]
-    if isinstance(col.dtype, pd.CategoricalDtype):
-        return col.cat.codes.to_numpy().astype(np.int64), col.cat.categories.tolist()
+    if isinstance(col.dtype, pd.CategoricalDtype):  # the codes as they are (int8 mostly)
+        return col.cat.codes.to_numpy(), col.cat.categories.tolist()
     if col.dtype == bool:  # False/True are the codes 0/1: an int8 view, no copy
         return col.to_numpy().view(np.int8), [False, True]
+    if not isinstance(col.dtype, pd.api.extensions.ExtensionDtype):
+        fast = counted_codes(col.to_numpy())  # small non-negative integers: by counting
+        if fast is not None:
+            return fast[0], fast[1].tolist()
     codes, uniq = pd.factorize(col, sort=True)
     return codes.astype(np.int64), pd.Index(uniq).tolist()
 
