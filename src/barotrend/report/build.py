@@ -211,7 +211,7 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
     import matplotlib
 
     matplotlib.use("Agg")
-    from barotrend.tracker import Tracker
+    from barotrend.tracking.tracker import TrackerBase
 
     step = _progress(quiet)
     d = _load(dataset)
@@ -225,10 +225,10 @@ def build_report(dataset: str | Path | datasets.Dataset = datasets.DEFAULT,
     # stated relations: the data set's, or those the given tracker was built with
     groups = getattr(tracker, "_groups", None) if tracker is not None else None
     kw = {} if groups is None else {"groups": groups}
-    tables["verdicts"] = (headline_verdicts(d, tracker=Tracker.from_dataset(d, **kw))
+    tables["verdicts"] = (headline_verdicts(d, tracker=TrackerBase.from_dataset(d, **kw))
                           if len(d.headlines) else pd.DataFrame())
     step(f"headline verdicts: {len(tables['verdicts'])}")
-    tracker = tracker if tracker is not None else Tracker.from_dataset(d)
+    tracker = tracker if tracker is not None else TrackerBase.from_dataset(d)
     series_parts, figs = [], {}
     for r in _linked(tracker):
         series_parts.append(tracker.series(r.item, category=r.category, survey=r.survey))

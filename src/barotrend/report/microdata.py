@@ -203,7 +203,7 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
     matplotlib.use("Agg")
     from barotrend.design import Design
     from barotrend.plot import _level_label, design_series
-    from barotrend.tracker import Tracker
+    from barotrend.tracking.tracker import TrackerBase
 
     step = _progress(quiet)
     items = [items] if isinstance(items, str) else list(items)
@@ -225,7 +225,7 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
         design = Design(data, weights=weights, strata=strata, cluster=cluster, fpc=fpc)
     except ValueError as err:  # the design's own checks name the column and row
         raise DataValidationError(f"{name}: {err}") from None
-    tracker = Tracker.from_designs(design, items, wave=wave, group=group)
+    tracker = TrackerBase.from_designs(design, items, wave=wave, group=group)
     waves = list(tracker.waves)
     step(f"design: {design.n} rows, df {design.df:g}; waves {', '.join(map(str, waves))}")
     tables = {"series": pd.concat([tracker.series(i) for i in items], ignore_index=True),

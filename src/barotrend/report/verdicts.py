@@ -63,7 +63,7 @@ def headline_verdicts(dataset, alpha: float = 0.05,
         shares are impossible on the respondents themselves.
     tracker : barotrend.Tracker, optional
         A Tracker over the same figures whose group relations and assumed bases the group
-        verdicts use (default: ``Tracker.from_dataset(dataset)``).
+        verdicts use (default: ``TrackerBase.from_dataset(dataset)``).
 
     Returns
     -------
@@ -108,9 +108,9 @@ class _Context:
     def tracker(self):
         """The Tracker whose group policy the group verdicts follow (built once)."""
         if self._tracker is None:
-            from barotrend.tracker import Tracker
+            from barotrend.tracking.tracker import TrackerBase
 
-            self._tracker = Tracker.from_dataset(self.dataset)
+            self._tracker = TrackerBase.from_dataset(self.dataset)
         return self._tracker
 
     def figure(self, fid):
