@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -162,102 +163,159 @@ def compare_means(mean_a, n_a, mean_b, n_b, *, sd_a=None, sd_b=None, sd_range=No
     >>> r[["statistic", "df", "p_value"]].round(4).iloc[0].tolist()
     [-1.8608, 17.7765, 0.0794]
     """
-    conf_level = check_conf_level(conf_level)
-    convention = check_convention(convention)
-    m_a, m_b = check_finite(mean_a, "mean_a"), check_finite(mean_b, "mean_b")
-    n_a, n_b = check_base(n_a, "n_a"), check_base(n_b, "n_b")
-    for nm, nv in (("n_a", n_a), ("n_b", n_b)):
-        if nv < 2:
-            raise ValueError(f"{nm} must be at least 2 to compare means, got {nm}={nv}")
-    if decimals is not None:
-        decimals = check_decimals(decimals)
-    lo_hi = check_scale(scale) if scale is not None else None
-    if lo_hi is not None:
-        check_in_scale(m_a, lo_hi, "mean_a")
-        check_in_scale(m_b, lo_hi, "mean_b")
     if (sd_a is None) != (sd_b is None):
         raise ValueError(f"give both sd_a and sd_b or neither, got sd_a={sd_a!r}, sd_b={sd_b!r}")
     if sd_a is not None and sd_range is not None:
         raise ValueError(f"give sd_a/sd_b or sd_range, not both (got sd_range={sd_range!r})")
-    r = 0.0 if correlation is None else check_correlation(correlation)
-    f_a = fpc_factor(n_a, population_size_a, "population_size_a")
-    f_b = fpc_factor(n_b, population_size_b, "population_size_b")
-    c_a, c_b = f_a / n_a, f_b / n_b
-    alpha = 1 - conf_level
+    ctx = _MeanPair.of(mean_a, n_a, mean_b, n_b, scale, decimals, conf_level,
+                       population_size_a, population_size_b, correlation, convention)
+    if sd_a is not None:
+        return result_frame([_welch_row(ctx, sd_a, sd_b)], extra=["row"], shares=False)
+    rows = _sd_cap_rows(ctx)
+    sd_cap = min(r["sd"] for r in rows) if rows else None
+    rows += _tipping_rows(ctx, sd_cap)
+    if sd_range is not None:
+        rows += [_assumed_sd_row(ctx, float(s), sd_cap) for s in _sd_grid(sd_range)]
+    return result_frame(rows, extra=["row", "sd"], shares=False)
 
-    d = m_a - m_b
-    a_lo, a_hi = _rounded_range(mean_a, decimals, convention, "mean_a")
-    b_lo, b_hi = _rounded_range(mean_b, decimals, convention, "mean_b")
-    d_min, d_max = a_lo - b_hi, a_hi - b_lo
-    d_least = 0.0 if d_min <= 0 <= d_max else (d_min if d_min > 0 else d_max)
-    common = {"estimate_a": m_a, "estimate_b": m_b, "n_a": n_a, "n_b": n_b}
-    if decimals is not None:
-        common.update(difference_min=d_min, difference_max=d_max)
-    notes = []
-    if population_size_a is not None or population_size_b is not None:
-        notes.append(f"fpc (N-n)/(N-1): a {f_a:.4g}, b {f_b:.4g}")
-    if r != 0:
-        notes.append(f"correlation of the two means stated as {r:g}; Welch df kept")
-    if decimals is not None:
-        notes.append(f"rounding to {decimals} dp allows a difference of {d_min:.4g} to {d_max:.4g}")
-    tail = "; ".join(notes)
 
-    def test_at(v_a: float, v_b: float, diff: float, df: float | None = None) -> dict:
-        var = v_a + v_b - 2 * r * math.sqrt(v_a * v_b)
+@dataclass(frozen=True)
+class _MeanPair:
+    """The validated inputs of :func:`compare_means` and what every row shares."""
+
+    m_a: float
+    m_b: float
+    n_a: int
+    n_b: int
+    c_a: float  # f_a / n_a: the variance of mean a is sd_a^2 c_a
+    c_b: float
+    r: float
+    alpha: float
+    decimals: int | None
+    lo_hi: tuple | None
+    ranges: tuple  # rounding intervals (a_lo, a_hi, b_lo, b_hi)
+    d_least: float  # the least favourable difference the rounding allows
+    common: dict
+    tail: str  # notes every row carries
+    correlation: object
+
+    @classmethod
+    def of(cls, mean_a, n_a, mean_b, n_b, scale, decimals, conf_level, population_size_a,
+           population_size_b, correlation, convention):
+        conf_level = check_conf_level(conf_level)
+        convention = check_convention(convention)
+        m_a, m_b = check_finite(mean_a, "mean_a"), check_finite(mean_b, "mean_b")
+        n_a, n_b = check_base(n_a, "n_a"), check_base(n_b, "n_b")
+        for nm, nv in (("n_a", n_a), ("n_b", n_b)):
+            if nv < 2:
+                raise ValueError(f"{nm} must be at least 2 to compare means, got {nm}={nv}")
+        if decimals is not None:
+            decimals = check_decimals(decimals)
+        lo_hi = check_scale(scale) if scale is not None else None
+        if lo_hi is not None:
+            check_in_scale(m_a, lo_hi, "mean_a")
+            check_in_scale(m_b, lo_hi, "mean_b")
+        r = 0.0 if correlation is None else check_correlation(correlation)
+        f_a = fpc_factor(n_a, population_size_a, "population_size_a")
+        f_b = fpc_factor(n_b, population_size_b, "population_size_b")
+        a_lo, a_hi = _rounded_range(mean_a, decimals, convention, "mean_a")
+        b_lo, b_hi = _rounded_range(mean_b, decimals, convention, "mean_b")
+        d_min, d_max = a_lo - b_hi, a_hi - b_lo
+        d_least = 0.0 if d_min <= 0 <= d_max else (d_min if d_min > 0 else d_max)
+        common = {"estimate_a": m_a, "estimate_b": m_b, "n_a": n_a, "n_b": n_b}
+        notes = []
+        if decimals is not None:
+            common.update(difference_min=d_min, difference_max=d_max)
+        if population_size_a is not None or population_size_b is not None:
+            notes.append(f"fpc (N-n)/(N-1): a {f_a:.4g}, b {f_b:.4g}")
+        if r != 0:
+            notes.append(f"correlation of the two means stated as {r:g}; Welch df kept")
+        if decimals is not None:
+            notes.append(f"rounding to {decimals} dp allows a difference of {d_min:.4g} to "
+                         f"{d_max:.4g}")
+        return cls(m_a, m_b, n_a, n_b, f_a / n_a, f_b / n_b, r, 1 - conf_level, decimals,
+                   lo_hi, (a_lo, a_hi, b_lo, b_hi), d_least, common, "; ".join(notes),
+                   correlation)
+
+    @property
+    def d(self) -> float:
+        return self.m_a - self.m_b
+
+    def test_at(self, v_a: float, v_b: float, diff: float, df: float | None = None) -> dict:
+        """Welch's t for variances ``v_a``, ``v_b`` of the two means and a difference."""
+        var = v_a + v_b - 2 * self.r * math.sqrt(v_a * v_b)
         if var <= 0:
             raise ValueError("the variance of the difference is zero: check sd_a, sd_b and "
-                             f"correlation={correlation!r}")
+                             f"correlation={self.correlation!r}")
         se = math.sqrt(var)
         if df is None:
-            df = (v_a + v_b) ** 2 / (v_a**2 / (n_a - 1) + v_b**2 / (n_b - 1))
+            df = (v_a + v_b) ** 2 / (v_a**2 / (self.n_a - 1) + v_b**2 / (self.n_b - 1))
         t = diff / se
-        q = float(stats.t.ppf(1 - alpha / 2, df))
+        q = float(stats.t.ppf(1 - self.alpha / 2, df))
         return {"difference": diff, "se": se, "ci_low": diff - q * se, "ci_high": diff + q * se,
                 "statistic": t, "df": df, "p_value": float(2 * stats.t.sf(abs(t), df))}
 
-    rows = []
-    if sd_a is not None:
-        for nm, s in (("sd_a", sd_a), ("sd_b", sd_b)):
-            if isinstance(s, bool) or not isinstance(s, numbers.Real) or not (
-                math.isfinite(s) and s >= 0
-            ):
-                raise ValueError(f"{nm} must be a finite number 0 or more, got {nm}={s!r}")
-        s_a, s_b = float(sd_a), float(sd_b)
-        row = {"row": "welch", **common, **test_at(s_a**2 * c_a, s_b**2 * c_b, d),
-               "method": "welch"}
-        note = "Welch t test, Welch-Satterthwaite df"
-        if decimals is not None:
-            row["p_value_max"] = test_at(s_a**2 * c_a, s_b**2 * c_b, d_least)["p_value"]
-        if lo_hi is not None:
-            for nm, m, s, n in (("a", m_a, s_a, n_a), ("b", m_b, s_b, n_b)):
-                bound = bhatia_davis_sd(m, lo_hi, n)
-                if s > bound + 1e-12:
-                    note += f"; sd_{nm}={s:g} exceeds the largest SD the scale allows ({bound:.4g})"
-        row["note"] = "; ".join(x for x in (note, tail) if x)
-        return result_frame([row], extra=["row"], shares=False)
+    def common_sd(self):
+        """``k`` (the SE of the difference per unit of a common SD) and the Welch df, which
+        does not depend on that SD."""
+        c_a, c_b = self.c_a, self.c_b
+        k = math.sqrt(c_a + c_b - 2 * self.r * math.sqrt(c_a * c_b))
+        df0 = (c_a + c_b) ** 2 / (c_a**2 / (self.n_a - 1) + c_b**2 / (self.n_b - 1))
+        return k, df0
 
-    k = math.sqrt(c_a + c_b - 2 * r * math.sqrt(c_a * c_b))
-    df0 = (c_a + c_b) ** 2 / (c_a**2 / (n_a - 1) + c_b**2 / (n_b - 1))
-    t_crit = float(stats.t.ppf(1 - alpha / 2, df0))
-    sd_cap = None
-    if lo_hi is not None:
-        caps = []
-        for nm, m, lo_m, hi_m, n in (("a", m_a, a_lo, a_hi, n_a), ("b", m_b, b_lo, b_hi, n_b)):
-            mid = min(max((lo_hi[0] + lo_hi[1]) / 2, lo_m), hi_m)
-            mid = min(max(mid, lo_hi[0]), lo_hi[1])
-            cap = bhatia_davis_sd(mid, lo_hi, n)
-            caps.append(cap)
-            rows.append({"row": f"sd_max_{nm}", **common, "sd": cap, "method": "bhatia_davis",
-                         "note": (f"largest sample SD (n-1 denominator) a mean of {m:g} allows on "
-                                  f"{lo_hi[0]:g}-{lo_hi[1]:g}: sqrt(n/(n-1) (max-mean)(mean-min))"
-                                  + (" at the rounding-interval mean nearest the midpoint"
-                                     if decimals is not None else "")
-                                  + " (Bhatia and Davis 2000)")})
-        sd_cap = min(caps)
+
+def _welch_row(ctx, sd_a, sd_b) -> dict:
+    """The Welch row of two means with published SDs."""
+    for nm, s in (("sd_a", sd_a), ("sd_b", sd_b)):
+        if isinstance(s, bool) or not isinstance(s, numbers.Real) or not (
+            math.isfinite(s) and s >= 0
+        ):
+            raise ValueError(f"{nm} must be a finite number 0 or more, got {nm}={s!r}")
+    s_a, s_b = float(sd_a), float(sd_b)
+    v_a, v_b = s_a**2 * ctx.c_a, s_b**2 * ctx.c_b
+    row = {"row": "welch", **ctx.common, **ctx.test_at(v_a, v_b, ctx.d), "method": "welch"}
+    note = "Welch t test, Welch-Satterthwaite df"
+    if ctx.decimals is not None:
+        row["p_value_max"] = ctx.test_at(v_a, v_b, ctx.d_least)["p_value"]
+    if ctx.lo_hi is not None:
+        for nm, m, s, n in (("a", ctx.m_a, s_a, ctx.n_a), ("b", ctx.m_b, s_b, ctx.n_b)):
+            bound = bhatia_davis_sd(m, ctx.lo_hi, n)
+            if s > bound + 1e-12:
+                note += f"; sd_{nm}={s:g} exceeds the largest SD the scale allows ({bound:.4g})"
+    row["note"] = "; ".join(x for x in (note, ctx.tail) if x)
+    return row
+
+
+def _sd_cap_rows(ctx) -> list[dict]:
+    """The largest SD the scale allows each mean (Bhatia-Davis), when the scale is given."""
+    if ctx.lo_hi is None:
+        return []
+    lo, hi = ctx.lo_hi
+    a_lo, a_hi, b_lo, b_hi = ctx.ranges
+    rows = []
+    for nm, m, lo_m, hi_m, n in (("a", ctx.m_a, a_lo, a_hi, ctx.n_a),
+                                 ("b", ctx.m_b, b_lo, b_hi, ctx.n_b)):
+        mid = min(max((lo + hi) / 2, lo_m), hi_m)
+        mid = min(max(mid, lo), hi)
+        rows.append({"row": f"sd_max_{nm}", **ctx.common, "sd": bhatia_davis_sd(mid, ctx.lo_hi, n),
+                     "method": "bhatia_davis",
+                     "note": (f"largest sample SD (n-1 denominator) a mean of {m:g} allows on "
+                              f"{lo:g}-{hi:g}: sqrt(n/(n-1) (max-mean)(mean-min))"
+                              + (" at the rounding-interval mean nearest the midpoint"
+                                 if ctx.decimals is not None else "")
+                              + " (Bhatia and Davis 2000)")})
+    return rows
+
+
+def _tipping_rows(ctx, sd_cap) -> list[dict]:
+    """The common SD below which the difference is significant (and at the least favourable
+    rounded difference)."""
+    k, df0 = ctx.common_sd()
+    t_crit = float(stats.t.ppf(1 - ctx.alpha / 2, df0))
 
     def verdict(s_star: float) -> str:
         text = (f"with a common SD below {s_star:.4g} the difference is significant at "
-                f"{alpha:g} (two-sided Welch t, df {df0:.4g}); above it, not")
+                f"{ctx.alpha:g} (two-sided Welch t, df {df0:.4g}); above it, not")
         if sd_cap is not None:
             if s_star >= sd_cap:
                 text += f"; the scale caps a common SD at {sd_cap:.4g}, so it is significant"
@@ -266,26 +324,30 @@ def compare_means(mean_a, n_a, mean_b, n_b, *, sd_a=None, sd_b=None, sd_range=No
                          "means alone cannot decide")
         return text
 
-    s_star = abs(d) / (t_crit * k)
-    rows.append({"row": "tipping_sd", **common, "sd": s_star, "difference": d, "df": df0,
-                 "method": "tipping_point", "note": "; ".join(x for x in (verdict(s_star), tail)
-                                                              if x)})
-    if decimals is not None:
-        s_lf = abs(d_least) / (t_crit * k)
-        rows.append({"row": "tipping_sd_rounded", **common, "sd": s_lf, "difference": d_least,
-                     "df": df0, "method": "tipping_point",
-                     "note": f"least favourable difference the rounding allows ({d_least:.4g}): "
-                             + verdict(s_lf)})
-    if sd_range is not None:
-        for s in _sd_grid(sd_range):
-            row = {"row": "p_at_sd", **common, "sd": float(s),
-                   **test_at(s**2 * c_a, s**2 * c_b, d, df0), "method": "welch_assumed_sd"}
-            note = f"p-value if both groups had SD {s:g}"
-            if decimals is not None:
-                row["p_value_max"] = test_at(s**2 * c_a, s**2 * c_b, d_least, df0)["p_value"]
-                note += "; p_value_max at the least favourable rounded difference"
-            if sd_cap is not None and s > sd_cap:
-                note += f"; exceeds the largest SD the scale allows ({sd_cap:.4g})"
-            row["note"] = "; ".join(x for x in (note, tail) if x)
-            rows.append(row)
-    return result_frame(rows, extra=["row", "sd"], shares=False)
+    s_star = abs(ctx.d) / (t_crit * k)
+    rows = [{"row": "tipping_sd", **ctx.common, "sd": s_star, "difference": ctx.d, "df": df0,
+             "method": "tipping_point",
+             "note": "; ".join(x for x in (verdict(s_star), ctx.tail) if x)}]
+    if ctx.decimals is not None:
+        s_lf = abs(ctx.d_least) / (t_crit * k)
+        rows.append({"row": "tipping_sd_rounded", **ctx.common, "sd": s_lf,
+                     "difference": ctx.d_least, "df": df0, "method": "tipping_point",
+                     "note": f"least favourable difference the rounding allows "
+                             f"({ctx.d_least:.4g}): " + verdict(s_lf)})
+    return rows
+
+
+def _assumed_sd_row(ctx, s: float, sd_cap) -> dict:
+    """The test if both groups had SD ``s`` (an ``sd_range`` row)."""
+    _, df0 = ctx.common_sd()
+    v_a, v_b = s**2 * ctx.c_a, s**2 * ctx.c_b
+    row = {"row": "p_at_sd", **ctx.common, "sd": s, **ctx.test_at(v_a, v_b, ctx.d, df0),
+           "method": "welch_assumed_sd"}
+    note = f"p-value if both groups had SD {s:g}"
+    if ctx.decimals is not None:
+        row["p_value_max"] = ctx.test_at(v_a, v_b, ctx.d_least, df0)["p_value"]
+        note += "; p_value_max at the least favourable rounded difference"
+    if sd_cap is not None and s > sd_cap:
+        note += f"; exceeds the largest SD the scale allows ({sd_cap:.4g})"
+    row["note"] = "; ".join(x for x in (note, ctx.tail) if x)
+    return row
