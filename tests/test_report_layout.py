@@ -251,9 +251,22 @@ def test_microdata_mean_on_its_scale(micro):
 def test_page_title_names_the_surveys_in_words():
     # the page title is the surveys' labels from waves.csv, not the data set's key
     from barotrend import datasets
-    from barotrend.report.build import _title
+    from barotrend.report.page import _title
 
     assert _title(datasets.load()) == (
         "Barometer report: HSJ CCG barometer (with GatenbySanderson); HSJ barometer of NHS "
         "trust chief executives; NHS Clinical Commissioners / Ipsos MORI survey of CCG leads")
     assert "nhs_leadership_2012_13" not in _title(datasets.load())
+
+
+def test_raw_markup_survives_a_row_of_strings():
+    # every cell of the row is a string: iterrows() would make the row a string Series (a
+    # pyarrow one when pyarrow is installed) and the markup plain, escaped text
+    import pandas as pd
+
+    frame = pd.DataFrame({"claim": ["<b>said</b>"],
+                          "verdict": pd.Series([H.Raw('<a href="#check-1">1</a>')],
+                                               dtype=object)})
+    out = H.table(frame)
+    assert '<a href="#check-1">1</a>' in out
+    assert "&lt;b&gt;said&lt;/b&gt;" in out

@@ -64,7 +64,11 @@ BADGES = {
 
 
 class Raw(str):
-    """Markup built by the caller from escaped parts: put in a cell as it is."""
+    """Markup built by the caller from escaped parts: put in a cell as it is.
+
+    A DataFrame column of them must have ``dtype=object``: pandas' string dtype (pyarrow-backed
+    when pyarrow is installed) stores plain strings, and the markup would then be escaped
+    (:func:`table` reads the cells column by column for the same reason)."""
 
 
 def badge(verdict) -> Raw:
@@ -114,7 +118,11 @@ def table(df: pd.DataFrame, *, verdict_column: str | None = None, percent: tuple
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in cols)
     body = []
     ids = list(row_ids) if row_ids is not None else [None] * len(shown)
-    for rid, (_, r) in zip(ids, shown.iterrows(), strict=True):
+    # cells read column by column: iterrows() makes each row a Series, and a row of strings
+    # becomes a string Series, which turns Raw markup into plain text
+    columns = {c: shown[c].tolist() for c in shown.columns}
+    for k, rid in enumerate(ids):
+        r = {c: columns[c][k] for c in shown.columns}
         cells = []
         for c in cols:
             v = r[c]

@@ -33,7 +33,7 @@ import pandas as pd
 
 from barotrend.display import fmt_number
 from barotrend.report import html as H
-from barotrend.report.build import _figure_files, _progress
+from barotrend.report.files import figure_files, progress
 from barotrend.validation import DataValidationError
 
 METHODS = [
@@ -205,7 +205,7 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
     from barotrend.plot import _level_label, design_series
     from barotrend.tracking.tracker import TrackerBase
 
-    step = _progress(quiet)
+    step = progress(quiet)
     items = [items] if isinstance(items, str) else list(items)
     data = read_microdata(path)
     name = Path(path).name
@@ -260,7 +260,7 @@ def build_microdata_report(path, *, wave: str, items, weights=None, strata=None,
         scale = (scales or {}).get(item)
         ax = design_series(tracker, item, groups=[levels[1], levels[0]] if len(levels) == 2
                            else None, group_labels=glab, label=words[item], ylim=scale)
-        svg, png = _figure_files(ax)
+        svg, png = figure_files(ax)
         for ext, blob in (("png", png), ("svg", svg)):
             fname = f"series_{_slug(item)}.{ext}"
             files[fname] = out / fname
