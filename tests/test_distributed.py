@@ -51,7 +51,8 @@ def close(got, want, cols=None):
         if pd.api.types.is_numeric_dtype(b) and not pd.api.types.is_bool_dtype(b):
             a, b = a.to_numpy(float), b.to_numpy(float)
             assert np.array_equal(np.isnan(a), np.isnan(b)), c
-            ok = ~np.isnan(b)
+            ok = np.isfinite(b)
+            assert np.array_equal(a[~ok & ~np.isnan(b)], b[~ok & ~np.isnan(b)]), c  # +-inf
             scale = np.maximum(np.abs(b[ok]), 1e-300)
             assert np.all(np.abs(a[ok] - b[ok]) <= 1e-10 * scale + 1e-14 * np.abs(b[ok]).max()
                           if ok.any() else True), (c, a, b)
@@ -278,3 +279,20 @@ def test_categories_unknown_to_dask_are_the_observed_levels(client, data, tmp_pa
     kw = DESIGNS["stratified clusters"]
     close(DaskDesign(ddf, **kw).proportion("q", by="g"),
           Design(df, **kw).proportion("q", by="g"))
+
+
+def test_empty_partitions_and_a_zero_denominator(client, data):
+    df = data.sort_values("s").reset_index(drop=True)
+    ddf = dd.from_pandas(df, npartitions=6)
+    sub, pdf = ddf[ddf["s"] < 4], df[df["s"] < 4]  # the later partitions hold no row
+    assert 0 in [len(p) for p in sub.partitions]
+    for kw in (DESIGNS["stratified clusters"], DESIGNS["stratified rows"]):
+        q, p = DaskDesign(sub, **kw), Design(pdf, **kw)
+        close(q.mean("y", by="d"), p.mean("y", by="d"))
+        close(q.proportion("q", by="g"), p.proportion("q", by="g"))
+        margins = {"sex": {"f": 500, "m": 500}}
+        close(q.rake(margins).mean("y", by="g"), p.rake(margins).mean("y", by="g"))
+    zero = data.assign(x=np.where(data["g"] == "gp", 0.0, data["x"]))  # a ratio of x/0
+    kw = DESIGNS["stratified rows"]
+    close(DaskDesign(dd.from_pandas(zero, npartitions=3), **kw).ratio("y", "x", by="g"),
+          Design(zero, **kw).ratio("y", "x", by="g"))

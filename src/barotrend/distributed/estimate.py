@@ -186,6 +186,9 @@ def estimate(design, kind, var, den, by, na_rm, method=None, conf_level=0.95):
     out = tree_reduce(design.data, list(dict.fromkeys([*cols, *_adj_columns(adj)])),
                       spread_part, design._coder, recipe, n_dom, adj)
     var, dfs = _variances(design, out, recipe, n_dom, adj)
+    # an estimate that is not a number (a domain whose denominator is 0) has no variance; the
+    # recipe centred its rows at 0 only to keep the other domains' sums finite
+    var[~np.isfinite(theta).all(axis=1) | ((den == 0) & (kind != "total"))] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "proportion":
             ss = (W[:, None] * theta * (1 - theta)) / (W[:, None] ** 2)

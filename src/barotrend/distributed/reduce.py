@@ -68,6 +68,12 @@ def add(a, b):
     return a + b
 
 
+def _columns(values):
+    """``values`` as a float (n, L) array (an empty partition keeps its L columns)."""
+    values = np.asarray(values, dtype=float)
+    return values[:, None] if values.ndim == 1 else values
+
+
 def _codes(keys):
     """Codes of int64 ``keys`` into their sorted distinct values: a hash pass and a sort of
     the distinct keys only (``np.unique`` sorts every key)."""
@@ -94,7 +100,7 @@ class Keyed:
     def of(cls, keys, values):
         """Sums of the rows of ``values`` (n, L) over repeated ``keys`` (n,)."""
         keys = np.asarray(keys, dtype=np.int64)
-        values = np.asarray(values, dtype=float).reshape(len(keys), -1)
+        values = _columns(values)
         inv, uniq = _codes(keys)
         out = np.stack([np.bincount(inv, values[:, j], minlength=len(uniq))
                         for j in range(values.shape[1])], axis=1) if len(keys) else \
@@ -133,7 +139,7 @@ class Moments:
     def of(cls, keys, values):
         """Moments of the rows of ``values`` (n, L) in groups ``keys`` (n,), two-pass."""
         keys = np.asarray(keys, dtype=np.int64)
-        values = np.asarray(values, dtype=float).reshape(len(keys), -1)
+        values = _columns(values)
         inv, uniq = _codes(keys)
         k, L = len(uniq), values.shape[1]
         m = np.bincount(inv, minlength=k).astype(float)
