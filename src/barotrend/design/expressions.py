@@ -149,8 +149,10 @@ class _Interpreter:
     def boolean(self, val, node):
         if isinstance(val, bool | np.bool_):
             return pd.Series(bool(val), index=self.frame.index)
-        if isinstance(val, pd.Series) and (val.dtype == bool or str(val.dtype) == "boolean"):
-            return val.fillna(False).astype(bool) if str(val.dtype) == "boolean" else val
+        if isinstance(val, pd.Series) and pd.api.types.is_bool_dtype(val.dtype):
+            # nullable booleans ("boolean", or "bool[pyarrow]" from a pyarrow-backed string
+            # column): a missing comparison is not a match
+            return val if val.dtype == bool else val.fillna(False).astype(bool)
         self.refuse(node, f"a non-boolean operand ({_what(val)}) of a logical operator")
 
     def number(self, val, node):
