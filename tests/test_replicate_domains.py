@@ -262,3 +262,33 @@ def test_jk1_keeps_the_deleted_psu_order_not_a_matrix():
     np.testing.assert_array_equal(a["df"], [1.0, 2.0])  # g=0 in PSUs 3, 1; g=1 in 2, 1, 4
     np.testing.assert_array_equal(a["df"], b["df"])
     np.testing.assert_allclose(a["se"], b["se"], rtol=1e-13)
+
+
+def test_jkn_factors_by_hand_and_df_without_svd():
+    """JKn: replicate j of stratum h deletes its j-th PSU, the rest of h times m_h/(m_h - 1),
+    other strata 1 (R's jknweights). df = replicates - strata with replicates (the rank
+    argument in make_replicate), equal to the rank of the factors minus one (SVD) on random
+    designs with census strata and lonely PSUs."""
+    from barotrend.design.replicate import _rank_df
+
+    df = pd.DataFrame({"h": ["A", "A", "B", "B", "B", "A"], "psu": [1, 2, 3, 4, 5, 1],
+                       "y": [1.0, 2, 3, 4, 5, 6]})
+    d = Design(df, strata="h", cluster="psu").replicate("JKn")
+    fac = np.asarray(psu_structure(d)[0])
+    want = np.array([[0, 2, 1, 1, 1], [2, 0, 1, 1, 1], [1, 1, 0, 1.5, 1.5],
+                     [1, 1, 1.5, 0, 1.5], [1, 1, 1.5, 1.5, 0]])
+    np.testing.assert_array_equal(fac[d.psu_ids[[0, 1, 2, 3, 4]]], want)
+    _close(d.rscales, [0.5, 0.5, 2 / 3, 2 / 3, 2 / 3], "rscales", rtol=1e-15)
+    assert d.df == 3 == _rank_df(fac)
+    rng = np.random.default_rng(11)
+    for lonely in ("remove", "certainty", "average", "adjust"):
+        for _ in range(5):
+            sizes = rng.integers(1, 6, 7)
+            h = np.repeat(np.arange(7), sizes * 3)
+            psu = np.concatenate([np.repeat(np.arange(s), 3) for s in sizes]) + h * 10
+            pop = np.where(h == 0, sizes[0], 50)  # stratum 0: a census
+            frame = pd.DataFrame({"h": h, "psu": psu, "fpc": pop.astype(float),
+                                  "y": rng.normal(size=len(h))})
+            rep = Design(frame, strata="h", cluster="psu", fpc="fpc",
+                         lonely_psu=lonely).replicate("JKn")
+            assert rep.df == _rank_df(np.asarray(psu_structure(rep)[0])), (lonely, sizes)

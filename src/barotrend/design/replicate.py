@@ -87,8 +87,22 @@ def replicate_vcov(design, estimator):
 
 
 def _rank_df(factors):
-    m = np.unique(np.asarray(factors, dtype=float), axis=0)
+    """Rank of the factors minus one, over their distinct rows and, when wider than tall,
+    distinct columns (repeats leave a rank as it is: a JKn subset's rows hold one column
+    pattern for all the other strata's replicates, so the SVD is of a small matrix)."""
+    m = _distinct_rows(np.asarray(factors, dtype=float))
+    if m.shape[1] > m.shape[0]:
+        m = _distinct_rows(m.T)
     return int(np.linalg.matrix_rank(m)) - 1
+
+
+def _distinct_rows(m):
+    """The distinct rows of ``m`` (compared as bytes: a sort of one key per row)."""
+    m = np.ascontiguousarray(m)
+    if m.shape[0] < 2 or m.shape[1] == 0:
+        return m
+    keys = m.view(np.dtype((np.void, m.dtype.itemsize * m.shape[1]))).ravel()
+    return m[np.sort(np.unique(keys, return_index=True)[1])]
 
 
 def replicate_rank_df(replicate_weights, weights):
@@ -179,8 +193,9 @@ def n_replicates(design):
     return s[0].shape[1] if s is not None else design.replicate_weights.shape[1]
 
 
-def _build(base, factors_by_psu, psu, weights, kind, scale, rscales, mse, data=None):
-    """A replicate Design from per-PSU factors (P, R) or full weights (n, R)."""
+def _build(base, factors_by_psu, psu, weights, kind, scale, rscales, mse, data=None, df=None):
+    """A replicate Design from per-PSU factors (P, R) or full weights (n, R); ``df`` when the
+    factors' rank is known (else their rank minus one)."""
     d = object.__new__(Design if psu is None else ReplicateDesign)
     if base is not None:
         d.__dict__.update(base.__dict__)
@@ -198,7 +213,7 @@ def _build(base, factors_by_psu, psu, weights, kind, scale, rscales, mse, data=N
             fac, df = factors_by_psu, factors_by_psu.shape[0] - 1  # (DropOne: its rank)
         else:
             fac = np.ascontiguousarray(factors_by_psu, dtype=float)
-            df = _rank_df(fac)
+            df = _rank_df(fac) if df is None else df
         dd["_rep_structure"] = (fac, psu, weights)
         dd.pop("replicate_weights", None)
         dd.pop("_rep_dense", None)
@@ -338,11 +353,10 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
     if kind == "JKn":
         if not design.strata_name:
             raise ValueError("kind: 'JKn' needs a stratified design; use 'JK1'")
-        cols, rscales = [], []
-        lonely_adjust = []
         nstrat = design.n_strata
         order = _first_seen(design.psu_ids)  # PSUs in order of first appearance; a
         # stratum first appears with its first PSU, so the strata follow in their own order
+        plan = []  # (stratum, its PSUs) with replicates, in R's column order
         for h in _first_seen(ps[order]):
             psus = order[ps[order] == h]
             if f[h] >= 1 - 1e-12:  # census stratum: no replicates (R drops them)
@@ -352,25 +366,35 @@ def make_replicate(design, kind, *, fay_rho=None, hadamard=None, replicates=None
                     raise ValueError(f"stratum {py_scalar(design._strata_values[h])!r} of column "
                                      f"{design.strata_name!r} has only one PSU")
                 if design.lonely_psu == "adjust":
-                    col = np.where(ps == h, 0.0, nstrat / (nstrat - 1))
-                    cols.append(col)
-                    rscales.append((nstrat - 1) / nstrat)
-                    lonely_adjust.append(h)
+                    plan.append((h, None))
                 continue
-            m = len(psus)
-            for j in psus:
-                col = np.ones(design.n_psu)
-                col[ps == h] = m / (m - 1)
-                col[j] = 0.0
-                cols.append(col)
-                rscales.append((1 - f[h]) * (m - 1) / m)
-        if not cols:
+            plan.append((h, psus))
+        R = sum(1 if psus is None else len(psus) for _, psus in plan)
+        if not R:
             raise ValueError("design: every stratum was sampled exhaustively")
+        fac = np.ones((design.n_psu, R))
+        rscales, r = [], 0
+        for h, psus in plan:
+            if psus is None:  # a lonely PSU, "adjust": zero on it, the rest nstrat/(nstrat-1)
+                fac[:, r] = np.where(ps == h, 0.0, nstrat / (nstrat - 1))
+                rscales.append((nstrat - 1) / nstrat)
+                r += 1
+                continue
+            m = len(psus)  # replicate j of h drops its j-th PSU, the rest of h times m/(m-1)
+            cols = np.arange(r, r + m)
+            fac[np.ix_(psus, cols)] = m / (m - 1)
+            fac[psus, cols] = 0.0
+            rscales.extend([(1 - f[h]) * (m - 1) / m] * m)
+            r += m
         scale = 1.0
-        if design.lonely_psu == "average" and len(cols) < design.n_psu:
-            scale = design.n_psu / len(cols)
-        return _build(design, np.column_stack(cols), design.psu_ids, w, "JKn", scale,
-                      rscales, mse)
+        if design.lonely_psu == "average" and R < design.n_psu:
+            scale = design.n_psu / R
+        # rank without an SVD when every column is a deletion (no "adjust" column): the
+        # factors are 1 1' + D, D block-diagonal with blocks (c_h - 1) J - c_h I of rank m_h - 1
+        # (null vector 1_h) and 1 outside D's column space: rank R - H + 1, df R - H
+        regular = all(psus is not None for _, psus in plan)
+        return _build(design, fac, design.psu_ids, w, "JKn", scale, rscales, mse,
+                      df=R - len(plan) if regular else None)
     if kind == "BRR":
         rho = 0.0 if fay_rho is None else float(fay_rho)
         if not 0 <= rho < 1:

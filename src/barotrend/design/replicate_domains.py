@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse, special
 
-from barotrend.design.replicate import DropOne, psu_structure, replicate_rank_df
+from barotrend.design.replicate import DropOne, _rank_df, psu_structure, replicate_rank_df
 
 
 def _psu_cells(psu, cols, P, k):
@@ -271,8 +271,7 @@ def structured_dfs(design, g, n_dom):
         sig = h.tobytes()
         if sig not in ranks:
             m = fac[h]
-            ranks[sig] = (int(bool(m.any())) if len(h) == 1
-                          else int(np.linalg.matrix_rank(m))) - 1
+            ranks[sig] = int(bool(m.any())) - 1 if len(h) == 1 else _rank_df(m)
         out[d] = ranks[sig]
     return out
 
