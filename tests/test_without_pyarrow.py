@@ -49,3 +49,23 @@ def test_report_tables_equal_with_and_without_pyarrow(tmp_path):
     arrow = (outs[False] / "index.html").read_text()
     assert plain.count('href="#check-') == arrow.count('href="#check-') > 0
     assert plain.count("&lt;span") == arrow.count("&lt;span") == 0
+
+
+def test_microdata_report_tables_equal_with_and_without_pyarrow(tmp_path):
+    from barotrend.simulate import simulate_barometer
+
+    simulate_barometer().respondents.to_csv(tmp_path / "resp.csv", index=False)
+    outs = {}
+    for hide in (True, False):
+        out = tmp_path / ("plain" if hide else "arrow")
+        r = _run(["-m", "barotrend.cli", "report", "--microdata", "resp.csv", "--wave", "wave",
+                  "--items", "budget_confidence,area_team_good,grip_too_much", "--strata",
+                  "region", "--cluster", "unit", "--group", "gp", "--out", str(out),
+                  "--quiet"], tmp_path, hide)
+        assert r.returncode == 0, r.stderr
+        outs[hide] = out
+    tables = sorted(p.name for p in outs[True].glob("*.csv"))
+    assert "changes.csv" in tables
+    assert tables == sorted(p.name for p in outs[False].glob("*.csv"))
+    for name in tables:
+        assert (outs[True] / name).read_text() == (outs[False] / name).read_text(), name
