@@ -74,11 +74,12 @@ def _columns(values):
     return values[:, None] if values.ndim == 1 else values
 
 
-def _codes(keys):
-    """Codes of int64 ``keys`` into their sorted distinct values: a hash pass and a sort of
-    the distinct keys only (``np.unique`` sorts every key)."""
-    inv, uniq = pd.factorize(keys, sort=True)
-    return inv.astype(np.intp, copy=False), np.asarray(uniq, dtype=np.int64)
+def _grouped(keys, values):
+    """Codes of int64 ``keys`` into their sorted distinct values (a hash pass and a sort of the
+    distinct keys only; ``np.unique`` sorts every key), the distinct keys, and ``values`` as
+    (n, L) floats."""
+    inv, uniq = pd.factorize(np.asarray(keys, dtype=np.int64), sort=True)
+    return inv.astype(np.intp, copy=False), np.asarray(uniq, dtype=np.int64), _columns(values)
 
 
 @dataclass(frozen=True)
@@ -99,9 +100,7 @@ class Keyed:
     @classmethod
     def of(cls, keys, values):
         """Sums of the rows of ``values`` (n, L) over repeated ``keys`` (n,)."""
-        keys = np.asarray(keys, dtype=np.int64)
-        values = _columns(values)
-        inv, uniq = _codes(keys)
+        inv, uniq, values = _grouped(keys, values)
         out = np.stack([np.bincount(inv, values[:, j], minlength=len(uniq))
                         for j in range(values.shape[1])], axis=1) if len(keys) else \
             np.zeros((0, values.shape[1]))
@@ -138,9 +137,7 @@ class Moments:
     @classmethod
     def of(cls, keys, values):
         """Moments of the rows of ``values`` (n, L) in groups ``keys`` (n,), two-pass."""
-        keys = np.asarray(keys, dtype=np.int64)
-        values = _columns(values)
-        inv, uniq = _codes(keys)
+        inv, uniq, values = _grouped(keys, values)
         k, L = len(uniq), values.shape[1]
         m = np.bincount(inv, minlength=k).astype(float)
         mean = np.empty((k, L))

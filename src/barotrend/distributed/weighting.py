@@ -37,7 +37,7 @@ from barotrend.distributed.parts import (
 )
 from barotrend.distributed.reduce import tree_reduce
 from barotrend.weighting import _calmath as cm
-from barotrend.weighting._margins import cell_codes, check_same_total, population_mapping
+from barotrend.weighting._margins import cell_codes, population_mapping, rake_margins
 
 
 def _joint_cells(design, cols, what):
@@ -127,14 +127,7 @@ def rake(design, margins, max_iter=1000, tol=1e-12):
     """Rake a dask design (R's ``rake``); see :func:`barotrend.weighting.rake`. The cells of
     every margin's columns are raked together; the variance adjuster is R's backfitting of
     the influence values (:func:`barotrend.weighting._calmath.rake_residual`)."""
-    if not isinstance(margins, Mapping) or not margins:
-        raise ValueError(f"margins: expected a dict column -> {{level: total}}, got {margins!r}")
-    if not (isinstance(max_iter, int) and max_iter >= 1):
-        raise ValueError(f"max_iter: expected a positive integer, got {max_iter!r}")
-    if not tol > 0:
-        raise ValueError(f"tol: expected a positive number, got {tol!r}")
-    margins = {k: population_mapping(k, v) for k, v in margins.items()}
-    check_same_total(margins, what="margins")
+    margins = rake_margins(margins, max_iter, tol)
     keys = list(margins)
     cols = tuple(dict.fromkeys(c for k in keys for c in _columns(k)))
     index, W, n, frame = _joint_cells(design, cols, "margins")

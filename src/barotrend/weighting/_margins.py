@@ -219,3 +219,18 @@ def numeric_values(data: pd.DataFrame, column, what: str) -> np.ndarray:
         raise ValueError(f"{what}: column {column!r} has {problem} at row {py_scalar(data.index[i])!r}")
     return x
 
+
+def rake_margins(margins, max_iter, tol) -> dict:
+    """The checked arguments of a raking: ``{key: {category: total}}`` (each margin through
+    :func:`population_mapping`, all summing to one population size), else a ValueError naming
+    the bad argument."""
+    if not isinstance(margins, Mapping) or not margins:
+        raise ValueError(f"margins: expected a dict column -> {{level: total}}, got {margins!r}")
+    if not (isinstance(max_iter, int) and max_iter >= 1):
+        raise ValueError(f"max_iter: expected a positive integer, got {max_iter!r}")
+    if not tol > 0:
+        raise ValueError(f"tol: expected a positive number, got {tol!r}")
+    margins = {k: population_mapping(k, v) for k, v in margins.items()}
+    check_same_total(margins, what="margins")
+    return margins
+

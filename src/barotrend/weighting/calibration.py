@@ -28,6 +28,7 @@ from barotrend.weighting._margins import (
     check_same_total,
     numeric_values,
     population_mapping,
+    rake_margins,
 )
 
 
@@ -124,14 +125,7 @@ def rake(design, margins, max_iter=1000, tol=1e-12):
     >>> d.weights.round(6).tolist()
     [15.0, 15.0, 5.0, 5.0]
     """
-    if not isinstance(margins, Mapping) or not margins:
-        raise ValueError(f"margins: expected a dict column -> {{level: total}}, got {margins!r}")
-    if not (isinstance(max_iter, int) and max_iter >= 1):
-        raise ValueError(f"max_iter: expected a positive integer, got {max_iter!r}")
-    if not tol > 0:
-        raise ValueError(f"tol: expected a positive number, got {tol!r}")
-    margins = {k: population_mapping(k, v) for k, v in margins.items()}
-    check_same_total(margins, what="margins")
+    margins = rake_margins(margins, max_iter, tol)
     parsed = [cell_codes(design.data, k, v, what="margins")[::2] for k, v in margins.items()]
     state = {}
 
