@@ -11,6 +11,8 @@ within 200 areas, weights uniform on [1, 3], a numeric ``y`` with a practice eff
   matrix of order 208;
 * JK1 on practices: the 6,500 practices as PSUs, 6,500 replicates (as (n, R) weights that would
   be 52 GB; barotrend keeps which PSU each replicate deletes);
+* JKn on practices: the practices as PSUs within the 200 areas, 6,500 replicates (factors
+  kept as a 6,500 x 6,500 matrix; its df by the rank argument, no SVD);
 * JK1 given: the JK1 weights handed over as an (n, 50) array (``Design.from_replicate_weights``
   path: the general sparse-indicator product, one read of the weights).
 
@@ -116,6 +118,8 @@ def main():
         "BRR": lambda: Design(df, weights="w", strata="area", cluster="half", nest=True)
         .replicate("BRR"),
         "JK1 on practices": lambda: Design(df, weights="w", cluster="practice").replicate("JK1"),
+        "JKn on practices": lambda: Design(df, weights="w", strata="area", cluster="practice")
+        .replicate("JKn"),
     }
     tasks = {"mean": lambda d: d.mean("y", by="area"),
              "total": lambda d: d.total("y", by="area"),
