@@ -17,6 +17,13 @@ lose digits when a stratum's mean is large against its spread). Time and memory 
 whatever the number of domains: no units x domains array is made. Coarser stages aggregate
 the finest cells into their own (unit, domain) cells. Only the variances (the diagonal) are
 formed; covariances between domains are not needed by the by-domain estimators.
+
+Memory (with one row per unit every cell-sized array is row-sized): the codings are hash
+passes in chunks (:func:`factorize`, :func:`factorize_pairs`: int32 codes, no key array and no
+hash table sized for every row), the group sums and centred squares are taken chunk by chunk
+(``np.add.at`` row after row: the sums of ``np.bincount`` bit for bit), and the inputs are
+never copied or written to; calibrated designs with one row per unit make the units' adjuster
+totals from the rows chunk by chunk (:class:`RowTotals`).
 """
 
 from __future__ import annotations
