@@ -148,11 +148,11 @@ def cell_sums(unit, n_units, terms, domain=None, n_domain=1, level=None, n_level
         if domain is None:
             ud = uk
         else:
-            ud = np.multiply(uk, n_domain, out=ud_buf[:k])
+            ud = np.multiply(uk, n_domain, out=ud_buf[:k], dtype=np.int64)
             ud += domain[s:e]
         uc = ud
         if level is not None and need_cell:
-            uc = np.multiply(ud, n_level, out=uc_buf[:k])
+            uc = np.multiply(ud, n_level, out=uc_buf[:k], dtype=np.int64)
             uc += level[s:e]
         for j, (mode, prev, rest, buf, o) in enumerate(steps):
             p = None if prev is None else products[prev]
