@@ -55,6 +55,31 @@ def _one(design, y, use):
     return float(est), float(np.sqrt(v[0, 0])), n
 
 
+def _by_domain(design, y, g, n_dom):
+    """``(S^2, se, df)`` of every domain of a linearised design at once: ``S^2`` is the
+    weighted mean of ``u_i = n/(n-1) (y_i - ybar_d)^2`` over the domain's answers, so the
+    estimators' by-domain machinery (:func:`barotrend.design.estimators._cells`: O(rows +
+    non-empty cells), adjusters included) gives it and its variance; ``ybar_d`` in two
+    passes (the second removes the first's rounding), as :func:`_one`."""
+    from barotrend.design.estimators import _cells
+
+    w = np.asarray(design.weights, dtype=float)
+    ok = (g >= 0) & ~np.isnan(y)
+    gk = np.where(ok, g, 0)
+    wk = np.where(ok, w, 0.0)
+    W = np.bincount(gk, wk, minlength=n_dom)
+    n = np.bincount(gk, wk != 0, minlength=n_dom)
+    d = np.where(ok, y, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for _ in range(2):
+            step = np.bincount(gk, wk * d, minlength=n_dom) / W
+            d = d - np.where(np.isfinite(step), step, 0.0)[gk]
+        c = n / (n - 1.0)  # a domain of one row: inf (reported as too few rows)
+        u = np.where(ok, c[gk] * d * d, np.nan)  # rows without an answer leave the domain
+    res = _cells(design, u, None, gk, n_dom, na_rm=True)
+    return res["theta"], np.sqrt(res["var"]), np.asarray(res["df"], dtype=float)
+
+
 def variance(design, var, by=None, na_rm=False) -> pd.DataFrame:
     """Population variance ``S^2`` of ``var`` with its design-based SE, overall or by domain.
 
@@ -68,6 +93,9 @@ def variance(design, var, by=None, na_rm=False) -> pd.DataFrame:
         Domains (R's ``svyby(..., svyvar)``).
     na_rm : bool
         Leave rows with a missing ``var`` out (else a domain with one gives NaN).
+
+    Linearised designs take every domain in one pass of the by-domain estimators (O(rows +
+    non-empty cells), whatever the number of domains); replicate designs one domain at a time.
 
     Returns
     -------
@@ -86,22 +114,36 @@ def variance(design, var, by=None, na_rm=False) -> pd.DataFrame:
     from scipy import stats
 
     y = numeric_column(design, var)
-    domains = [("all", np.ones(design.n, dtype=bool))] if by is None else [
-        ("/".join(str(v) for v in values), mask) for values, mask in design.domains(by)]
+    if by is None:
+        values, g = [("all",)], np.zeros(design.n, dtype=np.int64)
+        labels = ["all"]
+    else:
+        values, g = design.domain_codes(by)
+        labels = ["/".join(str(v) for v in vals) for vals in values]
+    n_dom = len(labels)
+    parts = _by_domain(design, y, g, n_dom) if not design.is_replicate else None
+    w = np.asarray(design.weights, dtype=float)
+    ok = (g >= 0) & ~np.isnan(y)
+    gk = np.where(g >= 0, g, 0)
+    n_all = np.bincount(gk, ok & (w != 0), minlength=n_dom)
+    has_nan = np.bincount(gk, (g >= 0) & np.isnan(y), minlength=n_dom) > 0
     rows = []
-    for label, dom in domains:
-        use = dom & ~np.isnan(y)
+    for k, label in enumerate(labels):
         row = {"item": var, "group": label, "method": "svyvar, " + (
             design.replicate_kind if design.is_replicate else "taylor")}
-        n = int((use & (np.asarray(design.weights) != 0)).sum())
-        if (np.isnan(y[dom]).any() and not na_rm) or n < 2:
+        n = int(n_all[k])
+        if (has_nan[k] and not na_rm) or n < 2:
             row.update(estimate=np.nan, se=np.nan, ci_low=np.nan, ci_high=np.nan, n=n,
                        df=np.nan, note="missing values (na_rm=True leaves them out)" if n >= 2
                        else "fewer than two rows")
             rows.append(row)
             continue
-        est, se, n = _one(design, y, use)
-        df = float(design.domain_df(use))
+        if parts is None:  # replicate designs: the mean is recomputed in every replicate
+            use = ok & (g == k)
+            est, se, n = _one(design, y, use)
+            df = float(design.domain_df(use))
+        else:
+            est, se, df = parts[0][k], parts[1][k], parts[2][k]
         q = stats.t.ppf(0.975, df) if df > 0 else np.nan
         row.update(estimate=est, se=se, ci_low=est - q * se, ci_high=est + q * se, df=df, n=n)
         rows.append(row)
