@@ -259,3 +259,26 @@ def test_carried_down_adjusters_take_the_cell_path_with_dense_numbers(monkeypatc
     monkeypatch.setattr(cells, "SPARSE_ROWS_MIN", 0)
     _close(d.mean("y", by="dom")["se"], dense[0], "mean")
     _close(d.total("y2", by="dom")["se"], dense[1], "total")
+
+
+@pytest.mark.parametrize("name", FRAMES)
+def test_estimators_on_frames_take_the_sparse_path_with_dense_numbers(name, monkeypatch):
+    """Design.mean/total/proportion by domain on a non-response (or carried-down) design: the
+    cell path through the frame's sparse maps (cells.rows_variance -> rows_variances) gives
+    the dense (rows x domains) path's SEs."""
+    from barotrend.design import cells
+
+    d = DESIGNS[name]
+    calls = []
+    monkeypatch.setattr(sparse_scores, "rows_variances",
+                        lambda *a, f=sparse_scores.rows_variances: calls.append(1) or f(*a))
+    monkeypatch.setattr(cells, "SPARSE_ROWS_MIN", 1 << 62)
+    dense = [d.mean("y", by="dom")["se"], d.total("y2", by="dom")["se"],
+             d.proportion("dom", by="st")["se"] if "st" in d.data else None]
+    assert not calls
+    monkeypatch.setattr(cells, "SPARSE_ROWS_MIN", 0)
+    _close(d.mean("y", by="dom")["se"], dense[0], f"{name}: mean")
+    _close(d.total("y2", by="dom")["se"], dense[1], f"{name}: total")
+    if dense[2] is not None:
+        _close(d.proportion("dom", by="st")["se"], dense[2], f"{name}: shares")
+    assert bool(calls) == (d.variance_frame is not None)  # the others: adjusters' parts

@@ -331,9 +331,15 @@ SPARSE_ROWS_MIN = 1 << 23
 
 def _sparse_rows(design, n_dom, n_lev):
     """Whether the row-level Taylor variance of ``n_dom`` domains takes the cell path: many
-    domains, no variance frame, every adjuster with low-rank parts."""
-    return (design.n * n_dom * n_lev > SPARSE_ROWS_MIN and design.variance_frame is None
-            and design.pps is None  # PPS variance: its own formula (design.pps)
+    domains, every adjuster with low-rank parts, and a variance frame (non-response, carried
+    down) only when its maps have sparse forms
+    (:func:`barotrend.design.sparse_scores.has_sparse_form`)."""
+    if design.n * n_dom * n_lev <= SPARSE_ROWS_MIN:
+        return False
+    if design.variance_frame is not None:
+        from barotrend.design.sparse_scores import has_sparse_form
+        return has_sparse_form(design)
+    return (design.pps is None  # PPS variance: its own formula (design.pps)
             and all(hasattr(a, "lowrank") for a in design.score_adjusters))
 
 
@@ -343,7 +349,12 @@ def rows_variance(design, rows, dom, vals, n_dom):
     design's score adjusters: cell totals by a hash pass, the adjusters through their
     low-rank parts (:func:`barotrend.design.sparse.adjusted_parts`), O(rows + cells). With
     one row per unit (a one-stage design, every row) the rows are the cells: no coding, and
-    the units' adjuster totals are made chunk by chunk where they are used."""
+    the units' adjuster totals are made chunk by chunk where they are used. Designs with a
+    variance frame go through the frame's sparse maps
+    (:func:`barotrend.design.sparse_scores.rows_variances`)."""
+    if design.variance_frame is not None:
+        from barotrend.design.sparse_scores import rows_variances
+        return rows_variances(design, rows, dom, vals, n_dom)
     st = design._stages[-1]
     w = design.weights
     L = vals.shape[1]
