@@ -101,7 +101,7 @@ def main(argv=None):
             limit = parse_bytes(args.worker_memory)
             cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1,
                                                processes=True, memory_limit=limit,
-                                               dashboard_address=None)
+                                               dashboard_address=":0")
             client = distributed.Client(cluster)
             print(f"LocalCluster: 2 worker processes, {limit / 2**20:,.0f} MiB each "
                   f"(data set {nbytes / limit:.1f}x one worker's limit)")

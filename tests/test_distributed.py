@@ -20,7 +20,7 @@ WORKER_MEMORY = 400 * 2**20  # bytes per worker (an idle worker holds ~210 MiB o
 @pytest.fixture(scope="module")
 def client():
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       memory_limit=WORKER_MEMORY, dashboard_address=None)
+                                       memory_limit=WORKER_MEMORY, dashboard_address=":0")
     with distributed.Client(cluster) as c:
         yield c
     cluster.close()
