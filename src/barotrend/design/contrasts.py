@@ -75,6 +75,28 @@ def _label(level) -> str:
     return str(level)
 
 
+#: Relative size of the rounding left in a variance that is exactly 0 (a domain made of whole
+#: PSUs, whose influence totals cancel): the residuals are exact to a few eps of the values.
+NOISE = 16 * np.finfo(float).eps
+
+
+def without_rounding_noise(v, scale):
+    """``v`` (k, k) with the entries below the rounding of values of size ``scale`` (k,) set to
+    exactly 0: ``|v_ij| <= (NOISE s_i)(NOISE s_j)``. A variance that is 0 in exact arithmetic
+    then gives no t statistic, instead of t ~ 1e16 and p = 0 from a noise of 1e-17.
+
+    Examples
+    --------
+    >>> without_rounding_noise(np.array([[1e-33, 0.0], [0.0, 0.04]]), np.array([3.0, 3.0]))
+    array([[0.  , 0.  ],
+           [0.  , 0.04]])
+    """
+    v = np.array(v, dtype=float)
+    s = NOISE * np.abs(np.asarray(scale, dtype=float))
+    v[np.abs(v) <= np.outer(s, s)] = 0.0
+    return v
+
+
 def domain_means(design, y, indicators):
     """Means of ``y`` in several domains of the full design and their design covariance.
 
@@ -124,7 +146,8 @@ def domain_means(design, y, indicators):
         wr = np.asarray(wr, dtype=float)
         return (wr.T @ resid) / (wr.T @ ind)
 
-    return means, np.asarray(design.vcov(estimator, scores), dtype=float)
+    scale = np.max(np.abs(ind * y0), axis=0) if len(y0) else np.zeros(ind.shape[1])
+    return means, without_rounding_noise(design.vcov(estimator, scores), scale)
 
 
 class SparseMeans:
@@ -159,6 +182,8 @@ class SparseMeans:
             self.means = means + step
             self.resid = resid - step[cols]
             self.scores = self.resid / totals[cols]
+        self.scale = np.zeros(k)
+        np.maximum.at(self.scale, cols, np.abs(y))
 
     def estimator(self, c=None):
         """Replicate designs: the means' departures per replicate (or ``c'`` of them)."""
@@ -166,7 +191,10 @@ class SparseMeans:
                                          self.k, c)
 
     def vcov(self):
-        """Covariance (k, k) of the means."""
+        """Covariance (k, k) of the means (rounding noise of a zero variance set to 0)."""
+        return without_rounding_noise(self._vcov(), self.scale)
+
+    def _vcov(self):
         d = self.design
         if d.is_replicate:
             return np.asarray(d.vcov(self.estimator(), None), dtype=float)
@@ -186,7 +214,8 @@ class SparseMeans:
             v = d.vcov(self.estimator(c), None)
         else:
             v = d.vcov(None, contrast_scores(d.n, self.rows, self.cols, self.scores, c))
-        return float(np.asarray(v, dtype=float)[0, 0])
+        size = float(np.abs(np.asarray(c, dtype=float)) @ self.scale)
+        return float(without_rounding_noise(np.asarray(v, dtype=float)[:1, :1], [size])[0, 0])
 
 
 def compare(design, var: str, by, a, b, *, level=None, conf_level: float = 0.95,
@@ -270,8 +299,10 @@ def compare(design, var: str, by, a, b, *, level=None, conf_level: float = 0.95,
         "difference": diff, "se": se, "ci_low": diff - q * se, "ci_high": diff + q * se,
         "df": dfv, "statistic": t, "p_value": 2 * stats.t.sf(abs(t), dfv),
         "n": int(ia.sum() + ib.sum()), "method": "domain contrast (t)",
-        "note": "replicate-weight variance" if design.is_replicate
-        else "linearised domain variance",
+        "note": ("replicate-weight variance" if design.is_replicate
+                 else "linearised domain variance") + (
+            "" if se > 0 else "; no sampling variance (the domains' influence totals are 0, "
+            "e.g. each domain is made of whole PSUs): no test"),
         "se_a": float(np.sqrt(v[0, 0])), "se_b": float(np.sqrt(v[1, 1])),
         "cov_ab": float(v[0, 1]), "n_a": int(ia.sum()), "n_b": int(ib.sum()),
     }
