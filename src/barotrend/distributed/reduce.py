@@ -40,21 +40,32 @@ def tree_reduce(frame, columns, fn, *args):
     added (:func:`add`) in a tree on the cluster; the total comes back.
 
     Runs on the active ``dask.distributed.Client`` if there is one, else dask's default
-    scheduler. ``args`` are shipped once to the workers (small lookup tables and centres).
+    scheduler. ``fn`` runs in the task that reads its partition (``map_partitions`` fuses
+    them), so only the small partial results travel between workers, never a partition.
     """
     import dask
 
-    parts = frame[list(columns)].to_delayed() if columns else frame.to_delayed()
-    shared = [dask.delayed(a, pure=True, traverse=False) for a in args]
-    level = [dask.delayed(fn, pure=True)(p, *shared) for p in parts]
+    frame = frame[list(columns)] if columns else frame
+    parts = frame.map_partitions(_boxed, fn, *args, meta=pd.Series([], dtype=object),
+                                 enforce_metadata=False, align_dataframes=False)
+    level = parts.to_delayed()
     while len(level) > 1:
         level = [dask.delayed(_add_all, pure=True)(*level[i:i + SPLIT_EVERY])
                  for i in range(0, len(level), SPLIT_EVERY)]
-    return level[0].compute()
+    return _unbox(level[0].compute()) if len(level) == 1 else None
+
+
+def _boxed(part, fn, *args):
+    """``fn``'s result in a one-element Series, the shape ``map_partitions`` carries."""
+    return pd.Series([fn(part, *args)], dtype=object)
+
+
+def _unbox(x):
+    return x.iloc[0] if isinstance(x, pd.Series) else x
 
 
 def _add_all(*parts):
-    return reduce(add, parts)
+    return reduce(add, [_unbox(p) for p in parts])
 
 
 def add(a, b):
