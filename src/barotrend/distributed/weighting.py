@@ -37,7 +37,12 @@ from barotrend.distributed.parts import (
 )
 from barotrend.distributed.reduce import tree_reduce
 from barotrend.weighting import _calmath as cm
-from barotrend.weighting._margins import cell_codes, population_mapping, rake_margins
+from barotrend.weighting._margins import (
+    cell_codes,
+    numeric_total,
+    population_mapping,
+    rake_margins,
+)
 
 
 def _joint_cells(design, cols, what):
@@ -174,14 +179,8 @@ def calibrate(design, totals, calfun="linear", bounds=None, population_size=None
         dt = design.data.dtypes[var]
         if not pd.api.types.is_numeric_dtype(dt):
             raise ValueError(f"totals: column {var!r} is not numeric (dtype {dt})")
-        try:
-            t = float(t)
-        except (TypeError, ValueError):
-            raise ValueError(f"totals: total for {var!r} is not a number: {t!r}") from None
-        if not np.isfinite(t):
-            raise ValueError(f"totals: total for {var!r} must be finite, got {t!r}")
         cols.append(var)
-        T.append(t)
+        T.append(numeric_total(var, t))
     intercept = population_size is not None
     if intercept:
         T.insert(0, _population_size(population_size))

@@ -234,3 +234,15 @@ def rake_margins(margins, max_iter, tol) -> dict:
     check_same_total(margins, what="margins")
     return margins
 
+
+def numeric_total(var, t) -> float:
+    """A numeric auxiliary's population total as a finite float, else a ValueError naming
+    the column and the value."""
+    try:
+        t = float(t)
+    except (TypeError, ValueError):
+        raise ValueError(f"totals: total for {var!r} is not a number: {t!r}") from None
+    if not np.isfinite(t):
+        raise ValueError(f"totals: total for {var!r} must be finite, got {t!r}")
+    return t
+

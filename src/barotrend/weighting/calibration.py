@@ -26,6 +26,7 @@ from barotrend.weighting._engine import reweight
 from barotrend.weighting._margins import (
     cell_codes,
     check_same_total,
+    numeric_total,
     numeric_values,
     population_mapping,
     rake_margins,
@@ -180,12 +181,7 @@ def _model_matrix(data, totals, population_size):
             if var not in data.columns:
                 raise ValueError(f"totals: column {var!r} is not in the design's data")
             x = numeric_values(data, var, "totals")
-            try:
-                t = float(t)
-            except (TypeError, ValueError):
-                raise ValueError(f"totals: total for {var!r} is not a number: {t!r}") from None
-            if not np.isfinite(t):
-                raise ValueError(f"totals: total for {var!r} must be finite, got {t!r}")
+            t = numeric_total(var, t)
             cols.append(x)
             target.append(t)
             names.append(var)
