@@ -33,8 +33,8 @@ from __future__ import annotations
 import argparse
 import shutil
 import subprocess
+import sys
 import tempfile
-import time
 import tracemalloc
 import warnings
 from pathlib import Path
@@ -42,7 +42,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from barotrend.design import Design
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_scale import best  # noqa: E402  (best of n runs, as bench_scale times)
+
+from barotrend.design import Design  # noqa: E402
 
 H, P = 200, 6500
 
@@ -71,15 +74,6 @@ def np_jk1_mean(w, y, psu, dom):
     reps = (ty - cy) / (tw - cw)  # n/(n-1) cancels in a ratio
     c = reps.mean(0)
     return m, np.sqrt((n - 1) / n * ((reps - c) ** 2).sum(0))
-
-
-def best(fn, repeat):
-    out, t = None, np.inf
-    for _ in range(repeat):
-        s = time.perf_counter()
-        out = fn()
-        t = min(t, time.perf_counter() - s)
-    return out, t
 
 
 R_HEAD = 'suppressMessages(library(survey))\ndf <- read.csv("{csv}")\n' \
