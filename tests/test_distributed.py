@@ -296,3 +296,19 @@ def test_empty_partitions_and_a_zero_denominator(client, data):
     kw = DESIGNS["stratified rows"]
     close(DaskDesign(dd.from_pandas(zero, npartitions=3), **kw).ratio("y", "x", by="g"),
           Design(zero, **kw).ratio("y", "x", by="g"))
+
+
+def test_string_columns_from_parquet_with_missing_values(client, data, tmp_path):
+    # Parquet gives pandas' nullable string columns; a missing region is the "NA" domain
+    df = data.assign(region=np.where(data.index % 7 == 0, None,
+                                     np.where(data.index % 3 == 0, "North", "South")),
+                     q=data["q"].where(data.index % 11 != 0))
+    df.to_parquet(tmp_path / "s.parquet", index=False)
+    ddf, back = dd.read_parquet(str(tmp_path / "s.parquet")), pd.read_parquet(tmp_path)
+    kw = DESIGNS["stratified clusters"]
+    q, p = DaskDesign(ddf, **kw), Design(back, **kw)
+    got = q.mean("y", by="region")
+    close(got, p.mean("y", by="region"))
+    assert got["group"].tolist() == ["North", "South", "NA"]
+    close(q.proportion("q", by=["region", "g"], na_rm=True),
+          p.proportion("q", by=["region", "g"], na_rm=True))
