@@ -111,7 +111,6 @@ class DaskDesign:
         self._check_built(built)
         self._coder, self._stage = self._stages(built)
         self.score_adjuster = None  # the one weighting step's variance adjuster, if any
-        self._cache = {}
 
     # ------------------------------------------------------------------ build
     def _check_built(self, built):
@@ -208,7 +207,6 @@ class DaskDesign:
         new.__dict__.update(self.__dict__)
         new._coder = RowCoder(**{**self._coder.__dict__, "factors": (*self._coder.factors, step)})
         new.score_adjuster = adjuster
-        new._cache = {}
         return new
 
     def __getattr__(self, name):
