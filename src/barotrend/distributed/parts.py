@@ -35,10 +35,8 @@ class Spec:
 
 
 def _numbers(part, col):
-    v = part[col]
-    if pd.api.types.is_bool_dtype(v.dtype):
-        return v.to_numpy(dtype=float, na_value=np.nan)
-    return v.to_numpy(dtype=float, na_value=np.nan)
+    """A numeric or boolean column as floats, NaN where missing."""
+    return part[col].to_numpy(dtype=float, na_value=np.nan)
 
 
 def _values(part, spec):
@@ -96,8 +94,8 @@ def totals_part(part, coder, spec):
     frame = keys.copy()
     wv = np.where(ok, w, 0.0)
     frame["W"] = wv
-    frame["Sa"] = np.where(ok, wv * np.where(ok, a, 0.0), 0.0)
-    frame["Sb"] = wv if b is None else np.where(ok, wv * np.where(ok, b, 0.0), 0.0)
+    frame["Sa"] = wv * np.where(ok, a, 0.0)  # wv is 0 where a or b is missing
+    frame["Sb"] = wv if b is None else wv * np.where(ok, b, 0.0)
     frame["n"] = (ok & (w != 0)).astype(float)
     frame["bad"] = (~ok).astype(float)
     g = frame.groupby(list(keys.columns), dropna=False, sort=False, observed=True)[
